@@ -1,0 +1,63 @@
+// Reads the agentops command line into a subcommand line for the shared parser,
+// plus the CLI's own flags. Pure. Flags are read before the job text starts, so
+// text such as "--dangerously-skip-permissions" after `add` stays text.
+import { QUEUE_NAMES, isQueueName, type QueueName } from '@agentops/shared';
+
+export interface CliFlags {
+  json: boolean;
+  help: boolean;
+  queue?: QueueName;
+  limit?: number;
+}
+
+export type CliArgs =
+  | { ok: true; line: string; subcommand: string; flags: CliFlags }
+  | { ok: false; message: string };
+
+const TEXT_COMMANDS = new Set(['add', 'addp1', 'addp2', 'addp3']);
+
+export function readCliArgs(argv: readonly string[]): CliArgs {
+  const flags: CliFlags = { json: false, help: false };
+  const words: string[] = [];
+  let inText = false;
+  for (let index = 0; index < argv.length; index += 1) {
+    const arg = argv[index] ?? '';
+    if (inText) {
+      words.push(arg);
+      continue;
+    }
+    if (arg === '--') {
+      inText = true;
+      continue;
+    }
+    if (arg === '--json') {
+      flags.json = true;
+    } else if (arg === '--help' || arg === '-h') {
+      flags.help = true;
+    } else if (arg === '--queue' || arg.startsWith('--queue=')) {
+      const value = arg.includes('=') ? arg.slice(arg.indexOf('=') + 1) : argv[++index];
+      if (!value || !isQueueName(value)) {
+        return { ok: false, message: `--queue needs one of ${QUEUE_NAMES.join(', ')}${value ? `, not "${value}"` : ''}.` };
+      }
+      flags.queue = value;
+    } else if (arg === '--limit' || arg.startsWith('--limit=')) {
+      const value = arg.includes('=') ? arg.slice(arg.indexOf('=') + 1) : argv[++index];
+      const limit = Number(value);
+      if (!value || !Number.isInteger(limit) || limit < 1 || limit > 1_000) {
+        return { ok: false, message: `--limit needs a whole number from 1 to 1000${value ? `, not "${value}"` : ''}.` };
+      }
+      flags.limit = limit;
+    } else if (arg.startsWith('-') && arg.length > 1 && !/^-\d/.test(arg) && words.length === 0) {
+      return { ok: false, message: `Unknown option ${arg}. Options: --json, --queue <name>, --limit <n>, --help.` };
+    } else {
+      words.push(arg);
+      // After `add [pN]` the rest is job text, flags included.
+      const first = (words[0] ?? '').toLowerCase();
+      if (TEXT_COMMANDS.has(first) && words.length >= 2 && !(words.length === 2 && first === 'add' && /^p[123]$/i.test(arg))) {
+        inText = true;
+      }
+    }
+  }
+  const subcommand = (words[0] ?? '').toLowerCase();
+  return { ok: true, line: words.join(' '), subcommand, flags };
+}

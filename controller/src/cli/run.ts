@@ -1,0 +1,152 @@
+// The agentops command line: the same parser and queue manager the Slack app
+// uses, for people without Slack and for scripts (--json).
+// Exit codes: 0 success, 1 operation refused or unavailable, 2 usage error.
+import os from 'node:os';
+import {
+  connectRedis,
+  createLogger,
+  describeMode,
+  loadConfig,
+  priorityLabel,
+  toCodedError,
+  type Config,
+} from '@agentops/shared';
+import { QueueManager } from '../queue/manager.js';
+import { execute, type Outcome } from '../queue/operations.js';
+import { createLlmClassifier, createRouter } from '../router/index.js';
+import { parseBatch, parseSubcommand, type ParseResult } from '../util/command-parser.js';
+import { helpLines } from '../util/help-text.js';
+import { readCliArgs } from './args.js';
+import { describeRouting, formatDetails, formatList, formatQueued, formatStatus } from './output.js';
+
+export interface CliIo {
+  stdout: (text: string) => void;
+  stderr: (text: string) => void;
+  readStdin: () => Promise<string>;
+}
+
+export const EXIT = { ok: 0, refused: 1, usage: 2 } as const;
+
+export function cliHelp(): string {
+  return [
+    'agentops: manage AgentOps job queues from the command line.',
+    '',
+    'Usage: agentops [--json] <command> [arguments]',
+    '',
+    ...helpLines('cli'),
+    'agentops batch                              Queue one job per line read from standard input',
+    '',
+    'Options:',
+    '  --json           Print machine-readable JSON',
+    '  --queue <name>   With add/batch: skip routing and use code, local or research',
+    '  --limit <n>      With list: how many jobs to show (default 20)',
+    '  --               Everything after it is job text',
+    '',
+    'Exit codes: 0 success, 1 refused or unavailable, 2 usage error.',
+  ].join('\n');
+}
+
+function present(outcome: Outcome): string {
+  switch (outcome.kind) {
+    case 'help':
+      return cliHelp();
+    case 'status':
+      return formatStatus(outcome.snapshot);
+    case 'queued':
+      return formatQueued(outcome.jobs);
+    case 'paused':
+      return `Paused all queues: running jobs finish, nothing new starts.\n${formatStatus(outcome.snapshot)}`;
+    case 'resumed':
+      return `Resumed all queues.\n${formatStatus(outcome.snapshot)}`;
+    case 'workers':
+      return `Each queue now runs at most ${outcome.count} job(s) at once.\n${formatStatus(outcome.snapshot)}`;
+    case 'cancelled':
+      return outcome.result.outcome === 'removed'
+        ? `Cancelled job #${outcome.result.job.id}: removed from ${outcome.result.job.queue} before it started.`
+        : `Cancelling job #${outcome.result.job.id}: it is running on ${outcome.result.job.queue}; its worker is stopping it.`;
+    case 'retried':
+      return `Job #${outcome.job.id} is queued again on ${outcome.job.queue} (${priorityLabel(outcome.job.priority)}).`;
+    case 'promoted':
+      return `Job #${outcome.job.id}: ${priorityLabel(outcome.from)} -> ${priorityLabel(outcome.job.priority)} on ${outcome.job.queue}.`;
+    case 'list':
+      return formatList(outcome.jobs);
+    case 'inspect':
+      return formatDetails(outcome.job);
+  }
+}
+
+function toJson(outcome: Outcome): unknown {
+  return outcome.kind === 'queued' ? { ...outcome, routed: outcome.jobs.map(describeRouting) } : outcome;
+}
+
+export async function runCli(argv: readonly string[], env: Record<string, string | undefined>, io: CliIo): Promise<number> {
+  const args = readCliArgs(argv);
+  if (!args.ok) {
+    io.stderr(`${args.message}\nRun agentops help for usage.`);
+    return EXIT.usage;
+  }
+  const { flags, subcommand } = args;
+  if (flags.help || subcommand === 'help') {
+    io.stdout(flags.json ? JSON.stringify({ kind: 'help', text: cliHelp() }) : cliHelp());
+    return EXIT.ok;
+  }
+  if (!subcommand) {
+    io.stderr(cliHelp());
+    return EXIT.usage;
+  }
+
+  let parsed: ParseResult;
+  if (subcommand === 'batch') {
+    if (args.line.trim() !== 'batch') {
+      io.stderr('batch reads its items from standard input, one job per line; it takes no arguments.\nUsage: agentops batch < items.txt');
+      return EXIT.usage;
+    }
+    parsed = parseBatch(await io.readStdin(), 'cli');
+  } else {
+    parsed = parseSubcommand(args.line, 'cli');
+  }
+  if (!parsed.ok) {
+    const { error } = parsed;
+    io.stderr(flags.json ? JSON.stringify({ error }) : `${error.message}${error.usage ? `\nUsage: ${error.usage}` : ''}`);
+    return EXIT.usage;
+  }
+
+  let config: Config;
+  try {
+    config = loadConfig(env);
+  } catch (error) {
+    io.stderr(toCodedError(error).message);
+    return EXIT.usage;
+  }
+  const logger = createLogger({ name: 'agentops-cli', level: env.LOG_LEVEL ?? 'warn', format: config.logFormat, secrets: config.secrets, fd: 2 });
+  logger.debug(describeMode(config));
+
+  let redis;
+  try {
+    redis = await connectRedis(config, 'producer');
+  } catch (error) {
+    io.stderr(toCodedError(error).message);
+    return EXIT.refused;
+  }
+  const manager = new QueueManager({ connection: redis, prefix: config.redis.prefix });
+  const route = createRouter({
+    logger,
+    llm: createLlmClassifier({ url: config.lmStudio.url, model: config.lmStudio.model, timeoutMs: config.router.llmTimeoutMs }),
+  });
+  try {
+    const actor = { id: `cli:${os.userInfo().username}`, source: 'cli' as const };
+    const outcome = await execute(parsed.command, { manager, route }, actor, {
+      ...(flags.queue ? { queue: flags.queue } : {}),
+      ...(flags.limit ? { listLimit: flags.limit } : {}),
+    });
+    io.stdout(flags.json ? JSON.stringify(toJson(outcome), null, 2) : present(outcome));
+    return EXIT.ok;
+  } catch (error) {
+    const coded = toCodedError(error);
+    io.stderr(flags.json ? JSON.stringify({ error: coded.toJSON() }) : coded.message);
+    return EXIT.refused;
+  } finally {
+    await manager.close().catch(() => undefined);
+    redis.disconnect();
+  }
+}

@@ -1,0 +1,361 @@
+// Every queue operation AgentOps offers, on the three BullMQ queues. The one
+// module of the controller (and CLI) that talks BullMQ.
+import { Queue, type Job } from 'bullmq';
+import {
+  AgentOpsError,
+  CANCEL_FLAG_TTL_SEC,
+  DEFAULT_JOB_OPTIONS,
+  ErrorCode,
+  KEEP_COMPLETED,
+  KEEP_FAILED,
+  QUEUE_NAMES,
+  agentopsKey,
+  cancelChannel,
+  cancelFlagKey,
+  fromBullJobId,
+  jobDataSchema,
+  toBullJobId,
+  toJobStatus,
+  type CancelRecord,
+  type JobData,
+  type JobPriority,
+  type JobSource,
+  type JobStatus,
+  type QueueName,
+  type Redis,
+  type RoutingDecision,
+  type SlackOrigin,
+} from '@agentops/shared';
+import type { ListState } from '../util/command-parser.js';
+
+export interface EnqueueRequest {
+  text: string;
+  priority: JobPriority;
+  source: JobSource;
+  requestedBy: string;
+  routing: RoutingDecision;
+  slack?: SlackOrigin;
+  /** Pre-allocated with allocateIds (e.g. to show the id on a receipt first). */
+  id?: string;
+}
+
+export interface QueueCounts {
+  waiting: number;
+  active: number;
+  delayed: number;
+  completed: number;
+  failed: number;
+}
+
+export interface QueueStatus {
+  name: QueueName;
+  counts: QueueCounts;
+  paused: boolean;
+  /** Jobs allowed to run at once across all workers; null when not set. */
+  globalConcurrency: number | null;
+  workers: number;
+}
+
+export interface StatusSnapshot {
+  queues: QueueStatus[];
+  /** True when every queue is paused. */
+  paused: boolean;
+  globalConcurrency: number | null;
+  takenAt: number;
+}
+
+export interface JobDetails {
+  id: string;
+  queue: QueueName;
+  status: JobStatus;
+  data: JobData;
+  priority: JobPriority;
+  attemptsMade: number;
+  attempts: number;
+  createdAt: number;
+  startedAt?: number;
+  finishedAt?: number;
+  failedReason?: string;
+  result?: unknown;
+  progress?: unknown;
+  cancel?: { by: string; at: number };
+}
+
+export type CancelOutcome = { outcome: 'removed' | 'stopping'; job: JobDetails };
+export type RetryOutcome = { outcome: 'requeued'; job: JobDetails };
+
+export interface QueueManagerOptions {
+  connection: Redis;
+  prefix: string;
+}
+
+const FINISHED = new Set(['completed', 'failed']);
+
+export function notFound(id: string): AgentOpsError {
+  return new AgentOpsError(
+    ErrorCode.JobNotFound,
+    `There is no job ${id}. Check the id on the receipt; finished jobs are kept only for the last ${KEEP_COMPLETED} completed and ${KEEP_FAILED} failed per queue.`,
+    { details: { id } },
+  );
+}
+
+export class QueueManager {
+  readonly queues: Record<QueueName, Queue<JobData>>;
+  private readonly redis: Redis;
+  private readonly prefix: string;
+
+  constructor(options: QueueManagerOptions) {
+    this.redis = options.connection;
+    this.prefix = options.prefix;
+    const make = (name: QueueName) =>
+      new Queue<JobData>(name, { connection: options.connection, prefix: options.prefix, defaultJobOptions: DEFAULT_JOB_OPTIONS });
+    this.queues = { code: make('code'), local: make('local'), research: make('research') };
+  }
+
+  /** Reserves `count` consecutive ids shared by all queues. */
+  async allocateIds(count = 1): Promise<string[]> {
+    const last = await this.redis.incrby(agentopsKey(this.prefix, 'next-job-id'), count);
+    return Array.from({ length: count }, (_, index) => String(last - count + 1 + index));
+  }
+
+  async enqueue(request: EnqueueRequest): Promise<JobData> {
+    const [data] = await this.enqueueMany([request]);
+    if (!data) throw new AgentOpsError(ErrorCode.Internal, 'enqueue produced no job');
+    return data;
+  }
+
+  /** Adds several jobs, one round trip per queue involved. */
+  async enqueueMany(requests: EnqueueRequest[]): Promise<JobData[]> {
+    if (requests.length === 0) return [];
+    const missing = requests.filter((request) => request.id === undefined).length;
+    const fresh = missing > 0 ? await this.allocateIds(missing) : [];
+    const now = Date.now();
+    const jobs: JobData[] = requests.map((request) => {
+      const data: JobData = {
+        id: request.id ?? fresh.shift() ?? '',
+        text: request.text,
+        priority: request.priority,
+        queue: request.routing.queue,
+        source: request.source,
+        requestedBy: request.requestedBy,
+        createdAt: now,
+        routing: request.routing,
+      };
+      if (request.slack) data.slack = request.slack;
+      return jobDataSchema.parse(data);
+    });
+    for (const name of QUEUE_NAMES) {
+      const batch = jobs.filter((job) => job.queue === name);
+      if (batch.length === 0) continue;
+      await this.queues[name].addBulk(
+        batch.map((data) => ({ name: 'job', data, opts: { jobId: toBullJobId(data.id), priority: data.priority } })),
+      );
+    }
+    return jobs;
+  }
+
+  async status(): Promise<StatusSnapshot> {
+    const queues = await Promise.all(
+      QUEUE_NAMES.map(async (name): Promise<QueueStatus> => {
+        const queue = this.queues[name];
+        const [counts, paused, globalConcurrency, workers] = await Promise.all([
+          queue.getJobCounts('waiting', 'prioritized', 'paused', 'active', 'delayed', 'completed', 'failed'),
+          queue.isPaused(),
+          queue.getGlobalConcurrency(),
+          queue.getWorkersCount(),
+        ]);
+        return {
+          name,
+          counts: {
+            waiting: (counts.waiting ?? 0) + (counts.prioritized ?? 0) + (counts.paused ?? 0),
+            active: counts.active ?? 0,
+            delayed: counts.delayed ?? 0,
+            completed: counts.completed ?? 0,
+            failed: counts.failed ?? 0,
+          },
+          paused,
+          globalConcurrency: globalConcurrency ?? null,
+          workers,
+        };
+      }),
+    );
+    const concurrencies = new Set(queues.map((queue) => queue.globalConcurrency));
+    return {
+      queues,
+      paused: queues.every((queue) => queue.paused),
+      globalConcurrency: concurrencies.size === 1 ? (queues[0]?.globalConcurrency ?? null) : null,
+      takenAt: Date.now(),
+    };
+  }
+
+  async pauseAll(): Promise<void> {
+    await Promise.all(QUEUE_NAMES.map((name) => this.queues[name].pause()));
+  }
+
+  async resumeAll(): Promise<void> {
+    await Promise.all(QUEUE_NAMES.map((name) => this.queues[name].resume()));
+  }
+
+  /** Limits how many jobs of each queue run at once, across all workers. */
+  async setGlobalConcurrency(count: number): Promise<void> {
+    await Promise.all(QUEUE_NAMES.map((name) => this.queues[name].setGlobalConcurrency(count)));
+  }
+
+  private async findJob(id: string): Promise<Job<JobData> | undefined> {
+    const bullId = toBullJobId(id);
+    const found = await Promise.all(QUEUE_NAMES.map((name) => this.queues[name].getJob(bullId)));
+    return found.find((job): job is Job<JobData> => job !== undefined && job !== null);
+  }
+
+  private async cancelRecord(id: string): Promise<CancelRecord | undefined> {
+    const raw = await this.redis.get(agentopsKey(this.prefix, 'cancelled', id));
+    if (!raw) return undefined;
+    try {
+      return JSON.parse(raw) as CancelRecord;
+    } catch {
+      return undefined;
+    }
+  }
+
+  private async saveCancelRecord(record: CancelRecord): Promise<void> {
+    await this.redis.set(agentopsKey(this.prefix, 'cancelled', record.id), JSON.stringify(record), 'EX', 7 * 24 * 3_600);
+  }
+
+  private async describe(job: Job<JobData>, cancel?: CancelRecord): Promise<JobDetails> {
+    const state = await job.getState();
+    const record = cancel ?? (await this.cancelRecord(fromBullJobId(job.id)));
+    const parsed = jobDataSchema.safeParse(job.data);
+    const data = parsed.success ? parsed.data : (job.data as JobData);
+    let status = toJobStatus(state);
+    if (record && (status === 'failed' || status === 'unknown')) status = 'cancelled';
+    const details: JobDetails = {
+      id: fromBullJobId(job.id),
+      queue: job.queueName as QueueName,
+      status,
+      data,
+      priority: (job.priority || data.priority) as JobPriority,
+      attemptsMade: job.attemptsMade,
+      attempts: job.opts.attempts ?? 1,
+      createdAt: job.timestamp,
+    };
+    if (job.processedOn) details.startedAt = job.processedOn;
+    if (job.finishedOn) details.finishedAt = job.finishedOn;
+    if (job.failedReason) details.failedReason = job.failedReason;
+    if (job.returnvalue !== undefined && job.returnvalue !== null) details.result = job.returnvalue;
+    if (job.progress !== undefined && job.progress !== 0) details.progress = job.progress;
+    if (record) details.cancel = { by: record.by, at: record.at };
+    return details;
+  }
+
+  private cancelledDetails(record: CancelRecord): JobDetails {
+    return {
+      id: record.id,
+      queue: record.data.queue,
+      status: 'cancelled',
+      data: record.data,
+      priority: record.data.priority,
+      attemptsMade: 0,
+      attempts: DEFAULT_JOB_OPTIONS.attempts ?? 1,
+      createdAt: record.data.createdAt,
+      finishedAt: record.at,
+      cancel: { by: record.by, at: record.at },
+    };
+  }
+
+  async inspect(id: string): Promise<JobDetails> {
+    const job = await this.findJob(id);
+    if (job) return this.describe(job);
+    const record = await this.cancelRecord(id);
+    if (record) return this.cancelledDetails(record);
+    throw notFound(id);
+  }
+
+  async list(state?: ListState, limit = 20): Promise<JobDetails[]> {
+    const types = state === undefined
+      ? ['waiting', 'prioritized', 'paused', 'active', 'delayed', 'completed', 'failed'] as const
+      : state === 'waiting' ? (['waiting', 'prioritized', 'paused'] as const) : ([state] as const);
+    const perQueue = await Promise.all(QUEUE_NAMES.map((name) => this.queues[name].getJobs([...types], 0, limit - 1)));
+    const jobs = perQueue.flat().filter((job): job is Job<JobData> => Boolean(job));
+    jobs.sort((a, b) => Number(fromBullJobId(b.id)) - Number(fromBullJobId(a.id)));
+    return Promise.all(jobs.slice(0, limit).map((job) => this.describe(job)));
+  }
+
+  /**
+   * Cancels a job: a waiting or delayed job is removed; a running job is flagged
+   * and its worker stops it. A finished job is refused with JOB_FINISHED.
+   */
+  async cancel(id: string, by: string): Promise<CancelOutcome> {
+    const job = await this.findJob(id);
+    if (!job) {
+      const record = await this.cancelRecord(id);
+      if (record) {
+        throw new AgentOpsError(ErrorCode.JobFinished, `Job ${id} was already cancelled by ${record.by}.`, { details: { id } });
+      }
+      throw notFound(id);
+    }
+    const state = await job.getState();
+    if (FINISHED.has(state)) {
+      throw new AgentOpsError(ErrorCode.JobFinished, `Job ${id} has already finished (${state}); there is nothing to cancel.`, {
+        details: { id, state },
+      });
+    }
+    const record: CancelRecord = { id, by, at: Date.now(), from: toJobStatus(state), data: job.data };
+    if (state !== 'active') {
+      try {
+        await job.remove();
+        await this.saveCancelRecord(record);
+        return { outcome: 'removed', job: this.cancelledDetails(record) };
+      } catch {
+        // It became active between getState and remove: stop it instead.
+      }
+    }
+    await this.saveCancelRecord({ ...record, from: 'active' });
+    const flag = JSON.stringify({ id, by, at: record.at });
+    await this.redis.multi().set(cancelFlagKey(this.prefix, id), flag, 'EX', CANCEL_FLAG_TTL_SEC).publish(cancelChannel(this.prefix), flag).exec();
+    return { outcome: 'stopping', job: await this.describe(job, record) };
+  }
+
+  /** Runs a failed or cancelled job again, with its full number of attempts. */
+  async retry(id: string): Promise<RetryOutcome> {
+    const job = await this.findJob(id);
+    if (!job) {
+      const record = await this.cancelRecord(id);
+      if (!record) throw notFound(id);
+      // Cancelled while waiting: the job was removed, so add it back under its id.
+      await this.redis.del(agentopsKey(this.prefix, 'cancelled', id), cancelFlagKey(this.prefix, id));
+      const { text, priority, source, requestedBy, routing, slack } = record.data;
+      await this.enqueueMany([{ id, text, priority, source, requestedBy, routing, ...(slack ? { slack } : {}) }]);
+      return { outcome: 'requeued', job: await this.inspect(id) };
+    }
+    const state = await job.getState();
+    if (state !== 'failed') {
+      const hint = state === 'completed' ? ' To run it again, add it as a new job.' : '';
+      throw new AgentOpsError(ErrorCode.JobInvalidState, `Job ${id} is ${toJobStatus(state)}; only failed or cancelled jobs can be retried.${hint}`, {
+        details: { id, state },
+      });
+    }
+    await this.redis.del(agentopsKey(this.prefix, 'cancelled', id), cancelFlagKey(this.prefix, id));
+    await job.retry('failed', { resetAttemptsMade: true, resetAttemptsStarted: true });
+    return { outcome: 'requeued', job: await this.inspect(id) };
+  }
+
+  /** Changes the priority of a job that has not started yet. */
+  async promote(id: string, priority: JobPriority): Promise<JobDetails> {
+    const job = await this.findJob(id);
+    if (!job) throw notFound(id);
+    const state = await job.getState();
+    if (state === 'active') {
+      throw new AgentOpsError(ErrorCode.JobInvalidState, `Job ${id} is already running; priority only matters while a job waits.`, { details: { id, state } });
+    }
+    if (FINISHED.has(state)) {
+      throw new AgentOpsError(ErrorCode.JobFinished, `Job ${id} has already finished (${state}); its priority no longer matters.`, { details: { id, state } });
+    }
+    await job.changePriority({ priority });
+    await job.updateData({ ...job.data, priority });
+    return this.inspect(id);
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(QUEUE_NAMES.map((name) => this.queues[name].close()));
+  }
+}

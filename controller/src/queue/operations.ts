@@ -1,0 +1,87 @@
+// Runs a parsed command against the queues and returns what happened, for any
+// front end (CLI, Slack) to present in its own way.
+import type { JobData, JobPriority, JobSource, QueueName, RoutingDecision, SlackOrigin } from '@agentops/shared';
+import type { Router } from '../router/index.js';
+import type { Command, JobRequest, ListState } from '../util/command-parser.js';
+import type { CancelOutcome, JobDetails, QueueManager, StatusSnapshot } from './manager.js';
+
+export type Outcome =
+  | { kind: 'help' }
+  | { kind: 'status'; snapshot: StatusSnapshot }
+  | { kind: 'queued'; jobs: JobData[]; batch: boolean }
+  | { kind: 'paused'; snapshot: StatusSnapshot }
+  | { kind: 'resumed'; snapshot: StatusSnapshot }
+  | { kind: 'workers'; count: number; snapshot: StatusSnapshot }
+  | { kind: 'cancelled'; result: CancelOutcome }
+  | { kind: 'retried'; job: JobDetails }
+  | { kind: 'promoted'; job: JobDetails; from: JobPriority }
+  | { kind: 'list'; jobs: JobDetails[]; state?: ListState }
+  | { kind: 'inspect'; job: JobDetails };
+
+export interface Actor {
+  /** Slack user id or "cli:<os user>". */
+  id: string;
+  source: JobSource;
+  slack?: SlackOrigin;
+}
+
+export interface OperationDeps {
+  manager: QueueManager;
+  route: Router;
+}
+
+export interface ExecuteOptions {
+  /** Skip routing and put every job on this queue (CLI --queue). */
+  queue?: QueueName;
+  listLimit?: number;
+}
+
+export async function routeRequests(items: JobRequest[], route: Router, queue?: QueueName): Promise<RoutingDecision[]> {
+  if (queue) return items.map(() => ({ queue, method: 'explicit', confidence: 1, patterns: [] }));
+  return Promise.all(items.map((item) => route(item.text)));
+}
+
+export async function execute(command: Command, deps: OperationDeps, actor: Actor, options: ExecuteOptions = {}): Promise<Outcome> {
+  const { manager } = deps;
+  switch (command.kind) {
+    case 'help':
+      return { kind: 'help' };
+    case 'status':
+      return { kind: 'status', snapshot: await manager.status() };
+    case 'add': {
+      const decisions = await routeRequests(command.items, deps.route, options.queue);
+      const jobs = await manager.enqueueMany(
+        command.items.map((item, index) => ({
+          text: item.text,
+          priority: item.priority,
+          source: actor.source,
+          requestedBy: actor.id,
+          routing: decisions[index] ?? { queue: 'local', method: 'default', confidence: 0.2, patterns: [] },
+          ...(actor.slack ? { slack: actor.slack } : {}),
+        })),
+      );
+      return { kind: 'queued', jobs, batch: command.batch };
+    }
+    case 'pause':
+      await manager.pauseAll();
+      return { kind: 'paused', snapshot: await manager.status() };
+    case 'resume':
+      await manager.resumeAll();
+      return { kind: 'resumed', snapshot: await manager.status() };
+    case 'workers':
+      await manager.setGlobalConcurrency(command.count);
+      return { kind: 'workers', count: command.count, snapshot: await manager.status() };
+    case 'cancel':
+      return { kind: 'cancelled', result: await manager.cancel(command.id, actor.id) };
+    case 'retry':
+      return { kind: 'retried', job: (await manager.retry(command.id)).job };
+    case 'promote': {
+      const before = await manager.inspect(command.id);
+      return { kind: 'promoted', job: await manager.promote(command.id, command.priority), from: before.priority };
+    }
+    case 'list':
+      return { kind: 'list', jobs: await manager.list(command.state, options.listLimit), ...(command.state ? { state: command.state } : {}) };
+    case 'inspect':
+      return { kind: 'inspect', job: await manager.inspect(command.id) };
+  }
+}

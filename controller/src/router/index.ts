@@ -1,0 +1,53 @@
+// routeJob: keywords first, the LLM when they are unsure, `local` when both fail.
+// Never throws: LM Studio being down must not block an enqueue.
+import { toCodedError, type Logger, type QueueName, type RoutingDecision } from '@agentops/shared';
+import { classifyByKeywords } from './keyword-classifier.js';
+import type { LlmClassifier } from './lm-classifier.js';
+
+export type Router = (text: string) => Promise<RoutingDecision>;
+
+export interface RouterOptions {
+  llm?: LlmClassifier;
+  logger: Logger;
+  /** Counts decisions by method, for metrics. */
+  onDecision?: (decision: RoutingDecision) => void;
+}
+
+const upper = (queue: QueueName) => queue.toUpperCase();
+
+export function createRouter(options: RouterOptions): Router {
+  const { logger } = options;
+  const decide = (decision: RoutingDecision): RoutingDecision => {
+    options.onDecision?.(decision);
+    return decision;
+  };
+  return async (text) => {
+    const verdict = classifyByKeywords(text);
+    if (verdict.decided) {
+      logger.info({ queue: verdict.decided.queue, patterns: verdict.decided.patterns }, `[router] Keyword match: ${upper(verdict.decided.queue)}, patterns: ${verdict.decided.patterns.join(', ')}`);
+      return decide({ ...verdict.decided, method: 'keyword' });
+    }
+    const hints = (Object.keys(verdict.patterns) as QueueName[]).flatMap((queue) => verdict.patterns[queue]);
+    if (options.llm) {
+      try {
+        const started = Date.now();
+        const route = await options.llm(text);
+        logger.info({ queue: route.queue, ms: Date.now() - started }, `[router] Low confidence, using LLM fallback -> ${route.queue}`);
+        return decide({ queue: route.queue, method: 'llm', confidence: 0.7, patterns: hints, reason: route.reason });
+      } catch (error) {
+        const coded = toCodedError(error);
+        logger.warn({ code: coded.code }, `[router] LLM fallback failed (${coded.message})`);
+      }
+    }
+    if (verdict.leader) {
+      const patterns = verdict.patterns[verdict.leader];
+      logger.info({ queue: verdict.leader, patterns }, `[router] Weak keyword match: ${upper(verdict.leader)}, patterns: ${patterns.join(', ')}`);
+      return decide({ queue: verdict.leader, method: 'keyword', confidence: 0.4, patterns, reason: 'single weak keyword match' });
+    }
+    logger.info('[router] No confident match, defaulting to local');
+    return decide({ queue: 'local', method: 'default', confidence: 0.2, patterns: hints, reason: 'no keyword decided and no LLM answer' });
+  };
+}
+
+export { classifyByKeywords, scoreKeywords, KEYWORD_FAMILIES } from './keyword-classifier.js';
+export { createLlmClassifier, parseLlmAnswer, type LlmClassifier } from './lm-classifier.js';
