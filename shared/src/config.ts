@@ -100,6 +100,8 @@ const envSchema = z.object({
   CODE_TIMEOUT_MS: int(1_000, 24 * 3_600_000).default(30 * 60_000),
   RESEARCH_TIMEOUT_MS: int(1_000, 24 * 3_600_000).default(15 * 60_000),
   SHUTDOWN_GRACE_MS: int(0, 10 * 60_000).default(15_000),
+  WORKER_LOCK_MS: int(1_000, 10 * 60_000).default(60_000),
+  WORKER_STALLED_INTERVAL_MS: int(500, 10 * 60_000).default(30_000),
   CLAUDE_BIN: str().default('claude'),
   CODE_WORKDIR: str().optional(),
   CLAUDE_PERMISSION_MODE: z
@@ -160,7 +162,7 @@ export interface Config {
   router: { llmTimeoutMs: number };
   qdrantUrl: string;
   access: { allowedUsers: string[]; codeAllowedUsers: string[] };
-  workers: Record<QueueName, WorkerSettings> & { shutdownGraceMs: number };
+  workers: Record<QueueName, WorkerSettings> & { shutdownGraceMs: number; lockMs: number; stalledIntervalMs: number };
   claude: {
     bin: string;
     workdir?: string;
@@ -189,7 +191,9 @@ function describeValue(key: string, env: Record<string, string | undefined>): st
  * whose message names each bad variable, what is wrong and how to fix it.
  */
 export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
-  const parsed = envSchema.safeParse(env);
+  // `KEY=` in .env means unset; zod's optional() would otherwise see "".
+  const cleaned = Object.fromEntries(Object.entries(env).map(([key, value]) => [key, unset(value)]));
+  const parsed = envSchema.safeParse(cleaned);
   const problems: string[] = [];
   if (!parsed.success) {
     for (const issue of parsed.error.issues) {
@@ -236,6 +240,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       code: { concurrency: e.CODE_CONCURRENCY, timeoutMs: e.CODE_TIMEOUT_MS },
       research: { concurrency: e.RESEARCH_CONCURRENCY, timeoutMs: e.RESEARCH_TIMEOUT_MS },
       shutdownGraceMs: e.SHUTDOWN_GRACE_MS,
+      lockMs: e.WORKER_LOCK_MS,
+      stalledIntervalMs: e.WORKER_STALLED_INTERVAL_MS,
     },
     claude: {
       bin: e.CLAUDE_BIN,

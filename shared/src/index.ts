@@ -7,3 +7,4 @@ export * from './queues.js';
 export * from './redis.js';
 export * from './cancel.js';
 export * from './lm-studio.js';
+export * from './worker/index.js';

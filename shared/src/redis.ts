@@ -36,14 +36,20 @@ export function redisUnavailable(config: Pick<Config, 'redis'>, cause?: unknown)
   );
 }
 
-/** A connection that is ready to use, or a REDIS_UNAVAILABLE error after `timeoutMs`. */
-export async function connectRedis(config: Pick<Config, 'redis'>, role: ConnectionRole, timeoutMs = 3_000): Promise<Redis> {
+export interface ConnectOptions {
+  timeoutMs?: number;
+  /** Give up at the first refused connection (a CLI), instead of retrying until the timeout. */
+  failFast?: boolean;
+}
+
+/** A connection that is ready to use, or a REDIS_UNAVAILABLE error. */
+export async function connectRedis(config: Pick<Config, 'redis'>, role: ConnectionRole, options: ConnectOptions = {}): Promise<Redis> {
   const redis = new Redis(redisOptions(config, role));
   redis.on('error', () => {
     // Reported through waitForRedis and readiness checks; without a listener ioredis prints to stderr.
   });
   try {
-    await waitForRedis(redis, config, timeoutMs);
+    await waitForRedis(redis, config, options.timeoutMs ?? 3_000, options.failFast ?? false);
     return redis;
   } catch (error) {
     redis.disconnect();
@@ -52,12 +58,16 @@ export async function connectRedis(config: Pick<Config, 'redis'>, role: Connecti
 }
 
 /** Resolves once `redis` is ready; rejects with REDIS_UNAVAILABLE after `timeoutMs`. */
-export function waitForRedis(redis: Redis, config: Pick<Config, 'redis'>, timeoutMs: number): Promise<void> {
+export function waitForRedis(redis: Redis, config: Pick<Config, 'redis'>, timeoutMs: number, failFast = false): Promise<void> {
   if (redis.status === 'ready') return Promise.resolve();
   return new Promise((resolve, reject) => {
     let lastError: unknown;
     const onError = (error: unknown) => {
       lastError = error;
+      if (failFast) {
+        cleanup();
+        reject(redisUnavailable(config, error));
+      }
     };
     const onReady = () => {
       cleanup();

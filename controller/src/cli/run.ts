@@ -123,7 +123,7 @@ export async function runCli(argv: readonly string[], env: Record<string, string
 
   let redis;
   try {
-    redis = await connectRedis(config, 'producer');
+    redis = await connectRedis(config, 'producer', { failFast: true });
   } catch (error) {
     io.stderr(toCodedError(error).message);
     return EXIT.refused;

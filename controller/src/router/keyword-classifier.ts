@@ -23,7 +23,7 @@ export const KEYWORD_FAMILIES: Record<QueueName, readonly KeywordPattern[]> = {
     p('refactor', /\brefactor(?:s|ed|ing)?\b|\bclean ?up the code\b/i, 2),
     p('test', /\b(?:unit|integration|e2e|flaky|failing)\s+tests?\b|\btest (?:suite|case|coverage)\b|\btests?\b/i),
     p('git', /\bgit\b|\bcommits?\b|\bbranch(?:es)?\b|\brebase\b|\bcherry-pick\b|\bmerge conflicts?\b/i),
-    p('cli command', /\b(?:npm|npx|yarn|pnpm|pip|poetry|cargo|go|make|docker|kubectl|tsc|pytest|jest|vitest)\s+(?:install|i|run|test|build|add|exec|start|compose|up|init|lint|publish|get|apply|-[a-z])/i, 2),
+    p('cli command', /\b(?:npm|npx|yarn|pnpm|pip|poetry|cargo|go|make|docker|kubectl|tsc|pytest|jest|vitest)\s+(?:install|i|run|test|build|add|exec|start|compose|up|init|lint|publish|get|apply|-[a-z])\b/i, 2),
     p(null, new RegExp(`[\\w\\-/]\\.(?:${EXTENSIONS})\\b`, 'i'), 2),
     p('file path', /(?:^|\s)(?:\.{1,2}\/|~\/|\/?(?:src|lib|test|tests|app|packages|scripts|cmd|internal|pkg|controller|workers|components)\/)[\w.\-/]*/i, 2),
     p('GitHub URL', /\b(?:github\.com|gitlab\.com|bitbucket\.org)\//i, 2),

@@ -1,0 +1,66 @@
+// Opens the queue manager on the suite's Redis under a fresh prefix, and
+// starts worker processes on it; everything is removed again in close().
+import path from 'node:path';
+import { connectRedis, createLogger, agentopsKey, type Config, type Redis } from '@agentops/shared';
+import { QueueManager } from '@agentops/controller/queue/manager';
+import { createRouter, type Router } from '@agentops/controller/router/index';
+import { testEnv } from './redis.js';
+import { FIXTURES, startNode, waitFor, type RunningProcess } from './processes.js';
+import { loadConfig } from '@agentops/shared';
+
+export interface QueueHarness {
+  env: Record<string, string>;
+  config: Config;
+  redis: Redis;
+  manager: QueueManager;
+  route: Router;
+  prefix: string;
+  key(name: string): string;
+  /** Starts tests/fixtures/test-worker.ts in its own process and waits until it claims jobs. */
+  startWorker(extra?: Record<string, string>): Promise<RunningProcess>;
+  /** Job ids recorded by fixture workers at start or finish, in order. */
+  recorded(list: 'started' | 'finished'): Promise<{ id: string; pid: number; at: number }[]>;
+  close(): Promise<void>;
+}
+
+export async function openQueues(extra: Record<string, string> = {}): Promise<QueueHarness> {
+  const env = testEnv({ WORKER_LOCK_MS: '2000', WORKER_STALLED_INTERVAL_MS: '1000', ...extra });
+  const config = loadConfig(env);
+  const prefix = config.redis.prefix;
+  const redis = await connectRedis(config, 'producer');
+  const manager = new QueueManager({ connection: redis, prefix });
+  const route = createRouter({ logger: createLogger({ name: 'test', level: 'silent', format: 'json' }) });
+  const workers: RunningProcess[] = [];
+  const key = (name: string) => agentopsKey(prefix, 'test', name);
+  return {
+    env,
+    config,
+    redis,
+    manager,
+    route,
+    prefix,
+    key,
+    async startWorker(more = {}) {
+      const before = await redis.llen(key('ready'));
+      const worker = startNode(path.join(FIXTURES, 'test-worker.js'), { ...env, ...more });
+      workers.push(worker);
+      await waitFor(async () => (await redis.llen(key('ready'))) > before || undefined, 10_000, `worker ready\n${worker.output()}`);
+      return worker;
+    },
+    async recorded(list) {
+      const entries = await redis.lrange(key(list), 0, -1);
+      return entries.map((entry) => {
+        const [id = '', pid = '0', at = '0'] = entry.split(':');
+        return { id, pid: Number(pid), at: Number(at) };
+      });
+    },
+    async close() {
+      await Promise.all(workers.map((worker) => worker.stop('SIGKILL')));
+      for (const queue of Object.values(manager.queues)) await queue.obliterate({ force: true }).catch(() => undefined);
+      const keys = await redis.keys(`${prefix}:*`);
+      if (keys.length > 0) await redis.del(...keys);
+      await manager.close();
+      redis.disconnect();
+    },
+  };
+}
