@@ -8,3 +8,4 @@ export * from './redis.js';
 export * from './cancel.js';
 export * from './lm-studio.js';
 export * from './worker/index.js';
+export * from './slack-contract.js';

@@ -1,0 +1,56 @@
+// The contract between the Slack messages AgentOps posts (controller receipts,
+// worker replies) and the handlers that receive their buttons. Pure.
+import { z } from 'zod';
+
+export const ACTION_IDS = {
+  cancel: 'agentops_job_cancel',
+  retry: 'agentops_job_retry',
+  promote: 'agentops_job_promote',
+  pause: 'agentops_status_pause',
+  resume: 'agentops_status_resume',
+  refresh: 'agentops_status_refresh',
+  setWorkers: 'agentops_status_workers',
+  viewStatus: 'agentops_status_view',
+} as const;
+export type ActionId = (typeof ACTION_IDS)[keyof typeof ACTION_IDS];
+
+/** Slack's Block Kit limits (https://api.slack.com/reference/block-kit). */
+export const SLACK_LIMITS = {
+  blocksPerMessage: 50,
+  sectionText: 3_000,
+  sectionFields: 10,
+  fieldText: 2_000,
+  buttonText: 75,
+  buttonValue: 2_000,
+  actionId: 255,
+  blockId: 255,
+  contextElements: 10,
+  headerText: 150,
+  messageText: 40_000,
+  /** Messages far below the per-block limits still fail past about 13k characters of blocks. */
+  totalBlockChars: 12_000,
+} as const;
+
+/** A job button carries only the job id; everything else is looked up again. */
+const jobButtonSchema = z.object({ id: z.string().regex(/^\d{1,15}$/) }).strict();
+export type JobButtonValue = z.infer<typeof jobButtonSchema>;
+
+export function jobButtonValue(id: string): string {
+  return JSON.stringify({ id });
+}
+
+/** Reads a job button's value; undefined for anything forged or malformed. */
+export function parseJobButtonValue(value: string | undefined): JobButtonValue | undefined {
+  if (!value || value.length > SLACK_LIMITS.buttonValue) return undefined;
+  try {
+    const parsed = jobButtonSchema.safeParse(JSON.parse(value));
+    return parsed.success ? parsed.data : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Link to a message in Slack's web client, for "see the thread" pointers. */
+export function slackPermalinkPath(channel: string, ts: string): string {
+  return `/archives/${channel}/p${ts.replace('.', '')}`;
+}
