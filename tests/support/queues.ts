@@ -28,7 +28,7 @@ export async function openQueues(extra: Record<string, string> = {}): Promise<Qu
   const config = loadConfig(env);
   const prefix = config.redis.prefix;
   const redis = await connectRedis(config, 'producer');
-  const manager = new QueueManager({ connection: redis, prefix });
+  const manager = new QueueManager({ connection: redis, prefix, backoffMs: 100 });
   const route = createRouter({ logger: createLogger({ name: 'test', level: 'silent', format: 'json' }) });
   const workers: RunningProcess[] = [];
   const key = (name: string) => agentopsKey(prefix, 'test', name);

@@ -87,6 +87,8 @@ export type RetryOutcome = { outcome: 'requeued'; job: JobDetails };
 export interface QueueManagerOptions {
   connection: Redis;
   prefix: string;
+  /** First retry delay; tests shorten the production 5 s. */
+  backoffMs?: number;
 }
 
 const FINISHED = new Set(['completed', 'failed']);
@@ -107,8 +109,8 @@ export class QueueManager {
   constructor(options: QueueManagerOptions) {
     this.redis = options.connection;
     this.prefix = options.prefix;
-    const make = (name: QueueName) =>
-      new Queue<JobData>(name, { connection: options.connection, prefix: options.prefix, defaultJobOptions: DEFAULT_JOB_OPTIONS });
+    const defaultJobOptions = options.backoffMs === undefined ? DEFAULT_JOB_OPTIONS : { ...DEFAULT_JOB_OPTIONS, backoff: { type: 'exponential', delay: options.backoffMs } };
+    const make = (name: QueueName) => new Queue<JobData>(name, { connection: options.connection, prefix: options.prefix, defaultJobOptions });
     this.queues = { code: make('code'), local: make('local'), research: make('research') };
   }
 
