@@ -357,6 +357,24 @@ export class QueueManager {
     return this.inspect(id);
   }
 
+  /** True while the Redis connection is up; commands answer at once when it is not. */
+  isAvailable(): boolean {
+    return this.redis.status === 'ready';
+  }
+
+  unavailableError(): AgentOpsError {
+    return new AgentOpsError(ErrorCode.RedisUnavailable, 'Redis is not reachable', { retryable: true });
+  }
+
+  /** Remembers which job a receipt message belongs to, for commands typed in its thread. */
+  async linkReceipt(receiptTs: string, id: string): Promise<void> {
+    await this.redis.set(agentopsKey(this.prefix, 'receipt', receiptTs), id, 'EX', 30 * 24 * 3_600);
+  }
+
+  async jobForReceipt(receiptTs: string): Promise<string | undefined> {
+    return (await this.redis.get(agentopsKey(this.prefix, 'receipt', receiptTs))) ?? undefined;
+  }
+
   async close(): Promise<void> {
     await Promise.all(QUEUE_NAMES.map((name) => this.queues[name].close()));
   }

@@ -7,19 +7,21 @@ export function codePointLength(text: string): number {
   return count;
 }
 
-/** Cuts to at most `max` code points (never inside a surrogate pair), adding `marker` when cut. */
+/**
+ * Cuts to at most `max` UTF-16 units, the stricter of the ways Slack may count,
+ * never inside a surrogate pair (emoji), adding `marker` when cut.
+ */
 export function truncate(text: string, max: number, marker = '…'): string {
   if (text.length <= max) return text;
-  const markerLength = codePointLength(marker);
-  if (codePointLength(text) <= max) return text;
-  const kept: string[] = [];
-  let count = 0;
+  const budget = Math.max(0, max - marker.length);
+  let used = 0;
+  let end = 0;
   for (const char of text) {
-    if (count + 1 > max - markerLength) break;
-    kept.push(char);
-    count += 1;
+    if (used + char.length > budget) break;
+    used += char.length;
+    end += char.length;
   }
-  return kept.join('') + marker;
+  return text.slice(0, end) + marker;
 }
 
 // C0 controls except tab and newline, DEL, and C1 controls.

@@ -1,0 +1,124 @@
+// The controller process: loads config, connects Redis (waiting for it if it is
+// down), builds the queue manager and router, starts the Slack app in Socket
+// Mode (or runs in local mode), and shuts everything down in reverse order.
+import { setTimeout as sleep } from 'node:timers/promises';
+import {
+  connectRedis,
+  createLogger,
+  describeMode,
+  describeRedis,
+  loadConfig,
+  loadDotEnv,
+  toCodedError,
+  type Config,
+  type Logger,
+  type Redis,
+} from '@agentops/shared';
+import { QueueManager } from './queue/manager.js';
+import { createLlmClassifier, createRouter } from './router/index.js';
+import { createSlackApp } from './slack/app.js';
+import { registerListeners } from './slack/index.js';
+import { createMessenger } from './slack/messenger.js';
+import { createIdempotency } from './util/idempotency.js';
+
+type Releaser = () => Promise<void>;
+
+/** Connects to Redis, retrying with a clear log line until it answers or `stopping()` says to give up. */
+async function connectWithRetry(config: Config, logger: Logger, stopping: () => boolean): Promise<Redis | undefined> {
+  for (let attempt = 1; !stopping(); attempt += 1) {
+    try {
+      return await connectRedis(config, 'producer', { timeoutMs: 3_000 });
+    } catch (error) {
+      const delay = Math.min(1_000 * attempt, 5_000);
+      logger.warn(`[controller] ${toCodedError(error).message}; retrying in ${Math.round(delay / 1_000)} s`);
+      await sleep(delay);
+    }
+  }
+  return undefined;
+}
+
+async function main(): Promise<void> {
+  loadDotEnv();
+  let config: Config;
+  try {
+    config = loadConfig(process.env);
+  } catch (error) {
+    process.stderr.write(`${toCodedError(error).message}\n`);
+    process.exit(1);
+  }
+  const logger = createLogger({ name: 'controller', level: config.logLevel, format: config.logFormat, secrets: config.secrets });
+  const releasers: Releaser[] = [];
+  let stopping = false;
+
+  const shutdown = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info(`[controller] Received ${signal}, shutting down`);
+    const deadline = setTimeout(() => {
+      logger.error('[controller] Shutdown took longer than 10 s; exiting');
+      process.exit(1);
+    }, 10_000);
+    for (const release of releasers.reverse()) await release().catch((error: unknown) => logger.warn({ err: toCodedError(error) }, '[controller] Error while releasing'));
+    clearTimeout(deadline);
+    logger.info('[controller] Stopped');
+    // Socket Mode can leave a reconnect timer behind; nothing is left to wait for.
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+  // @slack/socket-mode 3.1 can reject with `undefined` when stopped mid-connect: log, never crash.
+  process.on('unhandledRejection', (reason) => logger.warn({ reason: String(reason) }, '[controller] Unhandled promise rejection'));
+
+  logger.info(`[controller] ${describeMode(config)}`);
+  logger.info(`[controller] Connecting to Redis at ${describeRedis(config)}`);
+  const redis = await connectWithRetry(config, logger, () => stopping);
+  if (!redis) return;
+  releasers.push(async () => {
+    await redis.quit().catch(() => redis.disconnect());
+  });
+  logger.info(`[controller] Redis ready at ${describeRedis(config)}`);
+  redis.on('end', () => undefined);
+  redis.on('reconnecting', () => logger.warn(`[controller] Lost Redis at ${describeRedis(config)}; reconnecting`));
+  redis.on('ready', () => logger.info(`[controller] Redis ready at ${describeRedis(config)}`));
+
+  const manager = new QueueManager({ connection: redis, prefix: config.redis.prefix });
+  releasers.push(() => manager.close());
+  const route = createRouter({
+    logger,
+    llm: createLlmClassifier({ url: config.lmStudio.url, model: config.lmStudio.model, timeoutMs: config.router.llmTimeoutMs }),
+  });
+
+  if (!config.slack) {
+    logger.info('[controller] Running without Slack; manage jobs with `npx agentops` (see `npx agentops help`)');
+    return;
+  }
+  const app = createSlackApp(config.slack, config.slackApiUrl, logger);
+  const messenger = createMessenger(app.client, logger);
+  const auth = await app.client.auth.test();
+  const deps = {
+    config,
+    manager,
+    route,
+    messenger,
+    logger,
+    idempotency: createIdempotency(redis, config.redis.prefix),
+    access: { allowedUsers: config.access.allowedUsers, codeAllowedUsers: config.access.codeAllowedUsers },
+    scope: {
+      channelId: config.slack.channelId,
+      ...(auth.user_id ? { botUserId: auth.user_id } : {}),
+      ...(auth.bot_id ? { botId: auth.bot_id } : {}),
+    },
+  };
+  registerListeners(app, deps);
+  await app.start();
+  releasers.push(async () => {
+    await app.stop();
+  });
+  logger.info('[controller] Bolt app running in Socket Mode');
+  logger.info(`[controller] Listening on channel: ${config.slack.channelId}`);
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`[controller] Failed to start: ${toCodedError(error).message}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,95 @@
+// How each outcome and refusal appears in Slack.
+import { ErrorCode, priorityLabel, toCodedError } from '@agentops/shared';
+import { helpMessage, plainMessage, receiptMessage, statusMessage, type SlackMessage } from '../queue/formatters.js';
+import type { JobDetails } from '../queue/manager.js';
+import type { Outcome } from '../queue/operations.js';
+import { formatDetails, formatList } from '../cli/output.js';
+import type { SlackDeps, SlackOrigin } from './context.js';
+
+export const UNAVAILABLE =
+  ':warning: The queue is unavailable right now: Redis is not reachable. Nothing was changed. Try again in a minute; if it persists, start Redis on the workstation.';
+
+/** The words a person sees when an operation is refused or fails. */
+export function refusalText(error: unknown): string {
+  const coded = toCodedError(error);
+  if (coded.code === ErrorCode.RedisUnavailable) return UNAVAILABLE;
+  if (coded.code === ErrorCode.Internal) return `:warning: Something went wrong: ${coded.message}. Nothing was changed; try again.`;
+  return `:no_entry_sign: ${coded.message}`;
+}
+
+export async function refuse(deps: SlackDeps, origin: SlackOrigin, error: unknown, threadTs?: string): Promise<void> {
+  const coded = toCodedError(error);
+  if (coded.code === ErrorCode.Internal || coded.code === ErrorCode.RedisUnavailable) {
+    deps.logger.warn({ code: coded.code, user: origin.user }, `[slack] ${origin.source} request failed: ${coded.message}`);
+  }
+  await deps.messenger.ephemeral(origin.channel, origin.user, plainMessage(refusalText(error)), threadTs);
+}
+
+/** Posts a line in the job's thread (or the channel when it has no receipt), and refreshes its receipt. */
+export async function announceInThread(deps: SlackDeps, job: JobDetails, line: string, receiptNote?: string): Promise<void> {
+  const receiptTs = job.data.slack?.receiptTs;
+  const channel = job.data.slack?.channel ?? deps.scope.channelId;
+  await deps.messenger.post(channel, plainMessage(line), receiptTs);
+  if (receiptTs && receiptNote) {
+    await deps.messenger.update(channel, receiptTs, receiptMessage(job.data, { note: receiptNote, priority: job.priority }));
+  }
+}
+
+function ephemeralText(deps: SlackDeps, origin: SlackOrigin, text: string, threadTs?: string): Promise<void> {
+  return deps.messenger.ephemeral(origin.channel, origin.user, plainMessage(text), threadTs);
+}
+
+/** Shows what a command did: status boards in the channel, job changes in the job's thread. */
+export async function presentOutcome(deps: SlackDeps, origin: SlackOrigin, outcome: Outcome, threadTs?: string): Promise<void> {
+  const who = `<@${origin.user}>`;
+  const post = (message: SlackMessage) => deps.messenger.post(origin.channel, message, threadTs);
+  switch (outcome.kind) {
+    case 'help':
+      await deps.messenger.ephemeral(origin.channel, origin.user, helpMessage(), threadTs);
+      return;
+    case 'status':
+      await post(statusMessage(outcome.snapshot));
+      return;
+    case 'paused':
+      await post(statusMessage(outcome.snapshot, { note: `:double_vertical_bar: Paused by ${who}` }));
+      return;
+    case 'resumed':
+      await post(statusMessage(outcome.snapshot, { note: `:arrow_forward: Resumed by ${who}` }));
+      return;
+    case 'workers':
+      await post(statusMessage(outcome.snapshot, { note: `Concurrency set to ${outcome.count} by ${who}` }));
+      return;
+    case 'cancelled': {
+      const { job } = outcome.result;
+      const line = outcome.result.outcome === 'removed'
+        ? `:octagonal_sign: Job #${job.id} cancelled by ${who}; it had not started.`
+        : `:octagonal_sign: Job #${job.id} is being stopped: cancelled by ${who} while running.`;
+      await announceInThread(deps, job, line, `:octagonal_sign: Cancelled by ${who}`);
+      if (!job.data.slack?.receiptTs) return;
+      if (origin.source !== 'button') await ephemeralText(deps, origin, `Cancel requested for job #${job.id}; see its thread.`, threadTs);
+      return;
+    }
+    case 'retried':
+      await announceInThread(deps, outcome.job, `:repeat: Job #${outcome.job.id} retried by ${who}; queued again on *${outcome.job.queue}*.`, `:repeat: Retried by ${who}`);
+      if (origin.source !== 'button' && outcome.job.data.slack?.receiptTs) await ephemeralText(deps, origin, `Job #${outcome.job.id} is queued again.`, threadTs);
+      return;
+    case 'promoted': {
+      const { job, from } = outcome;
+      const line = from === job.priority
+        ? `Job #${job.id} is already ${priorityLabel(job.priority)}.`
+        : `:arrow_up: Job #${job.id} moved from ${priorityLabel(from)} to ${priorityLabel(job.priority)} by ${who}.`;
+      await announceInThread(deps, job, line, `${priorityLabel(job.priority)} set by ${who}`);
+      if (origin.source !== 'button' && job.data.slack?.receiptTs) await ephemeralText(deps, origin, line, threadTs);
+      return;
+    }
+    case 'list':
+      await ephemeralText(deps, origin, `\`\`\`\n${formatList(outcome.jobs)}\n\`\`\``, threadTs);
+      return;
+    case 'inspect':
+      await ephemeralText(deps, origin, `\`\`\`\n${formatDetails(outcome.job)}\n\`\`\``, threadTs);
+      return;
+    case 'queued':
+      // Receipts are posted by the intake, which needs them before enqueueing.
+      return;
+  }
+}
