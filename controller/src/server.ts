@@ -81,7 +81,11 @@ async function main(): Promise<void> {
   redis.on('reconnecting', () => logger.warn(`[controller] Lost Redis at ${describeRedis(config)}; reconnecting`));
   redis.on('ready', () => logger.info(`[controller] Redis ready at ${describeRedis(config)}`));
 
-  const manager = new QueueManager({ connection: redis, prefix: config.redis.prefix });
+  const manager = new QueueManager({
+    connection: redis,
+    prefix: config.redis.prefix,
+    onError: (error) => logger.debug({ err: toCodedError(error) }, `[queue] ${error.message}`),
+  });
   releasers.push(() => manager.close());
   const route = createRouter({
     logger,

@@ -57,9 +57,9 @@ export async function openQueues(extra: Record<string, string> = {}): Promise<Qu
     async close() {
       await Promise.all(workers.map((worker) => worker.stop('SIGKILL')));
       for (const queue of Object.values(manager.queues)) await queue.obliterate({ force: true }).catch(() => undefined);
-      const keys = await redis.keys(`${prefix}:*`);
-      if (keys.length > 0) await redis.del(...keys);
-      await manager.close();
+      const keys = await redis.keys(`${prefix}:*`).catch(() => [] as string[]);
+      if (keys.length > 0) await redis.del(...keys).catch(() => undefined);
+      await manager.close().catch(() => undefined);
       redis.disconnect();
     },
   };

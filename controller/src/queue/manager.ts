@@ -89,6 +89,8 @@ export interface QueueManagerOptions {
   prefix: string;
   /** First retry delay; tests shorten the production 5 s. */
   backoffMs?: number;
+  /** Connection errors of the queues (an 'error' event without a listener would crash the process). */
+  onError?: (error: Error) => void;
 }
 
 const FINISHED = new Set(['completed', 'failed']);
@@ -110,7 +112,12 @@ export class QueueManager {
     this.redis = options.connection;
     this.prefix = options.prefix;
     const defaultJobOptions = options.backoffMs === undefined ? DEFAULT_JOB_OPTIONS : { ...DEFAULT_JOB_OPTIONS, backoff: { type: 'exponential', delay: options.backoffMs } };
-    const make = (name: QueueName) => new Queue<JobData>(name, { connection: options.connection, prefix: options.prefix, defaultJobOptions });
+    const onError = options.onError ?? (() => undefined);
+    const make = (name: QueueName) => {
+      const queue = new Queue<JobData>(name, { connection: options.connection, prefix: options.prefix, defaultJobOptions });
+      queue.on('error', onError);
+      return queue;
+    };
     this.queues = { code: make('code'), local: make('local'), research: make('research') };
   }
 

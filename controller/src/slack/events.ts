@@ -84,6 +84,8 @@ export function registerEvents(app: App, deps: SlackDeps): void {
     }
     const eventId = (body as { event_id?: string }).event_id ?? `${message.channel}:${message.ts}`;
     try {
+      // Without Redis there is no deduplication either: answer at once; Slack's redelivery gets the same answer.
+      if (!deps.manager.isAvailable()) throw deps.manager.unavailableError();
       const result = await deps.idempotency.once(`event:${eventId}`, () => handleMessage(deps, message));
       if (result.duplicate) deps.logger.info({ eventId }, `[events] Duplicate event ${eventId}, skipping`);
     } catch (error) {
