@@ -1,0 +1,88 @@
+// The whole Slack side for end-to-end tests: the Slack simulator, an LM Studio
+// stand-in, the built controller process talking Socket Mode to the simulator,
+// and the queue manager on the same Redis prefix to check what happened.
+import path from 'node:path';
+import { startSlackSimulator, type SlackSimulator, type SimMessage } from './slack-sim/index.js';
+import { startOpenAIStandin, type OpenAIStandin, type OpenAIStandinOptions } from './llm/openai-standin.js';
+import { openQueues, type QueueHarness } from './queues.js';
+import { REPO_ROOT, startNode, waitFor, type RunningProcess } from './processes.js';
+
+export const CONTROLLER = path.join(REPO_ROOT, 'controller', 'dist', 'server.js');
+export const SIGNING_SECRET = 'test-signing-secret-0123456789';
+
+export interface SlackStack {
+  sim: SlackSimulator;
+  llm: OpenAIStandin;
+  queues: QueueHarness;
+  controller: RunningProcess;
+  channel: string;
+  user: string;
+  env: Record<string, string>;
+  /** Messages the bot posted in the channel (top level or in threads). */
+  botMessages(): SimMessage[];
+  /** The receipt message of job `id`. */
+  receiptOf(id: string): SimMessage | undefined;
+  /** Log lines of the controller that contain `fragment`. */
+  logLines(fragment: string): string[];
+  restartController(extra?: Record<string, string>): Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface SlackStackOptions {
+  env?: Record<string, string>;
+  llm?: OpenAIStandinOptions;
+  /** Redis settings to use instead of the suite's (e.g. a Redis the test stops). */
+  redis?: { host: string; port: number };
+}
+
+export async function startSlackStack(options: SlackStackOptions = {}): Promise<SlackStack> {
+  const sim = await startSlackSimulator();
+  const llm = await startOpenAIStandin(options.llm ?? {});
+  const queues = await openQueues(options.redis ? { REDIS_HOST: options.redis.host, REDIS_PORT: String(options.redis.port) } : {});
+  const env: Record<string, string> = {
+    ...queues.env,
+    SLACK_BOT_TOKEN: sim.config.botToken,
+    SLACK_APP_TOKEN: sim.config.appToken,
+    SLACK_SIGNING_SECRET: SIGNING_SECRET,
+    SLACK_CHANNEL_ID: sim.config.defaultChannelId,
+    SLACK_API_URL: sim.apiUrl,
+    LM_STUDIO_URL: llm.baseURL,
+    LOG_LEVEL: 'debug',
+    ...options.env,
+  };
+  let controller = startNode(CONTROLLER, env);
+  let connections = 0;
+  const waitReady = async () => {
+    connections += 1;
+    await sim.waitForConnection(connections, 20_000);
+    await waitFor(() => controller.output().includes('Listening on channel'), 20_000, `controller to start\n${controller.output()}`);
+  };
+  await waitReady();
+  const channel = sim.config.defaultChannelId;
+  const botMessages = () => sim.messages(channel).filter((message) => message.user === sim.config.botUserId || message.bot_id !== undefined);
+  return {
+    sim,
+    llm,
+    queues,
+    get controller() {
+      return controller;
+    },
+    channel,
+    user: sim.config.defaultUserId,
+    env,
+    botMessages,
+    receiptOf: (id) => botMessages().find((message) => message.text.startsWith(`Job #${id} queued`) && !message.thread_ts),
+    logLines: (fragment) => controller.output().split('\n').filter((line) => line.includes(fragment)),
+    async restartController(extra = {}) {
+      await controller.stop('SIGTERM');
+      controller = startNode(CONTROLLER, { ...env, ...extra });
+      await waitReady();
+    },
+    async close() {
+      await controller.stop('SIGTERM');
+      await queues.close();
+      await llm.close();
+      await sim.close();
+    },
+  };
+}
