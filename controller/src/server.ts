@@ -14,6 +14,9 @@ import {
   type Logger,
   type Redis,
 } from '@agentops/shared';
+import { startOpsServer } from './ops/http.js';
+import { listenForFinishedJobs } from './ops/job-events.js';
+import { createMetrics } from './ops/metrics.js';
 import { QueueManager } from './queue/manager.js';
 import { createLlmClassifier, createRouter } from './router/index.js';
 import { createSlackApp } from './slack/app.js';
@@ -87,17 +90,26 @@ async function main(): Promise<void> {
     onError: (error) => logger.debug({ err: toCodedError(error) }, `[queue] ${error.message}`),
   });
   releasers.push(() => manager.close());
+  const metrics = createMetrics(manager);
   const route = createRouter({
     logger,
     llm: createLlmClassifier({ url: config.lmStudio.url, model: config.lmStudio.model, timeoutMs: config.router.llmTimeoutMs }),
+    onDecision: metrics.routed,
+    onLlmCall: metrics.llmCall,
   });
+  const jobEvents = listenForFinishedJobs(config, manager, logger, (job) => metrics.jobFinished(job.queue, job.outcome, job.durationSeconds));
+  releasers.push(() => jobEvents.close());
 
-  if (!config.slack) {
+  const slackApp = config.slack ? createSlackApp(config.slack, config.slackApiUrl, logger) : undefined;
+  const ops = await startOpsServer({ config, manager, redis, metrics, logger, ...(slackApp ? { slack: slackApp.connection } : {}) });
+  releasers.push(() => ops.close());
+
+  if (!config.slack || !slackApp) {
     logger.info('[controller] Running without Slack; manage jobs with `npx agentops` (see `npx agentops help`)');
     return;
   }
-  const app = createSlackApp(config.slack, config.slackApiUrl, logger);
-  const messenger = createMessenger(app.client, logger);
+  const { app } = slackApp;
+  const messenger = createMessenger(app.client, logger, metrics.slackError);
   const auth = await app.client.auth.test();
   const deps = {
     config,

@@ -81,7 +81,7 @@ const envSchema = z.object({
         .max(64, { error: 'must be at most 64 characters' }),
     )
     .default('bull'),
-  PORT: int(1, 65535).default(3000),
+  PORT: int(0, 65535).default(3000),
   HTTP_HOST: str().default('127.0.0.1'),
   LM_STUDIO_URL: httpUrl().default('http://localhost:1234/v1'),
   LM_STUDIO_MODEL: str().optional(),
@@ -127,7 +127,7 @@ const FIXES: Partial<Record<keyof Env, string>> = {
   SLACK_API_URL: 'leave it unset to use https://slack.com/api/',
   REDIS_PORT: 'set it to the port your Redis listens on (default 6379)',
   QUEUE_PREFIX: 'use a plain word such as bull, or a hash tag such as {agentops} for Redis Cluster',
-  PORT: 'pick a free TCP port for the operations server (default 3000)',
+  PORT: 'pick a free TCP port for the operations server (default 3000; 0 picks any free port)',
   LM_STUDIO_URL: 'use the address LM Studio shows under Developer > Server, e.g. http://localhost:1234/v1',
   QDRANT_URL: 'use the Qdrant REST address, e.g. http://localhost:6333',
   CODE_WORKDIR: 'point it at an existing folder the code worker may change',

@@ -20,6 +20,7 @@ export function testEnv(extra: Record<string, string> = {}): Record<string, stri
     REDIS_PORT: String(testRedisPort()),
     QUEUE_PREFIX: uniquePrefix(),
     NODE_ENV: 'test',
+    PORT: '0',
     LOG_FORMAT: 'json',
     ...extra,
   };

@@ -11,6 +11,8 @@ export interface RouterOptions {
   logger: Logger;
   /** Counts decisions by method, for metrics. */
   onDecision?: (decision: RoutingDecision) => void;
+  /** Counts LLM fallback calls by outcome, for metrics. */
+  onLlmCall?: (outcome: 'ok' | 'error') => void;
 }
 
 const upper = (queue: QueueName) => queue.toUpperCase();
@@ -32,9 +34,11 @@ export function createRouter(options: RouterOptions): Router {
       try {
         const started = Date.now();
         const route = await options.llm(text);
+        options.onLlmCall?.('ok');
         logger.info({ queue: route.queue, ms: Date.now() - started }, `[router] Low confidence, using LLM fallback -> ${route.queue}`);
         return decide({ queue: route.queue, method: 'llm', confidence: 0.7, patterns: hints, reason: route.reason });
       } catch (error) {
+        options.onLlmCall?.('error');
         const coded = toCodedError(error);
         logger.warn({ code: coded.code }, `[router] LLM fallback failed (${coded.message})`);
       }
