@@ -9,3 +9,6 @@ export * from './cancel.js';
 export * from './lm-studio.js';
 export * from './worker/index.js';
 export * from './slack-contract.js';
+export * from './slack/index.js';
+export * from './worker/lm-chat.js';
+export * from './worker/main.js';

@@ -1,0 +1,28 @@
+// The local queue's work: writing tasks (summaries, drafts, emails, rewrites,
+// translations, brainstorms) answered by the LLM loaded in LM Studio.
+import { createLmChat, type Config, type Processor } from '@agentops/shared';
+
+export const WRITING_SYSTEM_PROMPT = [
+  'You are a careful writing assistant. People send you writing tasks from a team chat:',
+  'summaries, drafts, emails, rewrites, translations, outlines and brainstorms.',
+  '',
+  '- Do the task directly. Start with the result, not with a preamble or a restatement of the request.',
+  '- Match the tone and length the request implies; when it does not say, be concise.',
+  '- For a rewrite or translation, keep the meaning and any facts, names and numbers exactly.',
+  '- For an email or message, give a ready-to-send text with a subject line when it is an email.',
+  '- Never invent facts, quotes or sources. If something needed is missing, say what and make a clearly marked placeholder such as [date].',
+  '- Answer in the language of the request.',
+  '- Format the answer in Markdown: short paragraphs, headings and bullet lists where they help reading; no tables unless asked.',
+].join('\n');
+
+/** The processor, built once per process (one client, one cached model lookup). */
+export function createLocalProcessor(config: Config): Processor {
+  const chat = createLmChat({
+    url: config.lmStudio.url,
+    ...(config.lmStudio.model ? { model: config.lmStudio.model } : {}),
+    systemPrompt: WRITING_SYSTEM_PROMPT,
+    // Beyond the queue's time limit, so that limit (and its message) ends a slow request first.
+    requestTimeoutMs: config.workers.local.timeoutMs + 10_000,
+  });
+  return ({ data, signal, progress }) => chat({ text: data.text, signal, progress });
+}
