@@ -1,0 +1,104 @@
+// `npm start`: makes sure Redis answers (starting a local redis-server with AOF
+// under ./data/redis when it can), then runs the controller and the three
+// workers with prefixed output, restarts a crashed one after 5 s, and on Ctrl+C
+// stops the workers, then the controller, then the Redis it started.
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { REPO_ROOT, loadConfig, loadDotEnv, toCodedError, type Config } from '@agentops/shared';
+import { INSTALL_HINT, hasRedisServer, portAnswers, startRedisServer, type RedisServerHandle } from './redis-server.js';
+import { Supervisor, type ServiceSpec } from './supervisor.js';
+
+const LOCAL_HOSTS = new Set(['localhost', '127.0.0.1', '::1']);
+
+export const SERVICES = {
+  controller: 'controller/dist/server.js',
+  'local-worker': 'workers/local-worker/dist/worker.js',
+  'code-worker': 'workers/code-worker/dist/worker.js',
+  'research-worker': 'workers/research-worker/dist/worker.js',
+} as const;
+
+type ServiceName = keyof typeof SERVICES;
+
+async function ensureRedis(config: Config, say: (line: string) => void): Promise<RedisServerHandle | undefined> {
+  const { host, port } = config.redis;
+  if (await portAnswers(host, port, 1_000)) {
+    say(`Redis answers at ${host}:${port}`);
+    return undefined;
+  }
+  if (!LOCAL_HOSTS.has(host)) {
+    throw new Error(`Redis does not answer at ${host}:${port}. Start it there, or point REDIS_HOST and REDIS_PORT at a running Redis.`);
+  }
+  if (!hasRedisServer()) {
+    throw new Error(`Redis does not answer at ${host}:${port}, and ${INSTALL_HINT}.`);
+  }
+  const dir = path.join(process.env.AGENTOPS_DATA_DIR ?? path.join(REPO_ROOT, 'data'), 'redis');
+  const server = await startRedisServer({ dir, port, host: host === 'localhost' ? '127.0.0.1' : host, appendOnly: true });
+  say(`Started redis-server on ${server.host}:${server.port} (AOF, noeviction) with its data in ${dir}`);
+  return server;
+}
+
+function localModeHelp(config: Config): string[] {
+  const base = `http://${config.http.host}:${config.http.port}`;
+  return [
+    'Local mode: no Slack variables are set, so the CLI is your control panel:',
+    '  npx agentops add "summarize today\'s news"   then   npx agentops status',
+    `  Health: ${base}/ready   Metrics: ${base}/metrics   Dashboard: ${base}/admin/queues` +
+      (config.bullBoard.username && config.bullBoard.password ? '' : ' (set BULLBOARD_USERNAME and BULLBOARD_PASSWORD)'),
+    'Press Ctrl+C to stop everything.',
+  ];
+}
+
+async function main(): Promise<void> {
+  loadDotEnv();
+  const say = (line: string) => process.stdout.write(`[start]  ${line}\n`);
+  let config: Config;
+  try {
+    config = loadConfig(process.env);
+  } catch (error) {
+    process.stderr.write(`${toCodedError(error).message}\n`);
+    process.exit(1);
+  }
+  const missing = Object.entries(SERVICES).filter(([, script]) => !existsSync(path.join(REPO_ROOT, script)));
+  if (missing.length > 0) {
+    process.stderr.write(`Not built: ${missing.map(([, script]) => script).join(', ')}. Run npm run build (npm start does it for you).\n`);
+    process.exit(1);
+  }
+  let redis: RedisServerHandle | undefined;
+  try {
+    redis = await ensureRedis(config, say);
+  } catch (error) {
+    process.stderr.write(`${toCodedError(error).message}\n`);
+    process.exit(1);
+  }
+  const names: ServiceName[] = ['controller', 'local-worker', 'research-worker'];
+  if (config.claude.workdir) names.push('code-worker');
+  else say('code-worker not started: set CODE_WORKDIR to the folder Claude Code may work in (see .env.example).');
+  const workerGrace = config.workers.shutdownGraceMs + 10_000;
+  const specs: ServiceSpec[] = names.map((name) => ({
+    name,
+    script: path.join(REPO_ROOT, SERVICES[name]),
+    env: { ...process.env, ...(redis ? { REDIS_HOST: redis.host, REDIS_PORT: String(redis.port) } : {}) },
+    stopGraceMs: name === 'controller' ? 15_000 : workerGrace,
+  }));
+  const supervisor = new Supervisor({ cwd: REPO_ROOT }, specs);
+  for (const name of names) supervisor.start(name);
+  if (!config.slack) for (const line of localModeHelp(config)) say(line);
+
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    supervisor.log(`${signal} received: stopping workers, then the controller${redis ? ', then Redis' : ''}`);
+    await supervisor.stop([names.filter((name) => name !== 'controller'), ['controller']]);
+    if (redis) {
+      await redis.stop();
+      supervisor.log('redis-server stopped');
+    }
+    supervisor.log('All stopped.');
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void stop('SIGINT'));
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+}
+
+await main();
