@@ -7,8 +7,7 @@ import {
   createLogger,
   describeMode,
   describeRedis,
-  loadConfig,
-  loadDotEnv,
+  loadProcessConfig,
   toCodedError,
   type Config,
   type Logger,
@@ -41,14 +40,8 @@ async function connectWithRetry(config: Config, logger: Logger, stopping: () => 
 }
 
 async function main(): Promise<void> {
-  loadDotEnv();
-  let config: Config;
-  try {
-    config = loadConfig(process.env);
-  } catch (error) {
-    process.stderr.write(`${toCodedError(error).message}\n`);
-    process.exit(1);
-  }
+  const config = loadProcessConfig();
+  if (!config) return;
   const logger = createLogger({ name: 'controller', level: config.logLevel, format: config.logFormat, secrets: config.secrets });
   const releasers: Releaser[] = [];
   let stopping = false;

@@ -4,7 +4,7 @@
 // stops the workers, then the controller, then the Redis it started.
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { REPO_ROOT, loadConfig, loadDotEnv, toCodedError, type Config } from '@agentops/shared';
+import { REPO_ROOT, loadProcessConfig, toCodedError, type Config } from '@agentops/shared';
 import { INSTALL_HINT, hasRedisServer, portAnswers, startRedisServer, type RedisServerHandle } from './redis-server.js';
 import { Supervisor, type ServiceSpec } from './supervisor.js';
 
@@ -49,15 +49,9 @@ function localModeHelp(config: Config): string[] {
 }
 
 async function main(): Promise<void> {
-  loadDotEnv();
   const say = (line: string) => process.stdout.write(`[start]  ${line}\n`);
-  let config: Config;
-  try {
-    config = loadConfig(process.env);
-  } catch (error) {
-    process.stderr.write(`${toCodedError(error).message}\n`);
-    process.exit(1);
-  }
+  const config = loadProcessConfig();
+  if (!config) return;
   const missing = Object.entries(SERVICES).filter(([, script]) => !existsSync(path.join(REPO_ROOT, script)));
   if (missing.length > 0) {
     process.stderr.write(`Not built: ${missing.map(([, script]) => script).join(', ')}. Run npm run build (npm start does it for you).\n`);

@@ -12,3 +12,4 @@ export * from './slack-contract.js';
 export * from './slack/index.js';
 export * from './worker/lm-chat.js';
 export * from './worker/main.js';
+export * from './process-config.js';

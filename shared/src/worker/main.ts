@@ -1,10 +1,10 @@
 // How every worker process starts, so each worker's worker.ts only names its
 // queue and processor: environment (.env as fallback), configuration, logger,
 // the Slack reporter in Slack mode, the runtime, and signal handling.
-import { describeMode, loadConfig, type Config } from '../config.js';
-import { loadDotEnv } from '../env.js';
+import { describeMode, type Config } from '../config.js';
 import { isCodedError } from '../errors.js';
 import { createLogger, type Logger } from '../logger.js';
+import { loadProcessConfig } from '../process-config.js';
 import type { QueueName } from '../queues.js';
 import { createSlackReporter } from '../slack/reporter.js';
 import { exitOnSignals, startWorkerRuntime, type Processor, type WorkerHandle } from './runtime.js';
@@ -35,13 +35,8 @@ function refuseToStart(error: unknown): undefined {
 
 /** Starts the worker process; resolves once it claims jobs (undefined if it refused to start). */
 export async function runWorkerProcess(options: WorkerProcessOptions): Promise<WorkerHandle | undefined> {
-  loadDotEnv();
-  let config: Config;
-  try {
-    config = loadConfig(process.env);
-  } catch (error) {
-    return refuseToStart(error);
-  }
+  const config = loadProcessConfig();
+  if (!config) return undefined;
   const logger = createLogger({ name: options.name, level: config.logLevel, format: config.logFormat, secrets: config.secrets });
   logger.info(`[${options.name}] ${describeMode(config)}`);
 

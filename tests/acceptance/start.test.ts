@@ -1,0 +1,92 @@
+// `npm start`'s runner: starts its own redis-server when none answers, brings up
+// the controller and the three workers, restarts a crashed one, and on Ctrl+C
+// stops workers, then the controller, then Redis, leaving no process behind.
+import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { freePort } from '@agentops/scripts';
+import { REPO_ROOT, startNode, waitFor, type RunningProcess } from '../support/processes.js';
+import { uniquePrefix } from '../support/redis.js';
+
+const START = path.join(REPO_ROOT, 'scripts', 'dist', 'start.js');
+const dirs: string[] = [];
+let runner: RunningProcess | undefined;
+
+afterAll(async () => {
+  await runner?.stop('SIGKILL');
+  for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
+});
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function pidOf(output: string, name: string): number[] {
+  return [...output.matchAll(new RegExp(`${name} started \\(pid (\\d+)\\)`, 'g'))].map((match) => Number(match[1]));
+}
+
+describe('npm start', () => {
+  it('runs everything on its own Redis, restarts a crash, and stops in order leaving nothing behind', async () => {
+    const data = mkdtempSync(path.join(tmpdir(), 'agentops-start-'));
+    const workdir = mkdtempSync(path.join(tmpdir(), 'agentops-start-work-'));
+    dirs.push(data, workdir);
+    const [redisPort, httpPort, deadPort] = [await freePort(), await freePort(), await freePort()];
+    runner = startNode(START, {
+      AGENTOPS_ENV_FILE: '/dev/null',
+      AGENTOPS_DATA_DIR: data,
+      REDIS_HOST: '127.0.0.1',
+      REDIS_PORT: String(redisPort),
+      QUEUE_PREFIX: uniquePrefix('start'),
+      PORT: String(httpPort),
+      LM_STUDIO_URL: `http://127.0.0.1:${deadPort}/v1`,
+      CODE_WORKDIR: workdir,
+      SHUTDOWN_GRACE_MS: '2000',
+      LOG_LEVEL: 'info',
+      LOG_FORMAT: 'json',
+    });
+    const output = () => runner!.output();
+    await waitFor(() => output().includes(`Started redis-server on 127.0.0.1:${redisPort}`), 20_000, `redis-server\n${output()}`);
+    for (const name of ['local', 'code', 'research']) {
+      await waitFor(() => output().includes(`Started on queue \\"${name}\\"`) || output().includes(`Started on queue "${name}"`), 30_000, `the ${name} worker\n${output().slice(-3000)}`);
+    }
+    await waitFor(async () => (await fetch(`http://127.0.0.1:${httpPort}/ready`).catch(() => undefined))?.status === 200, 20_000, `/ready\n${output().slice(-3000)}`);
+    expect(output()).toContain('Local mode: no Slack variables are set');
+    expect(existsSync(path.join(data, 'redis'))).toBe(true);
+
+    const [firstLocal] = pidOf(output(), 'local-worker');
+    process.kill(firstLocal!, 'SIGKILL');
+    await waitFor(() => output().includes('local-worker exited (SIGKILL); restarting in 5 s'), 10_000, 'the crash to be noticed');
+    await waitFor(() => pidOf(output(), 'local-worker').length === 2, 15_000, 'the restart');
+
+    const pids = ['controller', 'local-worker', 'code-worker', 'research-worker'].map((name) => pidOf(output(), name).at(-1)!);
+    runner.child.kill('SIGINT');
+    const exit = await runner.exited;
+    expect(exit.code).toBe(0);
+    const text = output();
+    const controllerStopped = text.indexOf('controller stopped in');
+    for (const worker of ['local-worker', 'code-worker', 'research-worker']) {
+      const stopped = text.indexOf(`${worker} stopped in`);
+      expect(stopped, worker).toBeGreaterThan(-1);
+      expect(stopped).toBeLessThan(controllerStopped);
+    }
+    expect(text.indexOf('redis-server stopped')).toBeGreaterThan(controllerStopped);
+    expect(text).toContain('All stopped.');
+    for (const pid of pids) expect(alive(pid), `pid ${pid}`).toBe(false);
+    expect(await fetch(`http://127.0.0.1:${httpPort}/health`).catch(() => 'refused')).toBe('refused');
+    expect(readdirSync(path.join(data, 'redis')).some((file) => file.startsWith('appendonly'))).toBe(true);
+  }, 120_000);
+
+  it('says exactly how to get Redis when none answers and redis-server is missing', async () => {
+    const port = await freePort();
+    const run = startNode(START, { AGENTOPS_ENV_FILE: '/dev/null', REDIS_HOST: '127.0.0.1', REDIS_PORT: String(port), PATH: '/nonexistent' });
+    const exit = await run.exited;
+    expect(exit.code).toBe(1);
+    expect(run.output()).toMatch(/Redis does not answer at 127\.0\.0\.1:\d+, and redis-server was not found: install it .*docker compose up -d/);
+  }, 30_000);
+});
