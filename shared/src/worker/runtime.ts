@@ -7,7 +7,7 @@
 // every WORKER_STALLED_INTERVAL_MS (30 s). Long Claude runs are fine (the work
 // happens in a child process, the loop stays free). If a worker process dies,
 // its jobs return to the queue within lock + interval: 60-90 s by default.
-import { DelayedError, UnrecoverableError, Worker, type Job } from 'bullmq';
+import { DelayedError, UnrecoverableError, type Job, type Worker } from 'bullmq';
 import { Redis } from 'ioredis';
 import type { Config } from '../config.js';
 import { AgentOpsError, ErrorCode, toCodedError } from '../errors.js';
@@ -16,6 +16,7 @@ import type { Logger } from '../logger.js';
 import { agentopsKey, type QueueName } from '../queues.js';
 import { redisOptions } from '../redis.js';
 import { createCancelWatcher, type CancelWatcher } from './cancel-watcher.js';
+import { TolerantWorker, corruptDataProblem } from './tolerant-worker.js';
 import { decideFailure } from './failure.js';
 import type { JobResult, ProgressUpdate } from './result.js';
 
@@ -99,7 +100,8 @@ export async function startWorkerRuntime(options: WorkerRuntimeOptions): Promise
     const parsed = jobDataSchema.safeParse(job.data);
     const jobLogger = logger.child({ jobId: job.id, queue, attempt: `${attempt.n}/${attempt.max}` });
     if (!parsed.success) {
-      const problem = parsed.error.issues.map((issue) => `${issue.path.join('.') || 'data'}: ${issue.message}`).join('; ');
+      const problem =
+        corruptDataProblem(job.data) ?? parsed.error.issues.map((issue) => `${issue.path.join('.') || 'data'}: ${issue.message}`).join('; ');
       jobLogger.error({ problem }, `[${options.name}] Job ${job.id} has invalid data, failing it`);
       throw new UnrecoverableError(`Job data is invalid (${problem}); it cannot run. Re-create the job from Slack or the CLI.`);
     }
@@ -189,7 +191,7 @@ export async function startWorkerRuntime(options: WorkerRuntimeOptions): Promise
     }
   };
 
-  const worker = new Worker<JobData, JobResult>(queue, processJob, {
+  const worker = new TolerantWorker<JobData, JobResult>(queue, processJob, {
     connection: connectionOptions,
     prefix,
     concurrency,
