@@ -13,3 +13,4 @@ export * from './slack/index.js';
 export * from './worker/lm-chat.js';
 export * from './worker/main.js';
 export * from './process-config.js';
+export * from './claude/index.js';

@@ -1,0 +1,72 @@
+// The research queue's work. RESEARCH_ENGINE=claude (the default): Claude
+// Code with read-only tools writes a sourced report. RESEARCH_ENGINE=local:
+// the LLM loaded in LM Studio writes the report from what it knows.
+//
+// Read-only, measured with the CLI (v2.1.330): `--tools` leaves the session
+// only the listed tools, `--disallowedTools` removes the writing ones from
+// subagents too, and `dontAsk` refuses anything not pre-approved. Only the
+// web tools are pre-approved: Read, Grep and Glob stay confined to the working
+// folder (reads elsewhere are refused), so a page that tells the model to read
+// ~/.ssh and send it somewhere finds nothing to read.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { createLmChat, resolveWorkdir, runClaude, type Config, type Logger, type Processor } from '@agentops/shared';
+import { CLAUDE_RESEARCH_PROMPT, LOCAL_RESEARCH_PROMPT } from './prompts.js';
+
+/** The tools a research run has at all. */
+export const RESEARCH_TOOLS = ['WebSearch', 'WebFetch', 'Read', 'Grep', 'Glob'] as const;
+/** Pre-approved: the web tools. Reads need no approval inside the working folder and are refused outside it. */
+export const RESEARCH_ALLOWED_TOOLS = ['WebSearch', 'WebFetch'] as const;
+export const RESEARCH_DISALLOWED_TOOLS = ['Write', 'Edit', 'MultiEdit', 'NotebookEdit', 'Bash'] as const;
+
+/** A folder of its own, empty, removed when the process exits: Claude Code needs a working folder even with nothing to read. */
+function createResearchFolder(): string {
+  const folder = mkdtempSync(path.join(tmpdir(), 'agentops-research-'));
+  process.once('exit', () => rmSync(folder, { recursive: true, force: true }));
+  return folder;
+}
+
+function createClaudeResearch(config: Config, logger: Logger): Processor {
+  const claude = config.claude;
+  const workdir = claude.workdir === undefined ? createResearchFolder() : resolveWorkdir(claude.workdir);
+  logger.info(
+    { workdir, tools: RESEARCH_TOOLS },
+    `[research-worker] Engine: Claude Code (${claude.bin}) with read-only tools (${RESEARCH_TOOLS.join(', ')}) in ${workdir}`,
+  );
+  return ({ data, signal, progress, logger: jobLogger }) =>
+    runClaude({
+      bin: claude.bin,
+      cwd: workdir,
+      prompt: data.text,
+      signal,
+      progress,
+      logger: jobLogger,
+      logPrefix: '[research-worker]',
+      secrets: config.secrets,
+      permissionMode: 'dontAsk',
+      tools: RESEARCH_TOOLS,
+      allowedTools: RESEARCH_ALLOWED_TOOLS,
+      disallowedTools: RESEARCH_DISALLOWED_TOOLS,
+      appendSystemPrompt: CLAUDE_RESEARCH_PROMPT,
+      ...(claude.maxTurns === undefined ? {} : { maxTurns: claude.maxTurns }),
+      ...(claude.maxBudgetUsd === undefined ? {} : { maxBudgetUsd: claude.maxBudgetUsd }),
+      ...(claude.model ? { model: claude.model } : {}),
+    });
+}
+
+function createLocalResearch(config: Config, logger: Logger): Processor {
+  logger.info(`[research-worker] Engine: LM Studio at ${config.lmStudio.url} (RESEARCH_ENGINE=local; no web access)`);
+  const chat = createLmChat({
+    url: config.lmStudio.url,
+    ...(config.lmStudio.model ? { model: config.lmStudio.model } : {}),
+    systemPrompt: LOCAL_RESEARCH_PROMPT,
+    // Beyond the queue's time limit, so that limit (and its message) ends a slow request first.
+    requestTimeoutMs: config.workers.research.timeoutMs + 10_000,
+  });
+  return ({ data, signal, progress }) => chat({ text: data.text, signal, progress });
+}
+
+export function createResearchProcessor(config: Config, logger: Logger): Processor {
+  return config.researchEngine === 'local' ? createLocalResearch(config, logger) : createClaudeResearch(config, logger);
+}
