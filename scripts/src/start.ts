@@ -49,7 +49,8 @@ function localModeHelp(config: Config): string[] {
 }
 
 async function main(): Promise<void> {
-  const say = (line: string) => process.stdout.write(`[start]  ${line}\n`);
+  // Same column as the supervisor's prefixed lines.
+  const say = (line: string) => process.stdout.write(`${'[start]'.padEnd(Math.max(...Object.keys(SERVICES).map((name) => name.length)) + 2)} ${line}\n`);
   const config = loadProcessConfig();
   if (!config) return;
   const missing = Object.entries(SERVICES).filter(([, script]) => !existsSync(path.join(REPO_ROOT, script)));
