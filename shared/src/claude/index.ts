@@ -8,3 +8,4 @@ export * from './run.js';
 export * from './stream-json.js';
 export * from './tool-steps.js';
 export * from './workdir.js';
+export * from './orphans.js';

@@ -12,6 +12,7 @@
 // That path is not exercised by the tests, which run on Linux.
 import { readdir, readFile } from 'node:fs/promises';
 import { execa, execaSync } from 'execa';
+import { ChildRegistry } from './orphans.js';
 import { descendantsOf, parseProcStat, survivors, type ProcessEntry } from './process-table.js';
 
 const isWindows = process.platform === 'win32';
@@ -122,12 +123,22 @@ function endAllOnExit(): void {
   }
 }
 
-/** Remembers a running child until `forget` is called. */
+let registry: ChildRegistry | undefined;
+
+/**
+ * Remembers a running child until `forget` is called: in memory, to end it if
+ * this process exits, and on disk, so the next worker ends it if this one is killed.
+ */
 export function trackChild(pid: number): () => void {
   if (!exitHookInstalled) {
     process.once('exit', endAllOnExit);
     exitHookInstalled = true;
   }
+  registry ??= new ChildRegistry();
   running.add(pid);
-  return () => running.delete(pid);
+  registry.add(pid);
+  return () => {
+    registry?.remove(pid);
+    return running.delete(pid);
+  };
 }
