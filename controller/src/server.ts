@@ -16,6 +16,7 @@ import {
 import { startOpsServer } from './ops/http.js';
 import { listenForFinishedJobs } from './ops/job-events.js';
 import { createMetrics } from './ops/metrics.js';
+import { startControllerMemory } from './qdrant/index.js';
 import { QueueManager } from './queue/manager.js';
 import { createLlmClassifier, createRouter } from './router/index.js';
 import { createSlackApp } from './slack/app.js';
@@ -92,6 +93,9 @@ async function main(): Promise<void> {
   });
   const jobEvents = listenForFinishedJobs(config, manager, logger, (job) => metrics.jobFinished(job.queue, job.outcome, job.durationSeconds));
   releasers.push(() => jobEvents.close());
+  // Optional: runs without Qdrant and turns itself on when it appears.
+  const jobMemory = startControllerMemory(config, manager, redis, logger);
+  releasers.push(() => jobMemory.close());
 
   const slackApp = config.slack ? createSlackApp(config.slack, config.slackApiUrl, logger) : undefined;
   const ops = await startOpsServer({ config, manager, redis, metrics, logger, ...(slackApp ? { slack: slackApp.connection } : {}) });
@@ -110,6 +114,12 @@ async function main(): Promise<void> {
     route,
     messenger,
     logger,
+    memory: jobMemory.memory,
+    memoryView: {
+      receiptBudgetMs: config.qdrant.receiptBudgetMs,
+      receipts: jobMemory.receipts,
+      ...(auth.url ? { workspaceUrl: auth.url } : {}),
+    },
     idempotency: createIdempotency(redis, config.redis.prefix),
     access: { allowedUsers: config.access.allowedUsers, codeAllowedUsers: config.access.codeAllowedUsers },
     scope: {

@@ -88,6 +88,13 @@ const envSchema = z.object({
   LM_STUDIO_EMBEDDING_MODEL: str().optional(),
   ROUTER_LLM_TIMEOUT_MS: int(100, 60_000).default(8_000),
   QDRANT_URL: httpUrl().default('http://localhost:6333'),
+  QDRANT_COLLECTION: str()
+    .pipe(z.string().regex(/^[A-Za-z0-9_-]{1,255}$/, { error: 'may only hold letters, digits, _ and -' }))
+    .default('agentops-jobs'),
+  QDRANT_SIMILARITY_THRESHOLD: decimal(0).pipe(z.number().max(1, { error: 'must be at most 1' })).default(0.75),
+  QDRANT_RECREATE: bool().default(false),
+  QDRANT_RECEIPT_BUDGET_MS: int(0, 10_000).default(800),
+  QDRANT_RETRY_MS: int(100, 3_600_000).default(30_000),
   NODE_ENV: z.preprocess(unset, z.enum(['development', 'production', 'test'], { error: 'must be development, production or test' })).default('development'),
   LOG_LEVEL: z.preprocess(unset, z.enum(LOG_LEVELS, { error: `must be one of ${LOG_LEVELS.join(', ')}` })).optional(),
   LOG_FORMAT: z.preprocess(unset, z.enum(['json', 'pretty'], { error: 'must be json or pretty' })).optional(),
@@ -130,6 +137,10 @@ const FIXES: Partial<Record<keyof Env, string>> = {
   PORT: 'pick a free TCP port for the operations server (default 3000; 0 picks any free port)',
   LM_STUDIO_URL: 'use the address LM Studio shows under Developer > Server, e.g. http://localhost:1234/v1',
   QDRANT_URL: 'use the Qdrant REST address, e.g. http://localhost:6333',
+  QDRANT_COLLECTION: 'leave it unset to use agentops-jobs',
+  QDRANT_SIMILARITY_THRESHOLD: 'use a cosine similarity from 0 to 1, e.g. 0.75 (higher shows fewer, closer jobs)',
+  QDRANT_RECEIPT_BUDGET_MS: 'the most a receipt may wait for similar jobs, in ms (default 800; 0 turns the lookup off)',
+  QDRANT_RETRY_MS: 'how often to look for Qdrant again while it is away, in ms (default 30000)',
   CODE_WORKDIR: 'point it at an existing folder the code worker may change',
   CLAUDE_PERMISSION_MODE: 'acceptEdits is the safe default; plan allows no changes at all',
 };
@@ -161,6 +172,18 @@ export interface Config {
   lmStudio: { url: string; model?: string; embeddingModel?: string };
   router: { llmTimeoutMs: number };
   qdrantUrl: string;
+  qdrant: {
+    url: string;
+    collection: string;
+    /** Cosine similarity a past job needs to appear on a receipt. */
+    similarityThreshold: number;
+    /** Recreate the collection when its vector size does not match the embedding model. */
+    recreate: boolean;
+    /** Longest a receipt waits for its similar-jobs lookup. */
+    receiptBudgetMs: number;
+    /** Interval of the background check while memory is off. */
+    retryMs: number;
+  };
   access: { allowedUsers: string[]; codeAllowedUsers: string[] };
   workers: Record<QueueName, WorkerSettings> & { shutdownGraceMs: number; lockMs: number; stalledIntervalMs: number };
   claude: {
@@ -234,6 +257,14 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     lmStudio: { url: e.LM_STUDIO_URL, model: e.LM_STUDIO_MODEL, embeddingModel: e.LM_STUDIO_EMBEDDING_MODEL },
     router: { llmTimeoutMs: e.ROUTER_LLM_TIMEOUT_MS },
     qdrantUrl: e.QDRANT_URL,
+    qdrant: {
+      url: e.QDRANT_URL,
+      collection: e.QDRANT_COLLECTION,
+      similarityThreshold: e.QDRANT_SIMILARITY_THRESHOLD,
+      recreate: e.QDRANT_RECREATE,
+      receiptBudgetMs: e.QDRANT_RECEIPT_BUDGET_MS,
+      retryMs: e.QDRANT_RETRY_MS,
+    },
     access: { allowedUsers: e.ALLOWED_USERS, codeAllowedUsers: e.CODE_ALLOWED_USERS },
     workers: {
       local: { concurrency: e.LOCAL_CONCURRENCY, timeoutMs: e.LOCAL_TIMEOUT_MS },

@@ -21,6 +21,8 @@ export function testEnv(extra: Record<string, string> = {}): Record<string, stri
     QUEUE_PREFIX: uniquePrefix(),
     NODE_ENV: 'test',
     PORT: '0',
+    // Never a developer's real Qdrant or LM Studio: tests that want them set their stand-ins.
+    QDRANT_URL: 'http://127.0.0.1:9',
     LOG_FORMAT: 'json',
     ...extra,
   };

@@ -14,7 +14,7 @@ export type CliArgs =
   | { ok: true; line: string; subcommand: string; flags: CliFlags }
   | { ok: false; message: string };
 
-const TEXT_COMMANDS = new Set(['add', 'addp1', 'addp2', 'addp3']);
+const TEXT_COMMANDS = new Set(['add', 'addp1', 'addp2', 'addp3', 'find']);
 
 export function readCliArgs(argv: readonly string[]): CliArgs {
   const flags: CliFlags = { json: false, help: false };
@@ -51,7 +51,7 @@ export function readCliArgs(argv: readonly string[]): CliArgs {
       return { ok: false, message: `Unknown option ${arg}. Options: --json, --queue <name>, --limit <n>, --help.` };
     } else {
       words.push(arg);
-      // After `add [pN]` the rest is job text, flags included.
+      // After `add [pN]` (or `find`) the rest is text, flags included.
       const first = (words[0] ?? '').toLowerCase();
       if (TEXT_COMMANDS.has(first) && words.length >= 2 && !(words.length === 2 && first === 'add' && /^p[123]$/i.test(arg))) {
         inText = true;

@@ -11,6 +11,8 @@ import {
   toCodedError,
   type Config,
 } from '@agentops/shared';
+import { buildJobMemory, type JobMemory } from '../qdrant/index.js';
+import { formatFindForCli, memoryOffText } from '../qdrant/format.js';
 import { QueueManager } from '../queue/manager.js';
 import { execute, type Outcome } from '../queue/operations.js';
 import { createLlmClassifier, createRouter } from '../router/index.js';
@@ -39,7 +41,7 @@ export function cliHelp(): string {
     'Options:',
     '  --json           Print machine-readable JSON',
     '  --queue <name>   With add/batch: skip routing and use code, local or research',
-    '  --limit <n>      With list: how many jobs to show (default 20)',
+    '  --limit <n>      With list: how many jobs to show (default 20); with find: how many past jobs (default 5)',
     '  --               Everything after it is job text',
     '',
     'Exit codes: 0 success, 1 refused or unavailable, 2 usage error.',
@@ -72,6 +74,8 @@ function present(outcome: Outcome): string {
       return formatList(outcome.jobs);
     case 'inspect':
       return formatDetails(outcome.job);
+    case 'find':
+      return outcome.result.on ? formatFindForCli(outcome.query, outcome.result.matches) : memoryOffText(outcome.result.reason).replace(/^:zzz: /, '');
   }
 }
 
@@ -133,19 +137,32 @@ export async function runCli(argv: readonly string[], env: Record<string, string
     logger,
     llm: createLlmClassifier({ url: config.lmStudio.url, model: config.lmStudio.model, timeoutMs: config.router.llmTimeoutMs }),
   });
+  // `find` talks to Qdrant and LM Studio directly: one attempt, no background checks.
+  let memory: JobMemory | undefined;
+  if (parsed.command.kind === 'find') {
+    memory = buildJobMemory(config, logger, { retryMs: 0, quiet: true });
+    await memory.start();
+  }
   try {
     const actor = { id: `cli:${os.userInfo().username}`, source: 'cli' as const };
-    const outcome = await execute(parsed.command, { manager, route }, actor, {
+    const outcome = await execute(parsed.command, { manager, route, ...(memory ? { memory } : {}) }, actor, {
       ...(flags.queue ? { queue: flags.queue } : {}),
       ...(flags.limit ? { listLimit: flags.limit } : {}),
     });
-    io.stdout(flags.json ? JSON.stringify(toJson(outcome), null, 2) : present(outcome));
+    const text = flags.json ? JSON.stringify(toJson(outcome), null, 2) : present(outcome);
+    // Memory being off is "unavailable", like Redis being down: exit 1, on stderr.
+    if (outcome.kind === 'find' && !outcome.result.on) {
+      io.stderr(text);
+      return EXIT.refused;
+    }
+    io.stdout(text);
     return EXIT.ok;
   } catch (error) {
     const coded = toCodedError(error);
     io.stderr(flags.json ? JSON.stringify({ error: coded.toJSON() }) : coded.message);
     return EXIT.refused;
   } finally {
+    memory?.close();
     await manager.close().catch(() => undefined);
     redis.disconnect();
   }

@@ -11,6 +11,8 @@ import {
   type JobData,
   type JobPriority,
 } from '@agentops/shared';
+import { similarJobsText } from '../qdrant/format.js';
+import type { PastJob } from '../qdrant/index.js';
 import { SUBCOMMANDS } from '../util/command-parser.js';
 import { MESSAGE_FORMS } from '../util/help-text.js';
 import { truncate } from '../util/text.js';
@@ -138,6 +140,10 @@ export interface ReceiptState {
   /** A line about what happened since, e.g. "Cancelled by <@U1>". */
   note?: string;
   priority?: JobPriority;
+  /** Similar past jobs from the job memory, best first. */
+  similar?: readonly PastJob[];
+  /** https://<team>.slack.com/, to link past jobs' threads. */
+  workspaceUrl?: string;
 }
 
 export function receiptMessage(data: JobData, state: ReceiptState = {}): SlackMessage {
@@ -152,6 +158,7 @@ export function receiptMessage(data: JobData, state: ReceiptState = {}): SlackMe
     blocks: [
       section(`${header}\n${truncate(text, room, TRUNCATED)}`),
       context(`Routed by ${describeRoute(data)} · requested by ${who}`, ...(state.note ? [state.note] : [])),
+      ...(state.similar && state.similar.length > 0 ? [section(similarJobsText(state.similar, state.workspaceUrl))] : []),
       {
         type: 'actions',
         block_id: `agentops_job_${data.id}`,

@@ -1,6 +1,7 @@
 // Runs a parsed command against the queues and returns what happened, for any
 // front end (CLI, Slack) to present in its own way.
 import type { JobData, JobPriority, JobSource, QueueName, RoutingDecision, SlackOrigin } from '@agentops/shared';
+import type { FindResult, JobMemory } from '../qdrant/index.js';
 import type { Router } from '../router/index.js';
 import type { Command, JobRequest, ListState } from '../util/command-parser.js';
 import type { CancelOutcome, JobDetails, QueueManager, StatusSnapshot } from './manager.js';
@@ -16,7 +17,8 @@ export type Outcome =
   | { kind: 'retried'; job: JobDetails }
   | { kind: 'promoted'; job: JobDetails; from: JobPriority }
   | { kind: 'list'; jobs: JobDetails[]; state?: ListState }
-  | { kind: 'inspect'; job: JobDetails };
+  | { kind: 'inspect'; job: JobDetails }
+  | { kind: 'find'; query: string; result: FindResult };
 
 export interface Actor {
   /** Slack user id or "cli:<os user>". */
@@ -28,11 +30,17 @@ export interface Actor {
 export interface OperationDeps {
   manager: QueueManager;
   route: Router;
+  /** Job memory for `find`; absent where none was set up. */
+  memory?: JobMemory;
 }
+
+/** How many past jobs `find` lists unless told otherwise. */
+export const FIND_LIMIT = 5;
 
 export interface ExecuteOptions {
   /** Skip routing and put every job on this queue (CLI --queue). */
   queue?: QueueName;
+  /** How many rows `list` shows and how many past jobs `find` lists. */
   listLimit?: number;
 }
 
@@ -83,5 +91,11 @@ export async function execute(command: Command, deps: OperationDeps, actor: Acto
       return { kind: 'list', jobs: await manager.list(command.state, options.listLimit), ...(command.state ? { state: command.state } : {}) };
     case 'inspect':
       return { kind: 'inspect', job: await manager.inspect(command.id) };
+    case 'find': {
+      const result: FindResult = deps.memory
+        ? await deps.memory.find(command.text, options.listLimit ?? FIND_LIMIT)
+        : { on: false, reason: 'job memory is not set up in this process' };
+      return { kind: 'find', query: command.text, result };
+    }
   }
 }

@@ -4,6 +4,7 @@ import { helpMessage, plainMessage, receiptMessage, statusMessage, type SlackMes
 import type { JobDetails } from '../queue/manager.js';
 import type { Outcome } from '../queue/operations.js';
 import { formatDetails, formatList } from '../cli/output.js';
+import { findAnswerText, memoryOffText } from '../qdrant/format.js';
 import type { SlackDeps, SlackOrigin } from './context.js';
 
 export const UNAVAILABLE =
@@ -31,7 +32,10 @@ export async function announceInThread(deps: SlackDeps, job: JobDetails, line: s
   const channel = job.data.slack?.channel ?? deps.scope.channelId;
   await deps.messenger.post(channel, plainMessage(line), receiptTs);
   if (receiptTs && receiptNote) {
-    await deps.messenger.update(channel, receiptTs, receiptMessage(job.data, { note: receiptNote, priority: job.priority }));
+    // Drawn again from scratch, so the similar past jobs it showed are read back.
+    const similar = (await deps.memoryView?.receipts.load(job.id)) ?? [];
+    const workspaceUrl = deps.memoryView?.workspaceUrl;
+    await deps.messenger.update(channel, receiptTs, receiptMessage(job.data, { note: receiptNote, priority: job.priority, similar, ...(workspaceUrl ? { workspaceUrl } : {}) }));
   }
 }
 
@@ -88,6 +92,12 @@ export async function presentOutcome(deps: SlackDeps, origin: SlackOrigin, outco
     case 'inspect':
       await ephemeralText(deps, origin, `\`\`\`\n${formatDetails(outcome.job)}\n\`\`\``, threadTs);
       return;
+    case 'find': {
+      const { result } = outcome;
+      const text = result.on ? findAnswerText(outcome.query, result.matches, deps.memoryView?.workspaceUrl) : memoryOffText(result.reason);
+      await ephemeralText(deps, origin, text, threadTs);
+      return;
+    }
     case 'queued':
       // Receipts are posted by the intake, which needs them before enqueueing.
       return;

@@ -26,7 +26,8 @@ export type Command =
   | { kind: 'retry'; id: string }
   | { kind: 'promote'; id: string; priority: JobPriority }
   | { kind: 'list'; state?: ListState }
-  | { kind: 'inspect'; id: string };
+  | { kind: 'inspect'; id: string }
+  | { kind: 'find'; text: string };
 
 export type ParseErrorCode =
   | 'empty'
@@ -79,6 +80,7 @@ export const SUBCOMMANDS: readonly Subcommand[] = [
   { name: 'promote', args: '<id> p1|p2|p3', description: "Change a waiting job's priority" },
   { name: 'list', args: '[waiting|active|delayed|completed|failed]', description: 'List recent jobs' },
   { name: 'inspect', args: '<id>', description: "Show one job: state, attempts, result or failure" },
+  { name: 'find', args: '<text>', description: 'List the closest past jobs (job memory: Qdrant and an embedding model)' },
 ];
 
 const PRIORITY_COMMANDS: Record<string, JobPriority> = { addp1: 1, addp2: 2, addp3: 3 };
@@ -252,6 +254,16 @@ export function parseSubcommand(text: string, context: ParseContext = 'slash'): 
       if (!state) return fail('bad_state', `\`${token}\` is not a job state. Use one of: ${LIST_STATES.join(', ')}.`, usage);
       if (extra.trim()) return fail('unexpected_argument', `\`list\` takes at most one state; remove \`${extra.trim()}\`.`, usage);
       return { ok: true, command: { kind: 'list', state } };
+    }
+    case 'find': {
+      const usage = usageOf('find', context);
+      const query = cleanText(rest);
+      if (!query) return fail('empty_text', '`find` needs some text to compare with past jobs.', usage);
+      const length = codePointLength(query);
+      if (length > MAX_JOB_TEXT) {
+        return fail('text_too_long', `The search text is ${length.toLocaleString('en-US')} characters; the limit is ${MAX_JOB_TEXT.toLocaleString('en-US')}.`, usage);
+      }
+      return { ok: true, command: { kind: 'find', text: query } };
     }
     default: {
       const shown = word.length > 40 ? `${word.slice(0, 40)}…` : word;
