@@ -14,6 +14,8 @@ export interface RedisServerOptions {
   /** AOF with appendfsync everysec (what production should run). */
   appendOnly?: boolean;
   binary?: string;
+  /** requirepass; PINGs during start-up authenticate with it. */
+  password?: string;
 }
 
 export interface RedisServerHandle {
@@ -48,18 +50,18 @@ export function portAnswers(host: string, port: number, timeoutMs = 500): Promis
   });
 }
 
-async function pingUntilReady(host: string, port: number, child: ChildProcess, timeoutMs: number): Promise<void> {
+async function pingUntilReady(host: string, port: number, child: ChildProcess, timeoutMs: number, password?: string): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     if (child.exitCode !== null) throw new Error(`redis-server exited with code ${child.exitCode} before answering`);
-    if (await redisPing(host, port)) return;
+    if (await redisPing(host, port, password)) return;
     await sleep(50);
   }
   throw new Error(`redis-server did not answer PING on ${host}:${port} within ${timeoutMs} ms`);
 }
 
-/** Sends a raw PING; true on +PONG (also when loading, which answers -LOADING). */
-function redisPing(host: string, port: number): Promise<boolean> {
+/** Sends a raw PING (after AUTH when a password is set); true on +PONG. */
+function redisPing(host: string, port: number, password?: string): Promise<boolean> {
   return new Promise((resolve) => {
     const socket = net.connect({ host, port });
     socket.setTimeout(500, () => {
@@ -67,10 +69,13 @@ function redisPing(host: string, port: number): Promise<boolean> {
       resolve(false);
     });
     socket.once('error', () => resolve(false));
-    socket.once('connect', () => socket.write('PING\r\n'));
-    socket.once('data', (data) => {
+    socket.once('connect', () => socket.write(password ? `AUTH ${password}\r\nPING\r\n` : 'PING\r\n'));
+    let answer = '';
+    socket.on('data', (data) => {
+      answer += data.toString();
+      if (!answer.includes('\r\n', password ? answer.indexOf('\r\n') + 2 : 0) && password) return;
       socket.destroy();
-      resolve(data.toString().startsWith('+PONG'));
+      resolve(answer.includes('+PONG'));
     });
   });
 }
@@ -91,12 +96,13 @@ export async function startRedisServer(options: RedisServerOptions): Promise<Red
     '--appendfsync', 'everysec',
     '--daemonize', 'no',
     '--loglevel', 'warning',
+    ...(options.password ? ['--requirepass', options.password] : []),
   ];
   let child: ChildProcess;
   const launch = async () => {
     child = spawn(binary, args, { stdio: ['ignore', 'ignore', 'pipe'] });
     child.stderr?.resume();
-    await pingUntilReady(host, port, child, 10_000);
+    await pingUntilReady(host, port, child, 10_000, options.password);
   };
   await launch();
   const stop = async (signal: NodeJS.Signals = 'SIGTERM') => {

@@ -2,7 +2,7 @@
 // stand-in, the built controller process talking Socket Mode to the simulator,
 // and the queue manager on the same Redis prefix to check what happened.
 import path from 'node:path';
-import { startSlackSimulator, type SlackSimulator, type SimMessage } from './slack-sim/index.js';
+import { startSlackSimulator, type SlackSimulator, type SimMessage, type SlackSimulatorOptions } from './slack-sim/index.js';
 import { startOpenAIStandin, type OpenAIStandin, type OpenAIStandinOptions } from './llm/openai-standin.js';
 import { openQueues, type QueueHarness } from './queues.js';
 import { REPO_ROOT, startNode, waitFor, type RunningProcess } from './processes.js';
@@ -32,13 +32,18 @@ export interface SlackStackOptions {
   env?: Record<string, string>;
   llm?: OpenAIStandinOptions;
   /** Redis settings to use instead of the suite's (e.g. a Redis the test stops). */
-  redis?: { host: string; port: number };
+  redis?: { host: string; port: number; password?: string };
+  sim?: SlackSimulatorOptions;
 }
 
 export async function startSlackStack(options: SlackStackOptions = {}): Promise<SlackStack> {
-  const sim = await startSlackSimulator();
+  const sim = await startSlackSimulator(options.sim ?? {});
   const llm = await startOpenAIStandin(options.llm ?? {});
-  const queues = await openQueues(options.redis ? { REDIS_HOST: options.redis.host, REDIS_PORT: String(options.redis.port) } : {});
+  const queues = await openQueues(
+    options.redis
+      ? { REDIS_HOST: options.redis.host, REDIS_PORT: String(options.redis.port), ...(options.redis.password ? { REDIS_PASSWORD: options.redis.password } : {}) }
+      : {},
+  );
   const env: Record<string, string> = {
     ...queues.env,
     SLACK_BOT_TOKEN: sim.config.botToken,
