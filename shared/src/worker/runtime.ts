@@ -12,7 +12,7 @@ import { Redis } from 'ioredis';
 import type { Config } from '../config.js';
 import { AgentOpsError, ErrorCode, toCodedError } from '../errors.js';
 import { jobDataSchema, type JobData } from '../job.js';
-import type { Logger } from '../logger.js';
+import { scrubSecrets, type Logger } from '../logger.js';
 import { agentopsKey, type QueueName } from '../queues.js';
 import { redisOptions } from '../redis.js';
 import { createCancelWatcher, type CancelWatcher } from './cancel-watcher.js';
@@ -175,6 +175,10 @@ export async function startWorkerRuntime(options: WorkerRuntimeOptions): Promise
       } else {
         error = toCodedError(thrown);
       }
+      // Upstream errors can echo what they were sent (an API key, a token): the
+      // reason is stored in Redis, shown by `agentops inspect` and posted to Slack.
+      const scrubbed = scrubSecrets(error.message, config.secrets);
+      if (scrubbed !== error.message) error = new AgentOpsError(error.code, scrubbed, { retryable: error.retryable, details: error.details });
       const decision = decideFailure(error);
       const final = !decision.retry || attempt.n >= attempt.max;
       jobLogger.warn(
