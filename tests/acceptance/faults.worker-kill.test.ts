@@ -89,8 +89,10 @@ describe('a worker killed with SIGKILL mid-job', () => {
     const { job, receiptTs } = await queueWithReceipt(harness, 'local', 'summarize the incident timeline');
     await waitFor(() => calls === 1, 10_000, 'the first attempt to reach LM Studio');
     await first.stop('SIGKILL');
+    const killedAt = Date.now();
     await start(LOCAL_WORKER, env, 'local');
     await waitFor(async () => (await harness.manager.inspect(job.id)).status === 'completed', 20_000, 'the job to complete on the second worker');
+    console.log(`[faults] killed worker's job completed again ${Date.now() - killedAt} ms after the kill (lock ${harness.env.WORKER_LOCK_MS} ms, stalled check every ${harness.env.WORKER_STALLED_INTERVAL_MS} ms)`);
     const thread = sim.messages(sim.config.defaultChannelId).filter((message) => message.thread_ts === receiptTs);
     const answers = thread.filter((message) => JSON.stringify(message.blocks ?? message.text).includes('The one and only final answer'));
     expect(answers).toHaveLength(1);
