@@ -10,7 +10,6 @@ import { randomUUID } from 'node:crypto';
 import { chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { WebClient } from '@slack/web-api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { JobData } from '@agentops/shared';
 import type { JobDetails } from '@agentops/controller/queue/manager';
@@ -21,6 +20,7 @@ import { REPO_ROOT, startNode, waitFor, type RunningProcess } from '../support/p
 import { openQueues, type QueueHarness } from '../support/queues.js';
 import { testEnv } from '../support/redis.js';
 import { startSlackSimulator, type SimMessage, type SlackSimulator } from '../support/slack-sim/index.js';
+import { enqueueUnderReceipt, logMessages, simSlackEnv } from '../support/worker-jobs.js';
 
 const WORKER = path.join(REPO_ROOT, 'workers', 'code-worker', 'dist', 'worker.js');
 const CLAUDE = path.join(REPO_ROOT, 'node_modules', '.bin', 'claude');
@@ -33,7 +33,6 @@ const TIME_LIMIT_MS = 4_000;
 
 let sim: SlackSimulator;
 let standin: AnthropicStandin;
-let slack: WebClient;
 const cleanups: (() => void | Promise<void>)[] = [];
 /** How the stand-in answers each job, by job text: request 1, 2, ... of that job. */
 const scripts = new Map<string, (call: number) => ClaudeReply>();
@@ -55,7 +54,6 @@ beforeAll(async () => {
       return reply.text(`Stand-in answer to: ${lastPromptText(request.body)}`);
     },
   });
-  slack = new WebClient(sim.config.botToken, { slackApiUrl: sim.apiUrl });
 });
 
 afterAll(async () => {
@@ -71,25 +69,7 @@ function tempDir(label: string): string {
 }
 
 function slackEnv(): Record<string, string> {
-  return {
-    SLACK_BOT_TOKEN: sim.config.botToken,
-    SLACK_SIGNING_SECRET: 'sim-signing-secret',
-    SLACK_CHANNEL_ID: sim.config.defaultChannelId,
-    SLACK_APP_TOKEN: sim.config.appToken,
-    SLACK_API_URL: sim.apiUrl,
-  };
-}
-
-/** The `msg` of each JSON log line the process wrote. */
-function logMessages(output: string): string[] {
-  return output.split('\n').flatMap((line) => {
-    try {
-      const parsed = JSON.parse(line) as { msg?: unknown };
-      return typeof parsed.msg === 'string' ? [parsed.msg] : [];
-    } catch {
-      return [];
-    }
-  });
+  return simSlackEnv(sim);
 }
 
 interface CodeWorker {
@@ -126,19 +106,8 @@ async function startCodeWorker(extra: Record<string, string> = {}): Promise<Code
   return { harness, process: worker, workdir };
 }
 
-/** Queues a code job under a receipt in the channel, as the controller would. */
-async function enqueue(harness: QueueHarness, text: string): Promise<{ job: JobData; receiptTs: string }> {
-  const receipt = await slack.chat.postMessage({ channel: sim.config.defaultChannelId, text: 'Queued on code' });
-  const receiptTs = receipt.ts ?? '';
-  const job = await harness.manager.enqueue({
-    text,
-    priority: 3,
-    source: 'slash',
-    requestedBy: USER,
-    routing: { queue: 'code', method: 'explicit', confidence: 1, patterns: [] },
-    slack: { channel: sim.config.defaultChannelId, user: USER, receiptTs },
-  });
-  return { job, receiptTs };
+function enqueue(harness: QueueHarness, text: string): Promise<{ job: JobData; receiptTs: string }> {
+  return enqueueUnderReceipt(harness, sim, 'code', text, USER);
 }
 
 async function finished(harness: QueueHarness, id: string, timeoutMs = 30_000): Promise<JobDetails> {

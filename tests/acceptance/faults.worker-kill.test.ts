@@ -4,7 +4,6 @@
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { WebClient } from '@slack/web-api';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startOpenAIStandin, type OpenAIStandin } from '../support/llm/openai-standin.js';
 import { reply, startAnthropicStandin, type AnthropicStandin } from '../support/llm/anthropic-standin.js';
@@ -13,17 +12,16 @@ import { makeClaudeHome, offlineClaudeEnv } from '../support/llm/claude-cli.js';
 import { REPO_ROOT, startNode, waitFor, type RunningProcess } from '../support/processes.js';
 import { openQueues, type QueueHarness } from '../support/queues.js';
 import { startSlackSimulator, type SlackSimulator } from '../support/slack-sim/index.js';
+import { enqueueUnderReceipt, simSlackEnv } from '../support/worker-jobs.js';
 
 const LOCAL_WORKER = path.join(REPO_ROOT, 'workers', 'local-worker', 'dist', 'worker.js');
 const CODE_WORKER = path.join(REPO_ROOT, 'workers', 'code-worker', 'dist', 'worker.js');
 const CLAUDE = path.join(REPO_ROOT, 'node_modules', '.bin', 'claude');
 
 let sim: SlackSimulator;
-let slack: WebClient;
 const cleanups: (() => unknown)[] = [];
 beforeAll(async () => {
   sim = await startSlackSimulator({ echoBotMessages: false });
-  slack = new WebClient(sim.config.botToken, { slackApiUrl: sim.apiUrl });
 });
 afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
@@ -32,27 +30,9 @@ afterAll(async () => {
   await sim?.close();
 });
 
-const slackEnv = () => ({
-  SLACK_BOT_TOKEN: sim.config.botToken,
-  SLACK_SIGNING_SECRET: 'sim-signing-secret',
-  SLACK_CHANNEL_ID: sim.config.defaultChannelId,
-  SLACK_APP_TOKEN: sim.config.appToken,
-  SLACK_API_URL: sim.apiUrl,
-  LOG_LEVEL: 'info',
-});
+const slackEnv = () => ({ ...simSlackEnv(sim), LOG_LEVEL: 'info' });
 
-async function queueWithReceipt(harness: QueueHarness, queue: 'local' | 'code', text: string) {
-  const receipt = await slack.chat.postMessage({ channel: sim.config.defaultChannelId, text: `receipt for ${text}` });
-  const job = await harness.manager.enqueue({
-    text,
-    priority: 3,
-    source: 'message',
-    requestedBy: 'U0SIMUSER1',
-    routing: { queue, method: 'explicit', confidence: 1, patterns: [] },
-    slack: { channel: sim.config.defaultChannelId, user: 'U0SIMUSER1', receiptTs: receipt.ts! },
-  });
-  return { job, receiptTs: receipt.ts! };
-}
+const queueWithReceipt = (harness: QueueHarness, queue: 'local' | 'code', text: string) => enqueueUnderReceipt(harness, sim, queue, text);
 
 function start(script: string, env: Record<string, string>, queue: string): Promise<RunningProcess> {
   const worker = startNode(script, env);

@@ -14,6 +14,7 @@ import { lastUserMessage, startOpenAIStandin, type OpenAIReply, type OpenAIStand
 import { REPO_ROOT, runNode, startNode, waitFor, type RunningProcess } from '../support/processes.js';
 import { openQueues, type QueueHarness } from '../support/queues.js';
 import { startSlackSimulator, type SimMessage, type SlackSimulator } from '../support/slack-sim/index.js';
+import { logMessages, simSlackEnv } from '../support/worker-jobs.js';
 
 const WORKER = path.join(REPO_ROOT, 'workers', 'local-worker', 'dist', 'worker.js');
 const CLI = path.join(REPO_ROOT, 'controller', 'dist', 'cli.js');
@@ -52,25 +53,7 @@ afterAll(async () => {
 });
 
 function slackEnv(): Record<string, string> {
-  return {
-    SLACK_BOT_TOKEN: sim.config.botToken,
-    SLACK_SIGNING_SECRET: 'sim-signing-secret',
-    SLACK_CHANNEL_ID: sim.config.defaultChannelId,
-    SLACK_APP_TOKEN: sim.config.appToken,
-    SLACK_API_URL: sim.apiUrl,
-  };
-}
-
-/** The `msg` of each JSON log line the process wrote. */
-function logMessages(output: string): string[] {
-  return output.split('\n').flatMap((line) => {
-    try {
-      const parsed = JSON.parse(line) as { msg?: unknown };
-      return typeof parsed.msg === 'string' ? [parsed.msg] : [];
-    } catch {
-      return [];
-    }
-  });
+  return simSlackEnv(sim);
 }
 
 async function startWorker(env: Record<string, string>): Promise<RunningProcess> {

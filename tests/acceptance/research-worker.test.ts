@@ -6,7 +6,6 @@
 // With RESEARCH_ENGINE=local it asks the OpenAI-compatible stand-in instead.
 import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
-import { WebClient } from '@slack/web-api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { JobData } from '@agentops/shared';
 import type { JobDetails } from '@agentops/controller/queue/manager';
@@ -17,6 +16,7 @@ import { lastUserMessage, startOpenAIStandin, type OpenAIStandin } from '../supp
 import { REPO_ROOT, startNode, waitFor, type RunningProcess } from '../support/processes.js';
 import { openQueues, type QueueHarness } from '../support/queues.js';
 import { startSlackSimulator, type SimMessage, type SlackSimulator } from '../support/slack-sim/index.js';
+import { enqueueUnderReceipt, logMessages, simSlackEnv } from '../support/worker-jobs.js';
 
 const WORKER = path.join(REPO_ROOT, 'workers', 'research-worker', 'dist', 'worker.js');
 const CLAUDE = path.join(REPO_ROOT, 'node_modules', '.bin', 'claude');
@@ -26,7 +26,6 @@ const USER = 'U0SIMUSER1';
 let sim: SlackSimulator;
 let anthropic: AnthropicStandin;
 let openai: OpenAIStandin;
-let slack: WebClient;
 const cleanups: (() => void | Promise<void>)[] = [];
 const scripts = new Map<string, (call: number) => ClaudeReply>();
 const callsByText = new Map<string, number>();
@@ -49,7 +48,6 @@ beforeAll(async () => {
     respond: ({ path: requestPath, body }) =>
       requestPath === '/v1/chat/completions' ? { content: `## Findings\n\nFrom memory, about: ${lastUserMessage(body)}\n\n## Sources to check\n\n- the vendor documentation` } : undefined,
   });
-  slack = new WebClient(sim.config.botToken, { slackApiUrl: sim.apiUrl });
 });
 
 afterAll(async () => {
@@ -58,17 +56,6 @@ afterAll(async () => {
   await openai?.close();
   await sim?.close();
 });
-
-function logMessages(output: string): string[] {
-  return output.split('\n').flatMap((line) => {
-    try {
-      const parsed = JSON.parse(line) as { msg?: unknown };
-      return typeof parsed.msg === 'string' ? [parsed.msg] : [];
-    } catch {
-      return [];
-    }
-  });
-}
 
 async function startResearchWorker(extra: Record<string, string> = {}): Promise<{ harness: QueueHarness; process: RunningProcess }> {
   const harness = await openQueues();
@@ -100,18 +87,8 @@ async function startResearchWorker(extra: Record<string, string> = {}): Promise<
   return { harness, process: worker };
 }
 
-async function enqueue(harness: QueueHarness, text: string): Promise<{ job: JobData; receiptTs: string }> {
-  const receipt = await slack.chat.postMessage({ channel: sim.config.defaultChannelId, text: 'Queued on research' });
-  const receiptTs = receipt.ts ?? '';
-  const job = await harness.manager.enqueue({
-    text,
-    priority: 3,
-    source: 'slash',
-    requestedBy: USER,
-    routing: { queue: 'research', method: 'explicit', confidence: 1, patterns: [] },
-    slack: { channel: sim.config.defaultChannelId, user: USER, receiptTs },
-  });
-  return { job, receiptTs };
+function enqueue(harness: QueueHarness, text: string): Promise<{ job: JobData; receiptTs: string }> {
+  return enqueueUnderReceipt(harness, sim, 'research', text, USER);
 }
 
 async function finished(harness: QueueHarness, id: string): Promise<JobDetails> {
