@@ -4,9 +4,23 @@
 import { Redis, type RedisOptions } from 'ioredis';
 import { cancelChannel, cancelFlagKey, parseCancelRequest, type CancelRequest } from '../cancel.js';
 
+export interface CancelListener {
+  /** The job's flag key: read it (in the same round trip as other keys, say) and pass the value to `check`. */
+  flagKey: string;
+  /** Calls `onCancel` if `raw`, the flag's value, is a cancel request for this job. */
+  check(raw: string | null | undefined): void;
+  stop(): void;
+}
+
 export interface CancelWatcher {
   /** Calls `onCancel` once if job `id` is (or becomes) cancelled; returns an unsubscribe. */
   watch(id: string, onCancel: (request: CancelRequest) => void): Promise<() => void>;
+  /**
+   * Like watch(), but leaves reading the flag to the caller. The listener is in
+   * place (and the channel subscribed) when this resolves, so a request
+   * published after the caller's read is still heard.
+   */
+  listen(id: string, onCancel: (request: CancelRequest) => void): Promise<CancelListener>;
   close(): Promise<void>;
 }
 
@@ -34,15 +48,27 @@ export function createCancelWatcher(options: RedisOptions, prefix: string): Canc
   subscriber.on('message', (_channel: string, message: string) => fire(parseCancelRequest(message)));
   // A reconnect may have swallowed a message: look at the flags of running jobs again.
   subscriber.on('ready', () => void checkFlags().catch(() => undefined));
+  const listen = async (id: string, onCancel: (request: CancelRequest) => void): Promise<CancelListener> => {
+    await subscribed;
+    listeners.set(id, onCancel);
+    return {
+      flagKey: cancelFlagKey(prefix, id),
+      check: (raw) => {
+        const request = parseCancelRequest(raw ?? null);
+        if (request?.id === id) fire(request);
+      },
+      stop: () => {
+        if (listeners.get(id) === onCancel) listeners.delete(id);
+      },
+    };
+  };
   return {
     async watch(id, onCancel) {
-      await subscribed;
-      listeners.set(id, onCancel);
-      fire(parseCancelRequest(await commands.get(cancelFlagKey(prefix, id))));
-      return () => {
-        listeners.delete(id);
-      };
+      const listener = await listen(id, onCancel);
+      listener.check(await commands.get(listener.flagKey));
+      return listener.stop;
     },
+    listen,
     async close() {
       listeners.clear();
       subscriber.disconnect();

@@ -108,25 +108,40 @@ export async function startWorkerRuntime(options: WorkerRuntimeOptions): Promise
     const data = parsed.data;
     const started = Date.now();
 
-    // A previous run finished the work (and maybe replied) but died before BullMQ recorded it.
-    const [stored, delivered] = await store.mget(outboxKey(data.id), deliveredKey(data.id));
-    if (stored) {
-      const result = JSON.parse(stored) as JobResult;
-      if (!delivered) {
-        await report('the result', reporter?.completed && (() => reporter.completed!(data, result, 0)), jobLogger);
-        await store.set(deliveredKey(data.id), '1', 'EX', RESULT_TTL_SEC);
-      }
-      jobLogger.info(`[${options.name}] Job ${data.id} was already done; recorded its stored result`);
-      return result;
-    }
-
     const controller = new AbortController();
-    active.set(data.id, controller);
     const abort = (reason: AbortReason) => {
       if (!controller.signal.aborted) controller.abort(reason);
     };
+    // Listening before the read below: a cancel published after it is still heard.
+    const cancel = await cancels.listen(data.id, (request) => abort({ kind: 'cancel', by: request.by }));
+    // One round trip for what a previous run left (it finished the work, maybe
+    // replied, but died before BullMQ recorded it) and for the cancel flag.
+    let stored: string | null | undefined;
+    let delivered: string | null | undefined;
+    let flag: string | null | undefined;
+    try {
+      [stored, delivered, flag] = await store.mget(outboxKey(data.id), deliveredKey(data.id), cancel.flagKey);
+    } catch (error) {
+      cancel.stop();
+      throw error;
+    }
+    if (stored) {
+      try {
+        const result = JSON.parse(stored) as JobResult;
+        if (!delivered) {
+          await report('the result', reporter?.completed && (() => reporter.completed!(data, result, 0)), jobLogger);
+          await store.set(deliveredKey(data.id), '1', 'EX', RESULT_TTL_SEC);
+        }
+        jobLogger.info(`[${options.name}] Job ${data.id} was already done; recorded its stored result`);
+        return result;
+      } finally {
+        cancel.stop();
+      }
+    }
+
+    active.set(data.id, controller);
     const timer = setTimeout(() => abort({ kind: 'timeout', ms: settings.timeoutMs }), settings.timeoutMs);
-    const unwatch = await cancels.watch(data.id, (request) => abort({ kind: 'cancel', by: request.by }));
+    cancel.check(flag);
     jobLogger.info(`[${options.name}] Job ${data.id} started (${data.text.length} chars)`);
     await report('the start', reporter?.started && (() => reporter.started!(data, attempt)), jobLogger);
 
@@ -153,9 +168,16 @@ export async function startWorkerRuntime(options: WorkerRuntimeOptions): Promise
       ]);
       if (controller.signal.aborted) throw controller.signal.reason;
       // Outbox: keep the result before telling anyone, so a crash now never means a second run.
-      await store.set(outboxKey(data.id), JSON.stringify(result), 'EX', RESULT_TTL_SEC);
-      await report('the result', reporter?.completed && (() => reporter.completed!(data, result, Date.now() - started)), jobLogger);
-      await store.set(deliveredKey(data.id), '1', 'EX', RESULT_TTL_SEC);
+      if (reporter?.completed) {
+        await store.set(outboxKey(data.id), JSON.stringify(result), 'EX', RESULT_TTL_SEC);
+        await report('the result', () => reporter.completed!(data, result, Date.now() - started), jobLogger);
+        await store.set(deliveredKey(data.id), '1', 'EX', RESULT_TTL_SEC);
+      } else {
+        // Nobody to tell: keep the result and mark it delivered in one round trip (same order, same connection).
+        const written = await store.pipeline().set(outboxKey(data.id), JSON.stringify(result), 'EX', RESULT_TTL_SEC).set(deliveredKey(data.id), '1', 'EX', RESULT_TTL_SEC).exec();
+        const failure = written?.find(([error]) => error)?.[0];
+        if (failure) throw failure;
+      }
       jobLogger.info({ durationMs: Date.now() - started }, `[${options.name}] Job ${data.id} completed in ${Date.now() - started} ms`);
       return result;
     } catch (thrown) {
@@ -190,7 +212,7 @@ export async function startWorkerRuntime(options: WorkerRuntimeOptions): Promise
       throw new Error(error.message);
     } finally {
       clearTimeout(timer);
-      unwatch();
+      cancel.stop();
       active.delete(data.id);
     }
   };
