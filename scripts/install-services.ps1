@@ -131,15 +131,18 @@ try {
     $restartDelayMs = [string](Get-AgentOpsSetting 'RestartDelayMs')
     $rotateBytes = [string](Get-AgentOpsSetting 'RotateBytes')
     $rows = @()
+    # V8 flags first, then the entry point relative to AppDirectory (no quoting trouble with spaces).
+    $nodeFlags = Get-AgentOpsSetting 'NodeFlags'
     foreach ($service in (Get-AgentOpsService)) {
         $name = $service.Name
+        $parameters = "$nodeFlags $($service.Entry)"
         Write-AgentOpsStep "Service $name"
         $existing = Get-AgentOpsInstalledService $name
         if ($existing) {
             Write-AgentOpsInfo 'already installed: updating its settings'
         }
         else {
-            Invoke-AgentOpsNssm $nssm @('install', $name, $node, $service.Entry) "install the $name service" | Out-Null
+            Invoke-AgentOpsNssm $nssm @('install', $name, $node, $parameters) "install the $name service" | Out-Null
             Write-AgentOpsOk 'installed'
         }
         # Every setting is written each time, so a second run repairs or updates
@@ -147,7 +150,7 @@ try {
         $settings = @(
             @('Application', $node),
             # Relative to AppDirectory: no quoting trouble when the path has spaces.
-            @('AppParameters', $service.Entry),
+            @('AppParameters', $parameters),
             @('AppDirectory', $root),
             @('DisplayName', $name),
             @('Description', $service.Description),

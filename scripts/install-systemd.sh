@@ -109,9 +109,12 @@ while IFS= read -r line || [[ -n $line ]]; do
   fi
   value=$(field "$line" RestartDelayMs)
   if [[ -n $value ]]; then restart_ms=$value; fi
+  value=$(field "$line" NodeFlags)
+  if [[ -n $value ]]; then node_flags=$value; fi
 done <"$table"
 ((${#names[@]} > 0)) || fail "$table lists no services"
 [[ -n $restart_ms ]] || fail "$table has no RestartDelayMs"
+[[ -n ${node_flags:-} ]] || fail "$table has no NodeFlags"
 controller=''
 for i in "${!names[@]}"; do
   if [[ ${roles[$i]} == controller ]]; then controller=${names[$i]}; fi
@@ -266,7 +269,7 @@ for i in "${!names[@]}"; do
     ACCOUNT "$account_line" \
     WORKDIR "$(unit_escape "$root")" \
     PATH_ENV "$path_env" \
-    EXEC_START "$(exec_word "$node") $(exec_word "$root/${entries[$i]}")" \
+    EXEC_START "$(exec_word "$node") $node_flags $(exec_word "$root/${entries[$i]}")" \
     RESTART_SEC "$((restart_ms / 1000))" \
     TIMEOUT_STOP_SEC "$(((timeouts[i] + 999) / 1000))")")
 done

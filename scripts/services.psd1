@@ -40,4 +40,8 @@
 
     # start-all.ps1 waits this long for Redis to answer PING.
     RedisWaitSeconds = 30
+
+    # Node/V8 flags before each entry point: keep resident memory near the live
+    # heap after bursts (see scripts/src/node-flags.ts, which must match).
+    NodeFlags = '--max-old-space-size=128 --max-semi-space-size=2'
 }

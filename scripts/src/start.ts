@@ -6,6 +6,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { REPO_ROOT, loadProcessConfig, toCodedError, type Config } from '@agentops/shared';
 import { INSTALL_HINT, hasRedisServer, portAnswers, startRedisServer, type RedisServerHandle } from './redis-server.js';
+import { NODE_FLAGS } from './node-flags.js';
 import { Supervisor, type ServiceSpec } from './supervisor.js';
 
 const LOCAL_HOSTS = new Set(['localhost', '127.0.0.1', '::1']);
@@ -74,6 +75,7 @@ async function main(): Promise<void> {
     script: path.join(REPO_ROOT, SERVICES[name]),
     env: { ...process.env, ...(redis ? { REDIS_HOST: redis.host, REDIS_PORT: String(redis.port) } : {}) },
     stopGraceMs: name === 'controller' ? 15_000 : workerGrace,
+    nodeArgs: NODE_FLAGS,
   }));
   const supervisor = new Supervisor({ cwd: REPO_ROOT }, specs);
   for (const name of names) supervisor.start(name);

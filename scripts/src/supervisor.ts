@@ -12,6 +12,8 @@ export interface ServiceSpec {
   env: NodeJS.ProcessEnv;
   /** How long the process may take to stop after SIGINT before it is killed. */
   stopGraceMs: number;
+  /** Node/V8 flags placed before the script. */
+  nodeArgs?: readonly string[];
 }
 
 export interface SupervisorOptions {
@@ -59,7 +61,7 @@ export class Supervisor {
   start(name: string): void {
     const service = this.services.get(name);
     if (!service || service.stopping) return;
-    const child = spawn(process.execPath, [service.spec.script], {
+    const child = spawn(process.execPath, [...(service.spec.nodeArgs ?? []), service.spec.script], {
       cwd: this.options.cwd,
       env: service.spec.env,
       stdio: ['ignore', 'pipe', 'pipe'],

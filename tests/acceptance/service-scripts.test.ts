@@ -13,6 +13,7 @@ import Parser from 'tree-sitter';
 import PowerShell from 'tree-sitter-powershell/bindings/node/index.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REPO_ROOT } from '../support/processes.js';
+import { NODE_FLAGS } from '@agentops/scripts';
 
 const SCRIPTS = path.join(REPO_ROOT, 'scripts');
 const ROOT = realpathSync(REPO_ROOT);
@@ -156,7 +157,7 @@ describe('the Windows service scripts', () => {
     expect(settings).toMatchObject({ RotateBytes: 10_485_760, RestartDelayMs: 5000, LogFolder: 'logs' });
     for (const setting of [
       /@\('AppDirectory', \$root\)/,
-      /@\('AppParameters', \$service\.Entry\)/,
+      /@\('AppParameters', \$parameters\)/,
       /@\('AppStdout', \$service\.StdoutLog\)/,
       /@\('AppStderr', \$service\.StderrLog\)/,
       /@\('AppRotateFiles', '1'\)/,
@@ -195,6 +196,14 @@ describe('the service table (scripts/services.psd1)', () => {
       expect(existsSync(path.join(ROOT, pkg!, 'src', `${name}.ts`)), `${service.Name}: ${pkg}/src/${name}.ts is missing`).toBe(true);
       expect(references, `${pkg} is not built by npm run build (tsconfig.json references)`).toContain(path.normalize(pkg!));
     }
+  });
+
+  it('gives node the same V8 flags as npm start (scripts/src/node-flags.ts)', () => {
+    const text = readFileSync(path.join(SCRIPTS, 'services.psd1'), 'utf8');
+    expect(/NodeFlags = '([^']*)'/.exec(text)?.[1]).toBe(NODE_FLAGS.join(' '));
+    const install = readFileSync(path.join(SCRIPTS, 'install-services.ps1'), 'utf8');
+    expect(install).toContain("Get-AgentOpsSetting 'NodeFlags'");
+    expect(install).toContain("@('AppParameters', $parameters)");
   });
 
   it('is the only place the scripts name the services and their entry points', () => {
@@ -263,10 +272,9 @@ describe('the systemd units (scripts/install-systemd.sh)', () => {
     for (const service of services) {
       const unit = unitOf(path.join(home, '.config', 'systemd', 'user', `${service.Name}.service`));
       expect(one(unit, 'WorkingDirectory')).toBe(ROOT);
-      const [node, entry, ...rest] = (one(unit, 'ExecStart') ?? '').split(' ');
+      const [node, ...args] = (one(unit, 'ExecStart') ?? '').split(' ');
       expect(path.isAbsolute(node!) && path.basename(node!)).toBe('node');
-      expect(entry).toBe(path.join(ROOT, service.Entry));
-      expect(rest).toEqual([]);
+      expect(args).toEqual([...NODE_FLAGS, path.join(ROOT, service.Entry)]);
     }
   });
 

@@ -1,11 +1,11 @@
 // `npm start`'s runner: starts its own redis-server when none answers, brings up
 // the controller and the three workers, restarts a crashed one, and on Ctrl+C
 // stops workers, then the controller, then Redis, leaving no process behind.
-import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { freePort } from '@agentops/scripts';
+import { NODE_FLAGS, freePort } from '@agentops/scripts';
 import { REPO_ROOT, startNode, waitFor, type RunningProcess } from '../support/processes.js';
 import { uniquePrefix } from '../support/redis.js';
 
@@ -65,6 +65,11 @@ describe('npm start', () => {
     await waitFor(() => pidOf(output(), 'local-worker').length === 2, 15_000, 'the restart');
 
     const pids = ['controller', 'local-worker', 'code-worker', 'research-worker'].map((name) => pidOf(output(), name).at(-1)!);
+    for (const pid of pids) {
+      // Every process runs with the V8 flags that keep its memory near its live heap.
+      const argv = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
+      expect(argv.slice(1, 1 + NODE_FLAGS.length)).toEqual([...NODE_FLAGS]);
+    }
     runner.child.kill('SIGINT');
     const exit = await runner.exited;
     expect(exit.code).toBe(0);

@@ -7,6 +7,7 @@ import { closeSync, openSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { REPO_ROOT } from './system.js';
+import { NODE_FLAGS } from '@agentops/scripts';
 
 export interface BenchProcess {
   name: string;
@@ -31,6 +32,8 @@ export interface StartOptions {
   env: Record<string, string>;
   logDir: string;
   ipc?: boolean;
+  /** Run with the V8 flags AgentOps' launchers use (false for bare BullMQ workers). */
+  agentops?: boolean;
 }
 
 const started: BenchProcess[] = [];
@@ -38,7 +41,9 @@ const started: BenchProcess[] = [];
 export function startProcess(options: StartOptions): BenchProcess {
   const logFile = path.join(options.logDir, `${options.name}.log`);
   const fd = openSync(logFile, 'a');
-  const child = spawn(process.execPath, [path.join(REPO_ROOT, options.script)], {
+  // As npm start and the services do, unless BENCH_NODE_OPTIONS is trying other flags.
+  const flags = options.agentops !== false && !process.env.BENCH_NODE_OPTIONS ? NODE_FLAGS : [];
+  const child = spawn(process.execPath, [...flags, path.join(REPO_ROOT, options.script)], {
     cwd: REPO_ROOT,
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', ...options.env },
     stdio: options.ipc ? ['ignore', fd, fd, 'ipc'] : ['ignore', fd, fd],

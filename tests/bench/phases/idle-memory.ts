@@ -108,7 +108,7 @@ export async function idleAndMemoryPhase(ctx: BenchContext): Promise<PhaseResult
     );
     for (const queue of QUEUE_NAMES) {
       const env = { REDIS_HOST: bareRedis.host, REDIS_PORT: String(bareRedis.port), QUEUE_PREFIX: PREFIX, BENCH_QUEUE: queue };
-      bare.push(startProcess({ name: `bare-${queue}`, script: SCRIPTS.bareWorker, env, logDir: ctx.logDir, ipc: true }));
+      bare.push(startProcess({ name: `bare-${queue}`, script: SCRIPTS.bareWorker, env, logDir: ctx.logDir, ipc: true, agentops: false }));
     }
     await Promise.all([...workers.map((worker) => worker.waitForLog('Started on queue', 30_000)), ...bare.map((worker) => worker.next('ready', 30_000))]);
     const agentops = [controller, ...workers];

@@ -58,7 +58,7 @@ async function startLane(ctx: BenchContext, kind: Kind, concurrency: number): Pr
   const env = agentopsEnv(ctx, prefix, { ...slackEnv(ctx.sim), BENCH_CONCURRENCY: String(concurrency), BENCH_QUEUE: 'local' });
   if (kind === 'agentops-no-slack') env.BENCH_REPORTER = 'none';
   const script = kind === 'bare' ? SCRIPTS.bareWorker : SCRIPTS.runtimeWorker;
-  const worker = startProcess({ name: `pipeline-${kind}-c${concurrency}`, script, env, logDir: ctx.logDir, ipc: true });
+  const worker = startProcess({ name: `pipeline-${kind}-c${concurrency}`, script, env, logDir: ctx.logDir, ipc: true, agentops: kind !== 'bare' });
   await worker.next('ready', 30_000);
   const queue = new Queue('local', { connection: { host: ctx.redis.host, port: ctx.redis.port }, prefix });
   await queue.waitUntilReady();
