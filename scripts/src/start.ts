@@ -2,7 +2,7 @@
 // under ./data/redis when it can), then runs the controller and the three
 // workers with prefixed output, restarts a crashed one after 5 s, and on Ctrl+C
 // stops the workers, then the controller, then the Redis it started.
-import { existsSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { REPO_ROOT, loadProcessConfig, toCodedError, type Config } from '@agentops/shared';
 import { INSTALL_HINT, hasRedisServer, portAnswers, startRedisServer, type RedisServerHandle } from './redis-server.js';
@@ -66,14 +66,20 @@ async function main(): Promise<void> {
     process.stderr.write(`${toCodedError(error).message}\n`);
     process.exit(1);
   }
-  const names: ServiceName[] = ['controller', 'local-worker', 'research-worker'];
-  if (config.claude.workdir) names.push('code-worker');
-  else say('code-worker not started: set CODE_WORKDIR to the folder Claude Code may work in (see .env.example).');
+  const names: ServiceName[] = ['controller', 'local-worker', 'code-worker', 'research-worker'];
+  // The code worker may only change an explicit folder. Without CODE_WORKDIR it
+  // gets a sandbox of its own, never the checkout or the home folder.
+  let workdir = config.claude.workdir;
+  if (!workdir) {
+    workdir = path.join(process.env.AGENTOPS_DATA_DIR ?? path.join(REPO_ROOT, 'data'), 'workspace');
+    mkdirSync(workdir, { recursive: true });
+    say(`code-worker works in its own sandbox ${workdir}; set CODE_WORKDIR to the repository it should change.`);
+  }
   const workerGrace = config.workers.shutdownGraceMs + 10_000;
   const specs: ServiceSpec[] = names.map((name) => ({
     name,
     script: path.join(REPO_ROOT, SERVICES[name]),
-    env: { ...process.env, ...(redis ? { REDIS_HOST: redis.host, REDIS_PORT: String(redis.port) } : {}) },
+    env: { ...process.env, CODE_WORKDIR: workdir, ...(redis ? { REDIS_HOST: redis.host, REDIS_PORT: String(redis.port) } : {}) },
     stopGraceMs: name === 'controller' ? 15_000 : workerGrace,
     nodeArgs: NODE_FLAGS,
   }));

@@ -34,8 +34,7 @@ function pidOf(output: string, name: string): number[] {
 describe('npm start', () => {
   it('runs everything on its own Redis, restarts a crash, and stops in order leaving nothing behind', async () => {
     const data = mkdtempSync(path.join(tmpdir(), 'agentops-start-'));
-    const workdir = mkdtempSync(path.join(tmpdir(), 'agentops-start-work-'));
-    dirs.push(data, workdir);
+    dirs.push(data);
     const [redisPort, httpPort, deadPort] = [await freePort(), await freePort(), await freePort()];
     runner = startNode(START, {
       AGENTOPS_ENV_FILE: '/dev/null',
@@ -45,7 +44,6 @@ describe('npm start', () => {
       QUEUE_PREFIX: uniquePrefix('start'),
       PORT: String(httpPort),
       LM_STUDIO_URL: `http://127.0.0.1:${deadPort}/v1`,
-      CODE_WORKDIR: workdir,
       SHUTDOWN_GRACE_MS: '2000',
       LOG_LEVEL: 'info',
       LOG_FORMAT: 'json',
@@ -57,6 +55,8 @@ describe('npm start', () => {
     }
     await waitFor(async () => (await fetch(`http://127.0.0.1:${httpPort}/ready`).catch(() => undefined))?.status === 200, 20_000, `/ready\n${output().slice(-3000)}`);
     expect(output()).toContain('Local mode: no Slack variables are set');
+    // Without CODE_WORKDIR the code worker gets a sandbox of its own, not the checkout.
+    expect(output()).toContain(`code-worker works in its own sandbox ${path.join(data, 'workspace')}`);
     expect(existsSync(path.join(data, 'redis'))).toBe(true);
 
     const [firstLocal] = pidOf(output(), 'local-worker');
