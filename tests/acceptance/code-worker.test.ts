@@ -14,13 +14,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { JobData } from '@agentops/shared';
 import type { JobDetails } from '@agentops/controller/queue/manager';
 import { lastPromptText, toolResults, userTexts } from '../support/llm/anthropic-inspect.js';
-import { reply, startAnthropicStandin, type AnthropicStandin, type ClaudeReply } from '../support/llm/anthropic-standin.js';
+import { reply, startAnthropicStandin, type AnthropicStandin } from '../support/llm/anthropic-standin.js';
 import { makeClaudeHome, offlineClaudeEnv } from '../support/llm/claude-cli.js';
 import { REPO_ROOT, startNode, waitFor, type RunningProcess } from '../support/processes.js';
 import { openQueues, type QueueHarness } from '../support/queues.js';
 import { testEnv } from '../support/redis.js';
 import { startSlackSimulator, type SimMessage, type SlackSimulator } from '../support/slack-sim/index.js';
 import { enqueueUnderReceipt, logMessages, simSlackEnv } from '../support/worker-jobs.js';
+import { repliesByJob } from '../support/llm/replies-by-job.js';
 
 const WORKER = path.join(REPO_ROOT, 'workers', 'code-worker', 'dist', 'worker.js');
 const CLAUDE = path.join(REPO_ROOT, 'node_modules', '.bin', 'claude');
@@ -35,25 +36,13 @@ let sim: SlackSimulator;
 let standin: AnthropicStandin;
 const cleanups: (() => void | Promise<void>)[] = [];
 /** How the stand-in answers each job, by job text: request 1, 2, ... of that job. */
-const scripts = new Map<string, (call: number) => ClaudeReply>();
-const callsByText = new Map<string, number>();
+const scripts = repliesByJob();
 
 beforeAll(async () => {
   // Run as CLAUDE_BIN directly, like the real CLI: a checkout without the executable bit would fail for the wrong reason.
   for (const fixture of [GARBAGE_CLI, STUBBORN_CLI]) chmodSync(fixture, 0o755);
   sim = await startSlackSimulator({ echoBotMessages: false });
-  standin = await startAnthropicStandin({
-    fallback: (request) => {
-      const texts = userTexts(request.body);
-      for (const [text, script] of scripts) {
-        if (!texts.includes(text)) continue;
-        const call = (callsByText.get(text) ?? 0) + 1;
-        callsByText.set(text, call);
-        return script(call);
-      }
-      return reply.text(`Stand-in answer to: ${lastPromptText(request.body)}`);
-    },
-  });
+  standin = await startAnthropicStandin({ fallback: scripts.fallback });
 });
 
 afterAll(async () => {

@@ -9,14 +9,15 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { JobData } from '@agentops/shared';
 import type { JobDetails } from '@agentops/controller/queue/manager';
-import { lastPromptText, systemText, toolNames, toolResults, userTexts } from '../support/llm/anthropic-inspect.js';
-import { reply, startAnthropicStandin, type AnthropicStandin, type ClaudeReply } from '../support/llm/anthropic-standin.js';
+import { systemText, toolNames, toolResults, userTexts } from '../support/llm/anthropic-inspect.js';
+import { reply, startAnthropicStandin, type AnthropicStandin } from '../support/llm/anthropic-standin.js';
 import { makeClaudeHome, offlineClaudeEnv } from '../support/llm/claude-cli.js';
 import { lastUserMessage, startOpenAIStandin, type OpenAIStandin } from '../support/llm/openai-standin.js';
 import { REPO_ROOT, startNode, waitFor, type RunningProcess } from '../support/processes.js';
 import { openQueues, type QueueHarness } from '../support/queues.js';
 import { startSlackSimulator, type SimMessage, type SlackSimulator } from '../support/slack-sim/index.js';
 import { enqueueUnderReceipt, logMessages, simSlackEnv } from '../support/worker-jobs.js';
+import { repliesByJob } from '../support/llm/replies-by-job.js';
 
 const WORKER = path.join(REPO_ROOT, 'workers', 'research-worker', 'dist', 'worker.js');
 const CLAUDE = path.join(REPO_ROOT, 'node_modules', '.bin', 'claude');
@@ -27,23 +28,12 @@ let sim: SlackSimulator;
 let anthropic: AnthropicStandin;
 let openai: OpenAIStandin;
 const cleanups: (() => void | Promise<void>)[] = [];
-const scripts = new Map<string, (call: number) => ClaudeReply>();
-const callsByText = new Map<string, number>();
+/** How the stand-in answers each job, by job text: request 1, 2, ... of that job. */
+const scripts = repliesByJob();
 
 beforeAll(async () => {
   sim = await startSlackSimulator({ echoBotMessages: false });
-  anthropic = await startAnthropicStandin({
-    fallback: (request) => {
-      const texts = userTexts(request.body);
-      for (const [text, script] of scripts) {
-        if (!texts.includes(text)) continue;
-        const call = (callsByText.get(text) ?? 0) + 1;
-        callsByText.set(text, call);
-        return script(call);
-      }
-      return reply.text(`Stand-in answer to: ${lastPromptText(request.body)}`);
-    },
-  });
+  anthropic = await startAnthropicStandin({ fallback: scripts.fallback });
   openai = await startOpenAIStandin({
     respond: ({ path: requestPath, body }) =>
       requestPath === '/v1/chat/completions' ? { content: `## Findings\n\nFrom memory, about: ${lastUserMessage(body)}\n\n## Sources to check\n\n- the vendor documentation` } : undefined,

@@ -9,3 +9,4 @@ export * from './stream-json.js';
 export * from './tool-steps.js';
 export * from './workdir.js';
 export * from './orphans.js';
+export * from './processor.js';

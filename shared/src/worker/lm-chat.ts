@@ -5,7 +5,10 @@
 // waiting does not fix.
 import { AgentOpsError, ErrorCode } from '../errors.js';
 import { createLmStudioClient, createModelResolver, describeLmError } from '../lm-studio.js';
+import type { Config } from '../config.js';
+import type { QueueName } from '../queues.js';
 import type { JobResult, ProgressUpdate } from './result.js';
+import type { Processor } from './runtime.js';
 
 export interface LmChatOptions {
   /** config.lmStudio.url */
@@ -102,4 +105,16 @@ export function createLmChat(options: LmChatOptions): LmChat {
       stats: { model: answer.model ?? model, durationMs: Date.now() - started },
     };
   };
+}
+
+/** A job processor that answers with one LM Studio chat completion under `systemPrompt`. */
+export function createLmChatProcessor(config: Config, queue: QueueName, systemPrompt: string): Processor {
+  const chat = createLmChat({
+    url: config.lmStudio.url,
+    ...(config.lmStudio.model ? { model: config.lmStudio.model } : {}),
+    systemPrompt,
+    // Beyond the queue's time limit, so that limit (and its message) ends a slow request first.
+    requestTimeoutMs: config.workers[queue].timeoutMs + 10_000,
+  });
+  return ({ data, signal, progress }) => chat({ text: data.text, signal, progress });
 }

@@ -2,7 +2,7 @@
 // the operator's permission mode, tool allowances and limits. The answer is
 // Claude's final message; cost, turns, session and refused tool calls go with
 // it as stats (the Slack reply shows them).
-import { describePermissionMode, resolveWorkdir, runClaude, type Config, type Logger, type Processor } from '@agentops/shared';
+import { createClaudeProcessor, describePermissionMode, resolveWorkdir, type Config, type Logger, type Processor } from '@agentops/shared';
 
 /** Added to Claude Code's own system prompt: nobody can answer questions, and the reply lands in a chat thread. */
 export const CODE_SYSTEM_PROMPT = [
@@ -11,8 +11,8 @@ export const CODE_SYSTEM_PROMPT = [
   'End with a short summary in Markdown: what you changed (files), what you ran and its result, and anything left to do.',
 ].join('\n');
 
-/** Checks CODE_WORKDIR (a coded error stops the process) and builds the processor once. */
-export function createCodeProcessor(config: Config, logger: Logger): Processor {
+/** Checks CODE_WORKDIR (a coded error stops the process) and builds the processor once, at start. */
+export function createCodeProcessor(config: Config, logger: Logger): Promise<Processor> {
   const claude = config.claude;
   const workdir = resolveWorkdir(claude.workdir);
   const mode = describePermissionMode(claude.permissionMode);
@@ -25,21 +25,11 @@ export function createCodeProcessor(config: Config, logger: Logger): Processor {
       `[code-worker] CLAUDE_PERMISSION_MODE=${claude.permissionMode} is broader than acceptEdits: ${mode.description}. Use it only in a sandbox; acceptEdits is the safe default.`,
     );
   }
-  return ({ data, signal, progress, logger: jobLogger }) =>
-    runClaude({
-      bin: claude.bin,
-      cwd: workdir,
-      prompt: data.text,
-      signal,
-      progress,
-      logger: jobLogger,
-      logPrefix: '[code-worker]',
-      secrets: config.secrets,
-      permissionMode: claude.permissionMode,
-      allowedTools: claude.allowedTools,
-      appendSystemPrompt: CODE_SYSTEM_PROMPT,
-      ...(claude.maxTurns === undefined ? {} : { maxTurns: claude.maxTurns }),
-      ...(claude.maxBudgetUsd === undefined ? {} : { maxBudgetUsd: claude.maxBudgetUsd }),
-      ...(claude.model ? { model: claude.model } : {}),
-    });
+  return createClaudeProcessor(config, logger, {
+    cwd: workdir,
+    logPrefix: '[code-worker]',
+    permissionMode: claude.permissionMode,
+    allowedTools: claude.allowedTools,
+    appendSystemPrompt: CODE_SYSTEM_PROMPT,
+  });
 }

@@ -1,6 +1,6 @@
 // The local queue's work: writing tasks (summaries, drafts, emails, rewrites,
 // translations, brainstorms) answered by the LLM loaded in LM Studio.
-import { createLmChat, type Config, type Processor } from '@agentops/shared';
+import { createLmChatProcessor, type Config, type Processor } from '@agentops/shared';
 
 export const WRITING_SYSTEM_PROMPT = [
   'You are a careful writing assistant. People send you writing tasks from a team chat:',
@@ -17,12 +17,5 @@ export const WRITING_SYSTEM_PROMPT = [
 
 /** The processor, built once per process (one client, one cached model lookup). */
 export function createLocalProcessor(config: Config): Processor {
-  const chat = createLmChat({
-    url: config.lmStudio.url,
-    ...(config.lmStudio.model ? { model: config.lmStudio.model } : {}),
-    systemPrompt: WRITING_SYSTEM_PROMPT,
-    // Beyond the queue's time limit, so that limit (and its message) ends a slow request first.
-    requestTimeoutMs: config.workers.local.timeoutMs + 10_000,
-  });
-  return ({ data, signal, progress }) => chat({ text: data.text, signal, progress });
+  return createLmChatProcessor(config, 'local', WRITING_SYSTEM_PROMPT);
 }

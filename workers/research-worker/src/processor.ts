@@ -11,7 +11,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { createLmChat, resolveWorkdir, runClaude, type Config, type Logger, type Processor } from '@agentops/shared';
+import { createClaudeProcessor, createLmChatProcessor, resolveWorkdir, type Config, type Logger, type Processor } from '@agentops/shared';
 import { CLAUDE_RESEARCH_PROMPT, LOCAL_RESEARCH_PROMPT } from './prompts.js';
 
 /** The tools a research run has at all. */
@@ -27,46 +27,29 @@ function createResearchFolder(): string {
   return folder;
 }
 
-function createClaudeResearch(config: Config, logger: Logger): Processor {
+function createClaudeResearch(config: Config, logger: Logger): Promise<Processor> {
   const claude = config.claude;
   const workdir = claude.workdir === undefined ? createResearchFolder() : resolveWorkdir(claude.workdir);
   logger.info(
     { workdir, tools: RESEARCH_TOOLS },
     `[research-worker] Engine: Claude Code (${claude.bin}) with read-only tools (${RESEARCH_TOOLS.join(', ')}) in ${workdir}`,
   );
-  return ({ data, signal, progress, logger: jobLogger }) =>
-    runClaude({
-      bin: claude.bin,
-      cwd: workdir,
-      prompt: data.text,
-      signal,
-      progress,
-      logger: jobLogger,
-      logPrefix: '[research-worker]',
-      secrets: config.secrets,
-      permissionMode: 'dontAsk',
-      tools: RESEARCH_TOOLS,
-      allowedTools: RESEARCH_ALLOWED_TOOLS,
-      disallowedTools: RESEARCH_DISALLOWED_TOOLS,
-      appendSystemPrompt: CLAUDE_RESEARCH_PROMPT,
-      ...(claude.maxTurns === undefined ? {} : { maxTurns: claude.maxTurns }),
-      ...(claude.maxBudgetUsd === undefined ? {} : { maxBudgetUsd: claude.maxBudgetUsd }),
-      ...(claude.model ? { model: claude.model } : {}),
-    });
+  return createClaudeProcessor(config, logger, {
+    cwd: workdir,
+    logPrefix: '[research-worker]',
+    permissionMode: 'dontAsk',
+    tools: RESEARCH_TOOLS,
+    allowedTools: RESEARCH_ALLOWED_TOOLS,
+    disallowedTools: RESEARCH_DISALLOWED_TOOLS,
+    appendSystemPrompt: CLAUDE_RESEARCH_PROMPT,
+  });
 }
 
 function createLocalResearch(config: Config, logger: Logger): Processor {
   logger.info(`[research-worker] Engine: LM Studio at ${config.lmStudio.url} (RESEARCH_ENGINE=local; no web access)`);
-  const chat = createLmChat({
-    url: config.lmStudio.url,
-    ...(config.lmStudio.model ? { model: config.lmStudio.model } : {}),
-    systemPrompt: LOCAL_RESEARCH_PROMPT,
-    // Beyond the queue's time limit, so that limit (and its message) ends a slow request first.
-    requestTimeoutMs: config.workers.research.timeoutMs + 10_000,
-  });
-  return ({ data, signal, progress }) => chat({ text: data.text, signal, progress });
+  return createLmChatProcessor(config, 'research', LOCAL_RESEARCH_PROMPT);
 }
 
-export function createResearchProcessor(config: Config, logger: Logger): Processor {
+export function createResearchProcessor(config: Config, logger: Logger): Processor | Promise<Processor> {
   return config.researchEngine === 'local' ? createLocalResearch(config, logger) : createClaudeResearch(config, logger);
 }
