@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Entry point of the agentops bin: reads .env, runs one command, exits.
-import { loadDotEnv } from '@agentops/shared';
+import { loadDotEnv } from '@agentops/core';
 import { runCli } from './cli/run.js';
 
 async function readStdin(): Promise<string> {

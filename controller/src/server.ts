@@ -8,23 +8,26 @@ import {
   describeMode,
   describeRedis,
   loadProcessConfig,
+  Releasers,
   toCodedError,
   type Config,
   type Logger,
   type Redis,
-} from '@agentops/shared';
+} from '@agentops/core';
 import { startOpsServer } from './ops/http.js';
-import { listenForFinishedJobs } from './ops/job-events.js';
+import { listenForFinishedJobs } from './queue/events.js';
 import { createMetrics } from './ops/metrics.js';
-import { startControllerMemory } from './qdrant/index.js';
+import { startControllerMemory } from './memory/index.js';
 import { QueueManager } from './queue/manager.js';
-import { createLlmClassifier, createRouter } from './router/index.js';
+import { createConfiguredRouter } from './router/index.js';
 import { createSlackApp } from './slack/app.js';
-import { registerListeners } from './slack/index.js';
+import { registerListeners } from './slack/listeners/index.js';
 import { createMessenger } from './slack/messenger.js';
-import { createIdempotency } from './util/idempotency.js';
+import { createReceiptLinks } from './slack/receipt-links.js';
+import { createIdempotency } from './intake/idempotency.js';
 
-type Releaser = () => Promise<void>;
+/** The longest shutdown may take before the process exits anyway. */
+const SHUTDOWN_DEADLINE_MS = 10_000;
 
 /** Connects to Redis, retrying with a clear log line until it answers or `stopping()` says to give up. */
 async function connectWithRetry(config: Config, logger: Logger, stopping: () => boolean): Promise<Redis | undefined> {
@@ -44,7 +47,7 @@ async function main(): Promise<void> {
   const config = loadProcessConfig();
   if (!config) return;
   const logger = createLogger({ name: 'controller', level: config.logLevel, format: config.logFormat, secrets: config.secrets });
-  const releasers: Releaser[] = [];
+  const releasers = new Releasers();
   let stopping = false;
 
   const shutdown = async (signal: string) => {
@@ -52,10 +55,12 @@ async function main(): Promise<void> {
     stopping = true;
     logger.info(`[controller] Received ${signal}, shutting down`);
     const deadline = setTimeout(() => {
-      logger.error('[controller] Shutdown took longer than 10 s; exiting');
+      logger.error(`[controller] Shutdown took longer than ${SHUTDOWN_DEADLINE_MS / 1_000} s; exiting`);
       process.exit(1);
-    }, 10_000);
-    for (const release of releasers.reverse()) await release().catch((error: unknown) => logger.warn({ err: toCodedError(error) }, '[controller] Error while releasing'));
+    }, SHUTDOWN_DEADLINE_MS);
+    await releasers.releaseAll({
+      onFailure: ({ name, error }) => logger.warn({ err: toCodedError(error), resource: name }, `[controller] Error while releasing ${name}`),
+    });
     clearTimeout(deadline);
     logger.info('[controller] Stopped');
     // Socket Mode can leave a reconnect timer behind; nothing is left to wait for.
@@ -70,7 +75,7 @@ async function main(): Promise<void> {
   logger.info(`[controller] Connecting to Redis at ${describeRedis(config)}`);
   const redis = await connectWithRetry(config, logger, () => stopping);
   if (!redis) return;
-  releasers.push(async () => {
+  releasers.add('redis', async () => {
     await redis.quit().catch(() => redis.disconnect());
   });
   logger.info(`[controller] Redis ready at ${describeRedis(config)}`);
@@ -83,23 +88,22 @@ async function main(): Promise<void> {
     prefix: config.redis.prefix,
     onError: (error) => logger.debug({ err: toCodedError(error) }, `[queue] ${error.message}`),
   });
-  releasers.push(() => manager.close());
+  releasers.add('queues', () => manager.close());
   const metrics = createMetrics(manager);
-  const route = createRouter({
+  const route = createConfiguredRouter(config, {
     logger,
-    llm: createLlmClassifier({ url: config.lmStudio.url, model: config.lmStudio.model, timeoutMs: config.router.llmTimeoutMs }),
     onDecision: metrics.routed,
     onLlmCall: metrics.llmCall,
   });
   const jobEvents = listenForFinishedJobs(config, manager, logger, (job) => metrics.jobFinished(job.queue, job.outcome, job.durationSeconds));
-  releasers.push(() => jobEvents.close());
+  releasers.add('job events', () => jobEvents.close());
   // Optional: runs without Qdrant and turns itself on when it appears.
   const jobMemory = startControllerMemory(config, manager, redis, logger);
-  releasers.push(() => jobMemory.close());
+  releasers.add('job memory', () => jobMemory.close());
 
   const slackApp = config.slack ? createSlackApp(config.slack, config.slackApiUrl, logger) : undefined;
   const ops = await startOpsServer({ config, manager, redis, metrics, logger, ...(slackApp ? { slack: slackApp.connection } : {}) });
-  releasers.push(() => ops.close());
+  releasers.add('operations server', () => ops.close());
 
   if (!config.slack || !slackApp) {
     logger.info('[controller] Running without Slack; manage jobs with `npx agentops` (see `npx agentops help`)');
@@ -121,6 +125,7 @@ async function main(): Promise<void> {
       ...(auth.url ? { workspaceUrl: auth.url } : {}),
     },
     idempotency: createIdempotency(redis, config.redis.prefix),
+    receiptLinks: createReceiptLinks(redis, config.redis.prefix),
     access: { allowedUsers: config.access.allowedUsers, codeAllowedUsers: config.access.codeAllowedUsers },
     scope: {
       channelId: config.slack.channelId,
@@ -130,9 +135,7 @@ async function main(): Promise<void> {
   };
   registerListeners(app, deps);
   await app.start();
-  releasers.push(async () => {
-    await app.stop();
-  });
+  releasers.add('slack app', () => app.stop());
   logger.info('[controller] Bolt app running in Socket Mode');
   logger.info(`[controller] Listening on channel: ${config.slack.channelId}`);
 }

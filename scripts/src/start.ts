@@ -4,7 +4,7 @@
 // stops the workers, then the controller, then the Redis it started.
 import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { REPO_ROOT, loadProcessConfig, toCodedError, type Config } from '@agentops/shared';
+import { loadProcessConfig, Releasers, REPO_ROOT, toCodedError, type Config } from '@agentops/core';
 import { INSTALL_HINT, hasRedisServer, portAnswers, startRedisServer, type RedisServerHandle } from './redis-server.js';
 import { NODE_FLAGS } from './node-flags.js';
 import { Supervisor, type ServiceSpec } from './supervisor.js';
@@ -32,7 +32,7 @@ async function ensureRedis(config: Config, say: (line: string) => void): Promise
   if (!hasRedisServer()) {
     throw new Error(`Redis does not answer at ${host}:${port}, and ${INSTALL_HINT}.`);
   }
-  const dir = path.join(process.env.AGENTOPS_DATA_DIR ?? path.join(REPO_ROOT, 'data'), 'redis');
+  const dir = path.join(config.paths.dataDir, 'redis');
   const server = await startRedisServer({ dir, port, host: host === 'localhost' ? '127.0.0.1' : host, appendOnly: true });
   say(`Started redis-server on ${server.host}:${server.port} (AOF, noeviction) with its data in ${dir}`);
   return server;
@@ -71,7 +71,7 @@ async function main(): Promise<void> {
   // gets a sandbox of its own, never the checkout or the home folder.
   let workdir = config.claude.workdir;
   if (!workdir) {
-    workdir = path.join(process.env.AGENTOPS_DATA_DIR ?? path.join(REPO_ROOT, 'data'), 'workspace');
+    workdir = path.join(config.paths.dataDir, 'workspace');
     mkdirSync(workdir, { recursive: true });
     say(`code-worker works in its own sandbox ${workdir}; set CODE_WORKDIR to the repository it should change.`);
   }
@@ -84,6 +84,17 @@ async function main(): Promise<void> {
     nodeArgs: NODE_FLAGS,
   }));
   const supervisor = new Supervisor({ cwd: REPO_ROOT }, specs);
+  // Stopped in reverse: the workers (they may still report to the controller's Redis), then the controller, then Redis.
+  const releasers = new Releasers();
+  if (redis) {
+    const server = redis;
+    releasers.add('redis-server', async () => {
+      await server.stop();
+      supervisor.log('redis-server stopped');
+    });
+  }
+  releasers.add('controller', () => supervisor.stop([['controller']]));
+  releasers.add('workers', () => supervisor.stop([names.filter((name) => name !== 'controller')]));
   for (const name of names) supervisor.start(name);
   if (!config.slack) for (const line of localModeHelp(config)) say(line);
 
@@ -92,11 +103,7 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     supervisor.log(`${signal} received: stopping workers, then the controller${redis ? ', then Redis' : ''}`);
-    await supervisor.stop([names.filter((name) => name !== 'controller'), ['controller']]);
-    if (redis) {
-      await redis.stop();
-      supervisor.log('redis-server stopped');
-    }
+    await releasers.releaseAll({ onFailure: ({ name, error }) => supervisor.log(`${name} did not stop cleanly: ${toCodedError(error).message}`) });
     supervisor.log('All stopped.');
     process.exit(0);
   };

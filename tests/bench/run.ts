@@ -1,9 +1,9 @@
 // `npm run bench`: starts its own redis-server, the Slack simulator, an instant
 // and a slow (10 s) LM Studio stand-in, the controller and workers; measures
 // what issue 8 lists; prints every figure next to its target; writes
-// tests/bench/results/<timestamp>.json and latest.json.
+// tests/bench/results/<timestamp>.json.
 //
-// Also tests/bench/results/latest.md, the same table for the README.
+// Also tests/bench/results/latest.md, the same table, linked from docs/performance.md.
 //
 // BENCH_QUICK=1: a short smoke run (fewer jobs and runs, 30 s idle window).
 // BENCH_ONLY=routing,pipeline,slack,idle: a subset of the phases (for work on
@@ -122,7 +122,7 @@ async function main(): Promise<number> {
   });
   for (const error of ctx.errors) log(`ERROR: ${error}`);
   log(`${sorted.length} figures, ${misses.length} target(s) missed${misses.length ? `: ${misses.map((figure) => figure.id).join(', ')}` : ''}`);
-  log(`Finished in ${durationSec.toFixed(0)} s (load ${machine.loadAverage.start.toFixed(2)} -> ${machine.loadAverage.end.toFixed(2)}); results in ${path.relative(REPO_ROOT, file)} and latest.json`);
+  log(`Finished in ${durationSec.toFixed(0)} s (load ${machine.loadAverage.start.toFixed(2)} -> ${machine.loadAverage.end.toFixed(2)}); results in ${path.relative(REPO_ROOT, file)}`);
   if (process.env.BENCH_KEEP_LOGS !== '1') rmSync(tmp, { recursive: true, force: true });
   else log(`Kept ${tmp}`);
   // Missed targets are findings, not failures; a phase that could not measure is.

@@ -1,6 +1,6 @@
 // Makes the next job of a queue fail for good, as a worker would, so tests can retry it.
 import { UnrecoverableError, Worker } from 'bullmq';
-import type { QueueName } from '@agentops/shared';
+import { type QueueName } from '@agentops/core';
 import type { QueueHarness } from './queues.js';
 import { waitFor } from './processes.js';
 

@@ -1,12 +1,10 @@
 // Opens the queue manager on the suite's Redis under a fresh prefix, and
 // starts worker processes on it; everything is removed again in close().
 import path from 'node:path';
-import { connectRedis, createLogger, agentopsKey, type Config, type Redis } from '@agentops/shared';
-import { QueueManager } from '@agentops/controller/queue/manager';
-import { createRouter, type Router } from '@agentops/controller/router/index';
+import { agentopsKey, connectRedis, createLogger, loadConfig, type Config, type Redis } from '@agentops/core';
+import { createRouter, QueueManager, type Router } from '@agentops/controller';
 import { testEnv } from './redis.js';
 import { FIXTURES, startNode, waitFor, type RunningProcess } from './processes.js';
-import { loadConfig } from '@agentops/shared';
 
 export interface QueueHarness {
   env: Record<string, string>;

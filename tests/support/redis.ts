@@ -1,7 +1,7 @@
 // What a test file needs to reach the suite's Redis in isolation.
 import { randomUUID } from 'node:crypto';
 import { inject } from 'vitest';
-import { loadConfig, type Config } from '@agentops/shared';
+import { loadConfig, type Config } from '@agentops/core';
 
 export function testRedisPort(): number {
   return inject('redisPort');

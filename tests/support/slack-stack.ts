@@ -6,6 +6,7 @@ import { startSlackSimulator, type SlackSimulator, type SimMessage, type SlackSi
 import { startOpenAIStandin, type OpenAIStandin, type OpenAIStandinOptions } from './llm/openai-standin.js';
 import { openQueues, type QueueHarness } from './queues.js';
 import { REPO_ROOT, startNode, waitFor, type RunningProcess } from './processes.js';
+import { logRecordsMatching } from './logs.js';
 
 export const CONTROLLER = path.join(REPO_ROOT, 'controller', 'dist', 'server.js');
 export const SIGNING_SECRET = 'test-signing-secret-0123456789';
@@ -24,6 +25,8 @@ export interface SlackStack {
   receiptOf(id: string): SimMessage | undefined;
   /** Log lines of the controller that contain `fragment`. */
   logLines(fragment: string): string[];
+  /** The controller's JSON log lines whose fields include all of `fields`. */
+  logRecords(fields: Record<string, unknown>): Record<string, unknown>[];
   restartController(extra?: Record<string, string>): Promise<void>;
   close(): Promise<void>;
 }
@@ -78,6 +81,7 @@ export async function startSlackStack(options: SlackStackOptions = {}): Promise<
     botMessages,
     receiptOf: (id) => botMessages().find((message) => message.text.startsWith(`Job #${id} queued`) && !message.thread_ts),
     logLines: (fragment) => controller.output().split('\n').filter((line) => line.includes(fragment)),
+    logRecords: (fields) => logRecordsMatching(controller.output(), fields),
     async restartController(extra = {}) {
       await controller.stop('SIGTERM');
       controller = startNode(CONTROLLER, { ...env, ...extra });

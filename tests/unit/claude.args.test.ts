@@ -1,7 +1,7 @@
 // The Claude Code command line: fixed base flags, options as single
 // `--flag=value` arguments, and the job text never among them.
 import { describe, expect, it } from 'vitest';
-import { BASE_ARGS, buildClaudeArgs, describePermissionMode, promptForStdin, resolveClaudeBin } from '@agentops/shared';
+import { BASE_ARGS, buildClaudeArgs, describePermissionMode, promptForStdin, resolveClaudeBin } from '@agentops/worker-kit';
 
 describe('buildClaudeArgs', () => {
   it('always runs print mode with stream-json output, and nothing else by default', () => {

@@ -4,7 +4,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { ErrorCode, claudeChildEnv, resolveWorkdir } from '@agentops/shared';
+import { ErrorCode } from '@agentops/core';
+import { claudeChildEnv, resolveWorkdir } from '@agentops/worker-kit';
 
 describe('claudeChildEnv', () => {
   it('passes everything on except the Slack, Redis and dashboard secrets', () => {

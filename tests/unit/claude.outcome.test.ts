@@ -3,18 +3,8 @@
 // are retried and what each message tells the operator to do). The event
 // shapes are those the real CLI (v2.1.330) printed against the stand-in.
 import { describe, expect, it } from 'vitest';
-import {
-  ErrorCode,
-  applyEvent,
-  createRunState,
-  decideFailure,
-  decideOutcome,
-  noteInvalidLine,
-  type ClaudeExit,
-  type ClaudeRunState,
-  type OutcomeContext,
-  type StreamEvent,
-} from '@agentops/shared';
+import { ErrorCode } from '@agentops/core';
+import { applyEvent, createRunState, decideFailure, decideOutcome, noteInvalidLine, type ClaudeExit, type ClaudeRunState, type OutcomeContext, type StreamEvent } from '@agentops/worker-kit';
 
 const CWD = '/work/repo';
 const SESSION = '71e30811-ddca-4660-9510-c3dbacadcb04';

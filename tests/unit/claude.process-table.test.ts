@@ -1,6 +1,6 @@
 // Finding the processes a Claude Code run started, from /proc snapshots.
 import { describe, expect, it } from 'vitest';
-import { descendantsOf, parseProcStat, survivors } from '@agentops/shared';
+import { descendantsOf, parseProcStat, survivors } from '@agentops/worker-kit';
 
 describe('parseProcStat', () => {
   it('reads pid, parent and start time, even when the command name holds spaces and parentheses', () => {

@@ -1,6 +1,6 @@
 // Tool calls as progress steps a person reads in the thread.
 import { describe, expect, it } from 'vitest';
-import { createLineSplitter, describeToolUse, parseStreamLine } from '@agentops/shared';
+import { createLineSplitter, describeToolUse, parseStreamLine } from '@agentops/worker-kit';
 
 const CWD = '/work/repo';
 

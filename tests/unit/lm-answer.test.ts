@@ -1,6 +1,7 @@
 // Reading the answer out of an LM Studio chat completion.
 import { describe, expect, it } from 'vitest';
-import { ErrorCode, decideFailure, readLmAnswer } from '@agentops/shared';
+import { ErrorCode } from '@agentops/core';
+import { decideFailure, readLmAnswer } from '@agentops/worker-kit';
 
 const URL = 'http://localhost:1234/v1';
 const completion = (content: unknown, finish = 'stop') => ({

@@ -2,12 +2,8 @@
 // Block Kit builders stay inside Slack's limits.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { MAX_JOB_TEXT, SLACK_LIMITS, type JobData, type JobPriority, type QueueName } from '@agentops/shared';
-import { parseBatch, parseMessage, parseSubcommand, type ParseResult } from '@agentops/controller/util/command-parser';
-import { helpMessage, plainMessage, receiptMessage, statusMessage, type SlackMessage } from '@agentops/controller/queue/formatters';
-import { decodeSlackText, escapeMrkdwn } from '@agentops/controller/slack/text';
-import { truncate } from '@agentops/controller/util/text';
-import type { StatusSnapshot } from '@agentops/controller/queue/manager';
+import { escapeMrkdwn, MAX_JOB_TEXT, SLACK_LIMITS, truncate, type JobData, type JobPriority, type QueueName } from '@agentops/core';
+import { decodeSlackText, helpMessage, parseBatch, parseMessage, parseSubcommand, plainMessage, receiptMessage, statusMessage, type ControllerMessage, type ParseResult, type StatusSnapshot } from '@agentops/controller';
 
 const ERROR_CODES = new Set([
   'empty', 'unknown_subcommand', 'missing_id', 'bad_id', 'missing_worker_count', 'bad_worker_count', 'missing_priority',
@@ -39,7 +35,7 @@ function assertTotal(result: ParseResult): void {
   }
 }
 
-function assertWithinLimits(message: SlackMessage): void {
+function assertWithinLimits(message: ControllerMessage): void {
   expect(message.blocks.length).toBeLessThanOrEqual(SLACK_LIMITS.blocksPerMessage);
   expect(message.text.length).toBeLessThanOrEqual(SLACK_LIMITS.messageText);
   let total = 0;

@@ -1,16 +1,8 @@
 // How an answer is laid out for its thread: Markdown converted to mrkdwn, long
 // answers split within Block Kit limits or handed over as a file, whole.
 import { describe, expect, it } from 'vitest';
-import {
-  ANSWER_FILE_THRESHOLD,
-  SLACK_LIMITS,
-  answerMessages,
-  blockChars,
-  packSections,
-  planAnswer,
-  toMrkdwn,
-  type SlackMessage,
-} from '@agentops/shared';
+import { ANSWER_FILE_THRESHOLD, answerMessages, packSections, planAnswer, toMrkdwn } from '@agentops/worker-kit';
+import { SLACK_LIMITS, blockChars, type SlackMessage } from '@agentops/core';
 
 function sectionTexts(messages: SlackMessage[]): string[] {
   return messages.flatMap((message) => message.blocks.flatMap((block) => (block.type === 'section' ? [block.text.text] : [])));

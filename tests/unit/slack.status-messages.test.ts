@@ -1,15 +1,7 @@
 // What the thread shows while a job runs and when it ends.
 import { describe, expect, it } from 'vitest';
-import {
-  ACTION_IDS,
-  cancelledMessage,
-  failureMessage,
-  outcomeMessage,
-  parseJobButtonValue,
-  progressMessage,
-  retryingMessage,
-  type SlackMessage,
-} from '@agentops/shared';
+import { ACTION_IDS, parseJobButtonValue, type SlackMessage } from '@agentops/core';
+import { cancelledMessage, failureMessage, outcomeMessage, progressMessage, retryingMessage } from '@agentops/worker-kit';
 
 const shown = (message: SlackMessage) => JSON.stringify(message.blocks);
 

@@ -2,7 +2,7 @@
 // cut through an emoji, a flag, a surrogate pair or an accented letter.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { splitMrkdwn, splitText, truncateText } from '@agentops/shared';
+import { splitMrkdwn, splitText, truncate } from '@agentops/core';
 
 const graphemes = new Intl.Segmenter(undefined, { granularity: 'grapheme' });
 
@@ -110,10 +110,10 @@ describe('splitMrkdwn', () => {
   });
 });
 
-describe('truncateText', () => {
+describe('truncate', () => {
   it('keeps short text and ends cut text with an ellipsis inside the limit, never halving an emoji', () => {
-    expect(truncateText('short', 10)).toBe('short');
-    const cut = truncateText(`${'a'.repeat(8)}😀😀😀`, 10);
+    expect(truncate('short', 10)).toBe('short');
+    const cut = truncate(`${'a'.repeat(8)}😀😀😀`, 10);
     expect(cut.length).toBeLessThanOrEqual(10);
     expect(cut.endsWith('…')).toBe(true);
     expect(cut).not.toMatch(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])/);

@@ -1,6 +1,6 @@
 // Progress edits stay inside Slack's rate limit and the latest one always lands.
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { createLatestThrottle } from '@agentops/shared';
+import { createLatestThrottle } from '@agentops/worker-kit';
 
 beforeEach(() => {
   vi.useFakeTimers();

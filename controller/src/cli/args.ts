@@ -1,7 +1,7 @@
 // Reads the agentops command line into a subcommand line for the shared parser,
 // plus the CLI's own flags. Pure. Flags are read before the job text starts, so
 // text such as "--dangerously-skip-permissions" after `add` stays text.
-import { QUEUE_NAMES, isQueueName, type QueueName } from '@agentops/shared';
+import { QUEUE_NAMES, isQueueName, type QueueName } from '@agentops/core';
 
 export interface CliFlags {
   json: boolean;

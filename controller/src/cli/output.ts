@@ -1,8 +1,7 @@
 // Human-readable CLI output. Pure: values in, strings out.
 import Table from 'cli-table3';
-import { priorityLabel, type JobData } from '@agentops/shared';
+import { priorityLabel, truncate, type JobData } from '@agentops/core';
 import type { JobDetails, StatusSnapshot } from '../queue/manager.js';
-import { truncate } from '../util/text.js';
 
 function table(head: string[]): Table.Table {
   return new Table({

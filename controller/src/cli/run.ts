@@ -10,14 +10,14 @@ import {
   priorityLabel,
   toCodedError,
   type Config,
-} from '@agentops/shared';
-import { buildJobMemory, type JobMemory } from '../qdrant/index.js';
-import { formatFindForCli, memoryOffText } from '../qdrant/format.js';
+} from '@agentops/core';
+import { buildJobMemory, type JobMemory } from '../memory/index.js';
+import { formatFindForCli, memoryOffText } from '../memory/format.js';
 import { QueueManager } from '../queue/manager.js';
-import { execute, type Outcome } from '../queue/operations.js';
-import { createLlmClassifier, createRouter } from '../router/index.js';
-import { parseBatch, parseSubcommand, type ParseResult } from '../util/command-parser.js';
-import { helpLines } from '../util/help-text.js';
+import { execute, type Outcome } from '../commands/execute.js';
+import { createConfiguredRouter } from '../router/index.js';
+import { parseBatch, parseSubcommand, type ParseResult } from '../commands/grammar.js';
+import { helpLines } from '../commands/help-text.js';
 import { readCliArgs } from './args.js';
 import { describeRouting, formatDetails, formatList, formatQueued, formatStatus } from './output.js';
 
@@ -117,12 +117,12 @@ export async function runCli(argv: readonly string[], env: Record<string, string
 
   let config: Config;
   try {
-    config = loadConfig(env);
+    config = loadConfig(env, { defaultLogLevel: 'warn' });
   } catch (error) {
     io.stderr(toCodedError(error).message);
     return EXIT.usage;
   }
-  const logger = createLogger({ name: 'agentops-cli', level: env.LOG_LEVEL ?? 'warn', format: config.logFormat, secrets: config.secrets, fd: 2 });
+  const logger = createLogger({ name: 'agentops-cli', level: config.logLevel, format: config.logFormat, secrets: config.secrets, fd: 2 });
   logger.debug(describeMode(config));
 
   let redis;
@@ -133,10 +133,7 @@ export async function runCli(argv: readonly string[], env: Record<string, string
     return EXIT.refused;
   }
   const manager = new QueueManager({ connection: redis, prefix: config.redis.prefix });
-  const route = createRouter({
-    logger,
-    llm: createLlmClassifier({ url: config.lmStudio.url, model: config.lmStudio.model, timeoutMs: config.router.llmTimeoutMs }),
-  });
+  const route = createConfiguredRouter(config, { logger });
   // `find` talks to Qdrant and LM Studio directly: one attempt, no background checks.
   let memory: JobMemory | undefined;
   if (parsed.command.kind === 'find') {

@@ -2,10 +2,10 @@
 // both credentials it is not mounted at all, and the path says why.
 import { timingSafeEqual } from 'node:crypto';
 import { createBullBoard } from '@bull-board/api';
-import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
 import { ExpressAdapter } from '@bull-board/express';
 import type { Express, NextFunction, Request, Response } from 'express';
-import { QUEUE_NAMES, type Logger } from '@agentops/shared';
+import type { Logger } from '@agentops/core';
+import { createBoardAdapters } from '../queue/board.js';
 import type { QueueManager } from '../queue/manager.js';
 
 export const DASHBOARD_PATH = '/admin/queues';
@@ -43,7 +43,7 @@ export function mountDashboard(app: Express, manager: QueueManager, credentials:
   }
   const adapter = new ExpressAdapter();
   adapter.setBasePath(DASHBOARD_PATH);
-  createBullBoard({ queues: QUEUE_NAMES.map((name) => new BullMQAdapter(manager.queues[name])), serverAdapter: adapter });
+  createBullBoard({ queues: createBoardAdapters(manager), serverAdapter: adapter });
   app.use(DASHBOARD_PATH, basicAuth(credentials.username, credentials.password), adapter.getRouter());
   logger.info(`[ops] Queue dashboard at ${DASHBOARD_PATH} (basic auth)`);
   return true;

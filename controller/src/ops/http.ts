@@ -4,7 +4,7 @@
 import { readFileSync } from 'node:fs';
 import type { Server } from 'node:http';
 import express from 'express';
-import { AgentOpsError, ErrorCode, REPO_ROOT, systemErrorCode, toCodedError, type Config, type Logger, type Redis } from '@agentops/shared';
+import { AgentOpsError, ErrorCode, REPO_ROOT, systemErrorCode, toCodedError, type Config, type Logger, type Redis } from '@agentops/core';
 import type { QueueManager } from '../queue/manager.js';
 import type { SlackConnection } from '../slack/app.js';
 import { mountDashboard } from './dashboard.js';

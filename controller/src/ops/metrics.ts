@@ -1,7 +1,7 @@
 // Prometheus metrics of the controller. Queue gauges are read from Redis when
 // scraped (no polling while nobody looks); counters are fed by events.
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
-import type { QueueName, RoutingDecision } from '@agentops/shared';
+import type { QueueName, RoutingDecision } from '@agentops/core';
 import type { QueueManager } from '../queue/manager.js';
 
 export interface Metrics {

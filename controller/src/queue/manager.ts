@@ -3,15 +3,14 @@
 import { Queue, type Job } from 'bullmq';
 import {
   AgentOpsError,
-  CANCEL_FLAG_TTL_SEC,
   DEFAULT_JOB_OPTIONS,
   ErrorCode,
   KEEP_COMPLETED,
   KEEP_FAILED,
   QUEUE_NAMES,
-  agentopsKey,
-  cancelChannel,
-  cancelFlagKey,
+  buildJobData,
+  KEY_TTL_SEC,
+  redisKeys,
   fromBullJobId,
   jobDataSchema,
   toBullJobId,
@@ -21,12 +20,13 @@ import {
   type JobPriority,
   type JobSource,
   type JobStatus,
+  type ListState,
   type QueueName,
   type Redis,
+  type RedisKeys,
   type RoutingDecision,
   type SlackOrigin,
-} from '@agentops/shared';
-import type { ListState } from '../util/command-parser.js';
+} from '@agentops/core';
 
 export interface EnqueueRequest {
   text: string;
@@ -106,11 +106,11 @@ export function notFound(id: string): AgentOpsError {
 export class QueueManager {
   readonly queues: Record<QueueName, Queue<JobData>>;
   private readonly redis: Redis;
-  private readonly prefix: string;
+  private readonly keys: RedisKeys;
 
   constructor(options: QueueManagerOptions) {
     this.redis = options.connection;
-    this.prefix = options.prefix;
+    this.keys = redisKeys(options.prefix);
     const defaultJobOptions = options.backoffMs === undefined ? DEFAULT_JOB_OPTIONS : { ...DEFAULT_JOB_OPTIONS, backoff: { type: 'exponential', delay: options.backoffMs } };
     const onError = options.onError ?? (() => undefined);
     const make = (name: QueueName) => {
@@ -123,7 +123,7 @@ export class QueueManager {
 
   /** Reserves `count` consecutive ids shared by all queues. */
   async allocateIds(count = 1): Promise<string[]> {
-    const last = await this.redis.incrby(agentopsKey(this.prefix, 'next-job-id'), count);
+    const last = await this.redis.incrby(this.keys.nextJobId, count);
     return Array.from({ length: count }, (_, index) => String(last - count + 1 + index));
   }
 
@@ -133,34 +133,30 @@ export class QueueManager {
     return data;
   }
 
-  /** Adds several jobs, one round trip per queue involved. */
+  /** Builds and adds several jobs (ids reserved here unless given); see add(). */
   async enqueueMany(requests: EnqueueRequest[]): Promise<JobData[]> {
     if (requests.length === 0) return [];
     const missing = requests.filter((request) => request.id === undefined).length;
     const fresh = missing > 0 ? await this.allocateIds(missing) : [];
     const now = Date.now();
-    const jobs: JobData[] = requests.map((request) => {
-      const data: JobData = {
-        id: request.id ?? fresh.shift() ?? '',
-        text: request.text,
-        priority: request.priority,
-        queue: request.routing.queue,
-        source: request.source,
-        requestedBy: request.requestedBy,
-        createdAt: now,
-        routing: request.routing,
-      };
-      if (request.slack) data.slack = request.slack;
-      return jobDataSchema.parse(data);
+    const jobs = requests.map((request) => {
+      const { id, routing, ...rest } = request;
+      return buildJobData(id ?? fresh.shift() ?? '', rest, routing, rest, now);
     });
+    await this.add(jobs);
+    return jobs;
+  }
+
+  /** Adds jobs whose data is already built (submitJobs), one round trip per queue involved. */
+  async add(data: readonly JobData[]): Promise<void> {
+    const jobs = data.map((job) => jobDataSchema.parse(job));
     for (const name of QUEUE_NAMES) {
       const batch = jobs.filter((job) => job.queue === name);
       if (batch.length === 0) continue;
       await this.queues[name].addBulk(
-        batch.map((data) => ({ name: 'job', data, opts: { jobId: toBullJobId(data.id), priority: data.priority } })),
+        batch.map((job) => ({ name: 'job', data: job, opts: { jobId: toBullJobId(job.id), priority: job.priority } })),
       );
     }
-    return jobs;
   }
 
   async status(): Promise<StatusSnapshot> {
@@ -217,7 +213,7 @@ export class QueueManager {
   }
 
   private async cancelRecord(id: string): Promise<CancelRecord | undefined> {
-    const raw = await this.redis.get(agentopsKey(this.prefix, 'cancelled', id));
+    const raw = await this.redis.get(this.keys.cancelRecord(id));
     if (!raw) return undefined;
     try {
       return JSON.parse(raw) as CancelRecord;
@@ -227,7 +223,7 @@ export class QueueManager {
   }
 
   private async saveCancelRecord(record: CancelRecord): Promise<void> {
-    await this.redis.set(agentopsKey(this.prefix, 'cancelled', record.id), JSON.stringify(record), 'EX', 7 * 24 * 3_600);
+    await this.redis.set(this.keys.cancelRecord(record.id), JSON.stringify(record), 'EX', KEY_TTL_SEC.cancelRecord);
   }
 
   private async describe(job: Job<JobData>, cancel?: CancelRecord): Promise<JobDetails> {
@@ -320,7 +316,7 @@ export class QueueManager {
     }
     await this.saveCancelRecord({ ...record, from: 'active' });
     const flag = JSON.stringify({ id, by, at: record.at });
-    await this.redis.multi().set(cancelFlagKey(this.prefix, id), flag, 'EX', CANCEL_FLAG_TTL_SEC).publish(cancelChannel(this.prefix), flag).exec();
+    await this.redis.multi().set(this.keys.cancelFlag(id), flag, 'EX', KEY_TTL_SEC.cancelFlag).publish(this.keys.cancelChannel, flag).exec();
     return { outcome: 'stopping', job: await this.describe(job, record) };
   }
 
@@ -331,9 +327,8 @@ export class QueueManager {
       const record = await this.cancelRecord(id);
       if (!record) throw notFound(id);
       // Cancelled while waiting: the job was removed, so add it back under its id.
-      await this.redis.del(agentopsKey(this.prefix, 'cancelled', id), cancelFlagKey(this.prefix, id));
-      const { text, priority, source, requestedBy, routing, slack } = record.data;
-      await this.enqueueMany([{ id, text, priority, source, requestedBy, routing, ...(slack ? { slack } : {}) }]);
+      await this.redis.del(this.keys.cancelRecord(id), this.keys.cancelFlag(id));
+      await this.add([record.data]);
       return { outcome: 'requeued', job: await this.inspect(id) };
     }
     const state = await job.getState();
@@ -343,7 +338,7 @@ export class QueueManager {
         details: { id, state },
       });
     }
-    await this.redis.del(agentopsKey(this.prefix, 'cancelled', id), cancelFlagKey(this.prefix, id));
+    await this.redis.del(this.keys.cancelRecord(id), this.keys.cancelFlag(id));
     await job.retry('failed', { resetAttemptsMade: true, resetAttemptsStarted: true });
     return { outcome: 'requeued', job: await this.inspect(id) };
   }
@@ -373,13 +368,15 @@ export class QueueManager {
     return new AgentOpsError(ErrorCode.RedisUnavailable, 'Redis is not reachable', { retryable: true });
   }
 
-  /** Remembers which job a receipt message belongs to, for commands typed in its thread. */
-  async linkReceipt(receiptTs: string, id: string): Promise<void> {
-    await this.redis.set(agentopsKey(this.prefix, 'receipt', receiptTs), id, 'EX', 30 * 24 * 3_600);
+  /** Throws REDIS_UNAVAILABLE at once while Redis is away, instead of waiting for a command to time out. */
+  assertAvailable(): void {
+    if (!this.isAvailable()) throw this.unavailableError();
   }
 
-  async jobForReceipt(receiptTs: string): Promise<string | undefined> {
-    return (await this.redis.get(agentopsKey(this.prefix, 'receipt', receiptTs))) ?? undefined;
+  /** BullMQ's event stream key of each queue (read by the job memory's feed). */
+  eventStreamKeys(): Record<QueueName, string> {
+    const events = (name: QueueName) => this.queues[name].keys.events ?? `${this.queues[name].qualifiedName}:events`;
+    return { code: events('code'), local: events('local'), research: events('research') };
   }
 
   async close(): Promise<void> {

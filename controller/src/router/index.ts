@@ -1,8 +1,8 @@
 // routeJob: keywords first, the LLM when they are unsure, `local` when both fail.
 // Never throws: LM Studio being down must not block an enqueue.
-import { toCodedError, type Logger, type QueueName, type RoutingDecision } from '@agentops/shared';
+import { toCodedError, type Config, type Logger, type QueueName, type RoutingDecision } from '@agentops/core';
 import { classifyByKeywords } from './keyword-classifier.js';
-import type { LlmClassifier } from './lm-classifier.js';
+import { createLlmClassifier, type LlmClassifier } from './lm-classifier.js';
 
 export type Router = (text: string) => Promise<RoutingDecision>;
 
@@ -16,6 +16,20 @@ export interface RouterOptions {
 }
 
 const upper = (queue: QueueName) => queue.toUpperCase();
+
+/** Where a job goes when neither the keywords nor the LLM decide. */
+export const DEFAULT_ROUTE: RoutingDecision = {
+  queue: 'local',
+  method: 'default',
+  confidence: 0.2,
+  patterns: [],
+  reason: 'no keyword decided and no LLM answer',
+};
+
+/** The decision for a job whose queue was chosen by the person (CLI --queue, API). */
+export function explicitRoute(queue: QueueName): RoutingDecision {
+  return { queue, method: 'explicit', confidence: 1, patterns: [] };
+}
 
 export function createRouter(options: RouterOptions): Router {
   const { logger } = options;
@@ -49,8 +63,15 @@ export function createRouter(options: RouterOptions): Router {
       return decide({ queue: verdict.leader, method: 'keyword', confidence: 0.4, patterns, reason: 'single weak keyword match' });
     }
     logger.info('[router] No confident match, defaulting to local');
-    return decide({ queue: 'local', method: 'default', confidence: 0.2, patterns: hints, reason: 'no keyword decided and no LLM answer' });
+    return decide({ ...DEFAULT_ROUTE, patterns: hints });
   };
+}
+
+/** The router as every process builds it from the configuration: keywords, then LM Studio. */
+export function createConfiguredRouter(config: Config, options: Omit<RouterOptions, 'llm'>): Router {
+  const { url, model, apiKey } = config.lmStudio;
+  const llm = createLlmClassifier({ url, timeoutMs: config.router.llmTimeoutMs, ...(model ? { model } : {}), ...(apiKey ? { apiKey } : {}) });
+  return createRouter({ ...options, llm });
 }
 
 export { classifyByKeywords, scoreKeywords, KEYWORD_FAMILIES } from './keyword-classifier.js';

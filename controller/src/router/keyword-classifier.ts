@@ -1,6 +1,6 @@
 // Keyword routing: regex families per queue, scored by weight. Pure and fast;
 // the LLM is asked only when this is unsure.
-import type { QueueName } from '@agentops/shared';
+import type { QueueName } from '@agentops/core';
 
 interface KeywordPattern {
   /** Shown in logs and receipts; `null` means "use the matched text" (e.g. ".ts"). */

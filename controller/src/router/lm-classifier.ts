@@ -10,7 +10,7 @@ import {
   createModelResolver,
   describeLmError,
   type QueueName,
-} from '@agentops/shared';
+} from '@agentops/core';
 
 export interface LlmRoute {
   queue: QueueName;
@@ -49,10 +49,12 @@ export interface LlmClassifierOptions {
   url: string;
   model?: string;
   timeoutMs: number;
+  /** config.lmStudio.apiKey; LM Studio needs none by default. */
+  apiKey?: string;
 }
 
 export function createLlmClassifier(options: LlmClassifierOptions): LlmClassifier {
-  const client = createLmStudioClient({ url: options.url, maxRetries: 0, timeoutMs: options.timeoutMs });
+  const client = createLmStudioClient({ url: options.url, maxRetries: 0, timeoutMs: options.timeoutMs, ...(options.apiKey ? { apiKey: options.apiKey } : {}) });
   const resolveModel = createModelResolver(client, options.url, options.model);
   return async (text, signal) => {
     const timeout = AbortSignal.timeout(options.timeoutMs);

@@ -2,25 +2,8 @@
 // call (including apps.connections.open), with Bolt's logs going through ours.
 // We create the Socket Mode receiver ourselves so readiness can see the
 // WebSocket's state.
-import { App, LogLevel, SocketModeReceiver, type Logger as BoltLogger } from '@slack/bolt';
-import type { Logger, SlackConfig } from '@agentops/shared';
-
-function boltLogger(logger: Logger): BoltLogger {
-  let level = LogLevel.INFO;
-  const child = logger.child({ component: 'bolt' });
-  const join = (messages: unknown[]) => messages.map((message) => (typeof message === 'string' ? message : JSON.stringify(message))).join(' ');
-  return {
-    debug: (...messages) => child.debug(`[bolt] ${join(messages)}`),
-    info: (...messages) => child.info(`[bolt] ${join(messages)}`),
-    warn: (...messages) => child.warn(`[bolt] ${join(messages)}`),
-    error: (...messages) => child.error(`[bolt] ${join(messages)}`),
-    setLevel: (next) => {
-      level = next;
-    },
-    getLevel: () => level,
-    setName: () => undefined,
-  };
-}
+import { App, SocketModeReceiver } from '@slack/bolt';
+import { slackSdkLogger, type Logger, type SlackConfig } from '@agentops/core';
 
 export interface SlackConnection {
   /** True between Slack's `hello` and the next disconnect. */
@@ -28,7 +11,8 @@ export interface SlackConnection {
 }
 
 export function createSlackApp(slack: SlackConfig, apiUrl: string, logger: Logger): { app: App; connection: SlackConnection } {
-  const bolt = boltLogger(logger);
+  // Bolt's own lines all pass; the pino level decides what is written.
+  const bolt = slackSdkLogger(logger, { component: 'bolt' });
   const receiver = new SocketModeReceiver({
     appToken: slack.appToken,
     logger: bolt,

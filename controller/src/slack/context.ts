@@ -1,11 +1,12 @@
 // What every Slack handler needs, built once in server.ts.
-import type { Config, Logger } from '@agentops/shared';
-import type { MemoryDeps } from '../qdrant/index.js';
+import type { Config, Logger } from '@agentops/core';
+import type { MemoryDeps } from '../memory/index.js';
 import type { QueueManager } from '../queue/manager.js';
 import type { Router } from '../router/index.js';
-import type { Idempotency } from '../util/idempotency.js';
+import type { Idempotency } from '../intake/idempotency.js';
 import type { Messenger } from './messenger.js';
-import type { AccessRules, ServedScope } from './middleware.js';
+import type { AccessRules, ServedScope } from './access.js';
+import type { ReceiptLinks } from './receipt-links.js';
 
 /** Job memory (Qdrant) is optional: absent or off, receipts and `find` say so. */
 export interface SlackDeps extends MemoryDeps {
@@ -13,6 +14,8 @@ export interface SlackDeps extends MemoryDeps {
   manager: QueueManager;
   route: Router;
   idempotency: Idempotency;
+  /** Receipt ts to job id, for commands typed in a job's thread. */
+  receiptLinks: ReceiptLinks;
   messenger: Messenger;
   logger: Logger;
   /** Filled in from auth.test when the app starts. */

@@ -2,14 +2,14 @@
 // in-place updates. Failures are logged and counted, never thrown at handlers
 // that have already acknowledged Slack.
 import type { WebClient } from '@slack/web-api';
-import { toCodedError, type Logger } from '@agentops/shared';
-import type { SlackMessage } from '../queue/formatters.js';
+import { toCodedError, type Logger } from '@agentops/core';
+import type { ControllerMessage } from './messages/index.js';
 
 export interface Messenger {
   /** Posts to the channel (in a thread when `threadTs` is given); the message ts, or undefined on failure. */
-  post(channel: string, message: SlackMessage, threadTs?: string): Promise<string | undefined>;
-  ephemeral(channel: string, user: string, message: SlackMessage, threadTs?: string): Promise<void>;
-  update(channel: string, ts: string, message: SlackMessage): Promise<void>;
+  post(channel: string, message: ControllerMessage, threadTs?: string): Promise<string | undefined>;
+  ephemeral(channel: string, user: string, message: ControllerMessage, threadTs?: string): Promise<void>;
+  update(channel: string, ts: string, message: ControllerMessage): Promise<void>;
   /** Calls that failed after the client's own retries. */
   readonly failures: number;
 }

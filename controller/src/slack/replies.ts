@@ -1,10 +1,10 @@
 // How each outcome and refusal appears in Slack.
-import { ErrorCode, priorityLabel, toCodedError } from '@agentops/shared';
-import { helpMessage, plainMessage, receiptMessage, statusMessage, type SlackMessage } from '../queue/formatters.js';
+import { ErrorCode, priorityLabel, toCodedError } from '@agentops/core';
+import { helpMessage, plainMessage, receiptMessage, statusMessage, type ControllerMessage } from './messages/index.js';
 import type { JobDetails } from '../queue/manager.js';
-import type { Outcome } from '../queue/operations.js';
+import type { Outcome } from '../commands/execute.js';
 import { formatDetails, formatList } from '../cli/output.js';
-import { findAnswerText, memoryOffText } from '../qdrant/format.js';
+import { findAnswerText, memoryOffText } from '../memory/format.js';
 import type { SlackDeps, SlackOrigin } from './context.js';
 
 export const UNAVAILABLE =
@@ -46,7 +46,7 @@ function ephemeralText(deps: SlackDeps, origin: SlackOrigin, text: string, threa
 /** Shows what a command did: status boards in the channel, job changes in the job's thread. */
 export async function presentOutcome(deps: SlackDeps, origin: SlackOrigin, outcome: Outcome, threadTs?: string): Promise<void> {
   const who = `<@${origin.user}>`;
-  const post = (message: SlackMessage) => deps.messenger.post(origin.channel, message, threadTs);
+  const post = (message: ControllerMessage) => deps.messenger.post(origin.channel, message, threadTs);
   switch (outcome.kind) {
     case 'help':
       await deps.messenger.ephemeral(origin.channel, origin.user, helpMessage(), threadTs);

@@ -2,7 +2,7 @@
 // counter, so a phase knows exactly which ids to expect, and checks each job
 // exists with its Slack receipt (the ts in its data, and the receipt -> job link).
 import { setTimeout as sleep } from 'node:timers/promises';
-import { QUEUE_NAMES, agentopsKey, toBullJobId, type JobData } from '@agentops/shared';
+import { QUEUE_NAMES, agentopsKey, toBullJobId, type JobData } from '@agentops/core';
 import { bullKey, type BenchContext } from './context.js';
 
 export async function lastJobId(ctx: BenchContext, prefix: string): Promise<number> {

@@ -104,16 +104,18 @@ export interface BenchResult {
   errors: string[];
 }
 
-/** Writes `<timestamp>.json`, `latest.json` and the table as `latest.md` (for the README); returns the timestamped path. */
+/**
+ * Writes `<timestamp>.json` and the table as `latest.md` (linked from
+ * docs/performance.md, naming the JSON it came from); returns the timestamped path.
+ */
 export function writeResult(dir: string, result: BenchResult): string {
   mkdirSync(dir, { recursive: true });
   const stamp = result.machine.date.replace(/[:.]/g, '-');
   const file = path.join(dir, `${stamp}${result.quick ? '-quick' : ''}.json`);
   const json = `${JSON.stringify(result, (_key, value: unknown) => (typeof value === 'number' ? round(value) : value), 2)}\n`;
   writeFileSync(file, json);
-  writeFileSync(path.join(dir, 'latest.json'), json);
   const { machine } = result;
   const heading = `${machine.cpuCount} x ${machine.cpuModel}, Node ${machine.nodeVersion}, ${machine.date.slice(0, 10)}, load ${machine.loadAverage.start.toFixed(2)} -> ${(machine.loadAverage.end ?? 0).toFixed(2)}${result.quick ? ' (quick run)' : ''}`;
-  writeFileSync(path.join(dir, 'latest.md'), `${heading}\n\n${formatTable(result.figures, true)}\n`);
+  writeFileSync(path.join(dir, 'latest.md'), `${heading}\n\nFrom \`${path.basename(file)}\`.\n\n${formatTable(result.figures, true)}\n`);
   return file;
 }

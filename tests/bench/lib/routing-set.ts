@@ -3,8 +3,8 @@
 // and realistic requests it leaves to the LLM.
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { classifyByKeywords } from '@agentops/controller/router/keyword-classifier';
-import type { QueueName } from '@agentops/shared';
+import { classifyByKeywords } from '@agentops/controller';
+import { type QueueName } from '@agentops/core';
 import { REPO_ROOT } from './system.js';
 
 export interface LabelledRequest {

@@ -16,7 +16,7 @@ import { pathToFileURL } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Redis } from 'ioredis';
 import { startRedisServer } from '@agentops/scripts';
-import { QUEUE_NAMES } from '@agentops/shared';
+import { QUEUE_NAMES } from '@agentops/core';
 import { startProcess, type BenchProcess } from '../lib/children.js';
 import { startController } from '../lib/controller.js';
 import { agentopsEnv, slackEnv, SCRIPTS, type BenchContext, type PhaseResult } from '../lib/context.js';

@@ -8,7 +8,7 @@
 // worker's last completion is the processing time, and INFO commandstats
 // before and after counts the Redis commands it took.
 import { Queue } from 'bullmq';
-import { DEFAULT_JOB_OPTIONS, toBullJobId, type JobData } from '@agentops/shared';
+import { DEFAULT_JOB_OPTIONS, toBullJobId, type JobData } from '@agentops/core';
 import { startProcess, type BenchProcess } from '../lib/children.js';
 import { agentopsEnv, slackEnv, SCRIPTS, type BenchContext, type PhaseResult } from '../lib/context.js';
 import { commandDelta, commandStats, topCommands } from '../lib/redis-stats.js';

@@ -1,7 +1,7 @@
 // 6. Routing: how fast the keyword classifier is, and how well it routes the
 // labelled requests of routing-set.json on its own and with a perfect fallback.
-import { classifyByKeywords } from '@agentops/controller/router/keyword-classifier';
-import { QUEUE_NAMES, type QueueName } from '@agentops/shared';
+import { classifyByKeywords } from '@agentops/controller';
+import { QUEUE_NAMES, type QueueName } from '@agentops/core';
 import type { BenchContext, PhaseResult } from '../lib/context.js';
 import { loadRoutingSet, type LabelledRequest } from '../lib/routing-set.js';
 import { summarize } from '../lib/stats.js';

@@ -5,7 +5,7 @@
 // undecided all wait 10 s for it. No worker runs, so every job stays in Redis
 // to be checked.
 import { setTimeout as sleep } from 'node:timers/promises';
-import { ACTION_IDS } from '@agentops/shared';
+import { ACTION_IDS } from '@agentops/core';
 import type { SimMessage } from '../../support/slack-sim/index.js';
 import { startController } from '../lib/controller.js';
 import type { BenchContext, PhaseResult } from '../lib/context.js';

@@ -2,7 +2,8 @@
 // every AgentOps worker starts (runWorkerProcess: config, logger, Slack reporter,
 // runtime, signals), with an instant processor: the benchmark measures what
 // AgentOps costs around a job, not Claude Code's run time.
-import { isQueueName, runWorkerProcess } from '@agentops/shared';
+import { isQueueName } from '@agentops/core';
+import { runWorkerProcess } from '@agentops/worker-kit';
 
 const queue = process.env.BENCH_QUEUE ?? 'code';
 if (!isQueueName(queue)) throw new Error(`instant-worker: BENCH_QUEUE must be code, local or research, not ${queue}`);

@@ -2,7 +2,8 @@
 // does around a job (data check, outbox and delivered keys, cancel watch, time
 // limit, logs, Slack thread replies) except the work itself. BENCH_REPORTER=none
 // leaves the Slack reporter out, to tell Slack's share of the cost from Redis's.
-import { createLogger, createSlackReporter, exitOnSignals, loadConfig, startWorkerRuntime } from '@agentops/shared';
+import { createLogger, loadConfig } from '@agentops/core';
+import { createSlackReporter, exitOnSignals, startWorkerRuntime } from '@agentops/worker-kit';
 import { reportCompletions } from './completion.js';
 
 const config = loadConfig(process.env);

@@ -2,7 +2,8 @@
 // the operator's permission mode, tool allowances and limits. The answer is
 // Claude's final message; cost, turns, session and refused tool calls go with
 // it as stats (the Slack reply shows them).
-import { createClaudeProcessor, describePermissionMode, resolveWorkdir, type Config, type Logger, type Processor } from '@agentops/shared';
+import type { Config, Logger } from '@agentops/core';
+import { createClaudeProcessor, describePermissionMode, resolveWorkdir, type Processor } from '@agentops/worker-kit';
 
 /** Added to Claude Code's own system prompt: nobody can answer questions, and the reply lands in a chat thread. */
 export const CODE_SYSTEM_PROMPT = [

@@ -1,6 +1,7 @@
 // The local queue's work: writing tasks (summaries, drafts, emails, rewrites,
 // translations, brainstorms) answered by the LLM loaded in LM Studio.
-import { createLmChatProcessor, type Config, type Processor } from '@agentops/shared';
+import type { Config } from '@agentops/core';
+import { createLmChatProcessor, type Processor } from '@agentops/worker-kit';
 
 export const WRITING_SYSTEM_PROMPT = [
   'You are a careful writing assistant. People send you writing tasks from a team chat:',

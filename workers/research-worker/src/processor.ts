@@ -11,7 +11,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { createClaudeProcessor, createLmChatProcessor, resolveWorkdir, type Config, type Logger, type Processor } from '@agentops/shared';
+import type { Config, Logger } from '@agentops/core';
+import { createClaudeProcessor, createLmChatProcessor, resolveWorkdir, type Processor } from '@agentops/worker-kit';
 import { CLAUDE_RESEARCH_PROMPT, LOCAL_RESEARCH_PROMPT } from './prompts.js';
 
 /** The tools a research run has at all. */

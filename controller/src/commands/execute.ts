@@ -1,0 +1,88 @@
+// Runs a parsed command against the queues and returns what happened, for any
+// front end (CLI, Slack) to present in its own way.
+import type { JobData, JobPriority, JobSource, QueueName, SlackOrigin } from '@agentops/core';
+import { submitJobs } from '../intake/submit.js';
+import type { FindResult, JobMemory } from '../memory/index.js';
+import type { Router } from '../router/index.js';
+import type { Command, ListState } from './grammar.js';
+import type { CancelOutcome, JobDetails, QueueManager, StatusSnapshot } from '../queue/manager.js';
+
+export type Outcome =
+  | { kind: 'help' }
+  | { kind: 'status'; snapshot: StatusSnapshot }
+  | { kind: 'queued'; jobs: JobData[]; batch: boolean }
+  | { kind: 'paused'; snapshot: StatusSnapshot }
+  | { kind: 'resumed'; snapshot: StatusSnapshot }
+  | { kind: 'workers'; count: number; snapshot: StatusSnapshot }
+  | { kind: 'cancelled'; result: CancelOutcome }
+  | { kind: 'retried'; job: JobDetails }
+  | { kind: 'promoted'; job: JobDetails; from: JobPriority }
+  | { kind: 'list'; jobs: JobDetails[]; state?: ListState }
+  | { kind: 'inspect'; job: JobDetails }
+  | { kind: 'find'; query: string; result: FindResult };
+
+export interface Actor {
+  /** Slack user id or "cli:<os user>". */
+  id: string;
+  source: JobSource;
+  slack?: SlackOrigin;
+}
+
+export interface OperationDeps {
+  manager: QueueManager;
+  route: Router;
+  /** Job memory for `find`; absent where none was set up. */
+  memory?: JobMemory;
+}
+
+/** How many past jobs `find` lists unless told otherwise. */
+export const FIND_LIMIT = 5;
+
+export interface ExecuteOptions {
+  /** Skip routing and put every job on this queue (CLI --queue). */
+  queue?: QueueName;
+  /** How many rows `list` shows and how many past jobs `find` lists. */
+  listLimit?: number;
+}
+
+export async function execute(command: Command, deps: OperationDeps, actor: Actor, options: ExecuteOptions = {}): Promise<Outcome> {
+  const { manager } = deps;
+  switch (command.kind) {
+    case 'help':
+      return { kind: 'help' };
+    case 'status':
+      return { kind: 'status', snapshot: await manager.status() };
+    case 'add': {
+      const origin = { source: actor.source, requestedBy: actor.id, ...(actor.slack ? { slack: actor.slack } : {}) };
+      const jobs = await submitJobs(deps, origin, command.items, options.queue ? { queue: options.queue } : {});
+      return { kind: 'queued', jobs, batch: command.batch };
+    }
+    case 'pause':
+      await manager.pauseAll();
+      return { kind: 'paused', snapshot: await manager.status() };
+    case 'resume':
+      await manager.resumeAll();
+      return { kind: 'resumed', snapshot: await manager.status() };
+    case 'workers':
+      await manager.setGlobalConcurrency(command.count);
+      return { kind: 'workers', count: command.count, snapshot: await manager.status() };
+    case 'cancel':
+      return { kind: 'cancelled', result: await manager.cancel(command.id, actor.id) };
+    case 'retry':
+      return { kind: 'retried', job: (await manager.retry(command.id)).job };
+    case 'promote': {
+      const before = await manager.inspect(command.id);
+      return { kind: 'promoted', job: await manager.promote(command.id, command.priority), from: before.priority };
+    }
+    case 'list':
+      return { kind: 'list', jobs: await manager.list(command.state, options.listLimit), ...(command.state ? { state: command.state } : {}) };
+    case 'inspect':
+      return { kind: 'inspect', job: await manager.inspect(command.id) };
+    case 'find': {
+      const result: FindResult = deps.memory
+        ? await deps.memory.find(command.text, options.listLimit ?? FIND_LIMIT)
+        : { on: false, reason: 'job memory is not set up in this process' };
+      return { kind: 'find', query: command.text, result };
+    }
+  }
+}

@@ -1,0 +1,286 @@
+// One grammar for everything a person can type: `/queue` subcommands, CLI
+// arguments and plain channel messages. Pure and total: every input yields a
+// command or a typed error whose message says what was wrong and the right form.
+import { cleanText, codePointLength, DEFAULT_PRIORITY, MAX_JOB_TEXT, MAX_WORKERS, MIN_WORKERS, LIST_STATES, type JobPriority, type JobRequest, type ListState } from '@agentops/core';
+
+export { LIST_STATES, type JobRequest, type ListState } from '@agentops/core';
+
+/** Most jobs one `queue:` message may hold. */
+export const MAX_BATCH_ITEMS = 50;
+
+
+export type Command =
+  | { kind: 'help' }
+  | { kind: 'status' }
+  | { kind: 'add'; items: JobRequest[]; batch: boolean }
+  | { kind: 'workers'; count: number }
+  | { kind: 'pause' }
+  | { kind: 'resume' }
+  | { kind: 'cancel'; id: string }
+  | { kind: 'retry'; id: string }
+  | { kind: 'promote'; id: string; priority: JobPriority }
+  | { kind: 'list'; state?: ListState }
+  | { kind: 'inspect'; id: string }
+  | { kind: 'find'; text: string };
+
+export type ParseErrorCode =
+  | 'empty'
+  | 'unknown_subcommand'
+  | 'missing_id'
+  | 'bad_id'
+  | 'missing_worker_count'
+  | 'bad_worker_count'
+  | 'missing_priority'
+  | 'bad_priority'
+  | 'empty_text'
+  | 'text_too_long'
+  | 'batch_empty'
+  | 'batch_too_large'
+  | 'bad_state'
+  | 'unexpected_argument';
+
+export interface ParseError {
+  code: ParseErrorCode;
+  /** What was wrong and what to type instead. */
+  message: string;
+  /** The right form, e.g. "/queue cancel <id>". */
+  usage?: string;
+}
+
+export type ParseResult = { ok: true; command: Command } | { ok: false; error: ParseError };
+
+/** Where the text came from decides how usage is written back. */
+export type ParseContext = 'slash' | 'message' | 'cli';
+
+export interface Subcommand {
+  name: string;
+  args: string;
+  description: string;
+}
+
+/** The catalogue behind help text, in the order people need them. */
+export const SUBCOMMANDS: readonly Subcommand[] = [
+  { name: 'help', args: '', description: 'Show this help' },
+  { name: 'status', args: '', description: 'Queue counts, paused state, concurrency and connected workers (no LLM calls)' },
+  { name: 'add', args: '<text>', description: 'Queue a job at P3; the router picks code, local or research' },
+  { name: 'addp1', args: '<text>', description: 'Queue a P1 job (most urgent)' },
+  { name: 'addp2', args: '<text>', description: 'Queue a P2 job' },
+  { name: 'addp3', args: '<text>', description: 'Queue a P3 job (same as add)' },
+  { name: 'workers', args: `<${MIN_WORKERS}-${MAX_WORKERS}>`, description: 'Set how many jobs may run at once on each queue' },
+  { name: 'pause', args: '', description: 'Pause all queues; running jobs finish, nothing new starts' },
+  { name: 'resume', args: '', description: 'Resume all queues' },
+  { name: 'cancel', args: '<id>', description: 'Cancel a job: removed if waiting, stopped if running' },
+  { name: 'retry', args: '<id>', description: 'Run a failed or cancelled job again' },
+  { name: 'promote', args: '<id> p1|p2|p3', description: "Change a waiting job's priority" },
+  { name: 'list', args: '[waiting|active|delayed|completed|failed]', description: 'List recent jobs' },
+  { name: 'inspect', args: '<id>', description: "Show one job: state, attempts, result or failure" },
+  { name: 'find', args: '<text>', description: 'List the closest past jobs (job memory: Qdrant and an embedding model)' },
+];
+
+const PRIORITY_COMMANDS: Record<string, JobPriority> = { addp1: 1, addp2: 2, addp3: 3 };
+
+function prefixFor(context: ParseContext): string {
+  return context === 'cli' ? 'agentops ' : '/queue ';
+}
+
+function usageOf(name: string, context: ParseContext): string {
+  const sub = SUBCOMMANDS.find((entry) => entry.name === name);
+  return `${prefixFor(context)}${name}${sub?.args ? ` ${sub.args}` : ''}`;
+}
+
+function fail(code: ParseErrorCode, message: string, usage?: string): ParseResult {
+  return { ok: false, error: usage === undefined ? { code, message } : { code, message, usage } };
+}
+
+/** Reads "p1", "P2", "2", "p3:" as a priority. */
+export function parsePriority(token: string | undefined): JobPriority | undefined {
+  const match = /^p?([123])$/i.exec((token ?? '').replace(/:$/, ''));
+  return match ? (Number(match[1]) as JobPriority) : undefined;
+}
+
+/** Reads "42", "#42" and "job-42" as job id "42". */
+export function parseJobId(token: string | undefined): string | undefined {
+  const match = /^(?:#|job-)?(\d{1,15})$/i.exec(token ?? '');
+  if (!match?.[1]) return undefined;
+  const id = match[1].replace(/^0+(?=\d)/, '');
+  return id === '0' ? undefined : id;
+}
+
+const PRIORITY_PREFIX = /^p([123])\s*:\s*/i;
+
+/** Validates one job text and reads an optional `p1:` prefix. */
+export function parseJobText(raw: string, fallbackPriority: JobPriority, context: ParseContext, usage?: string): ParseResult {
+  let text = cleanText(raw);
+  let priority = fallbackPriority;
+  const prefix = PRIORITY_PREFIX.exec(text);
+  if (prefix?.[1]) {
+    priority = Number(prefix[1]) as JobPriority;
+    text = text.slice(prefix[0].length).trim();
+  }
+  if (text.length === 0) {
+    return fail('empty_text', 'There is no job text. Say what the job should do.', usage ?? usageOf('add', context));
+  }
+  const length = codePointLength(text);
+  if (length > MAX_JOB_TEXT) {
+    return fail(
+      'text_too_long',
+      `The job text is ${length.toLocaleString('en-US')} characters; the limit is ${MAX_JOB_TEXT.toLocaleString('en-US')}. ` +
+        'Shorten it, or put the details in a file in the repository and refer to it.',
+      usage ?? usageOf('add', context),
+    );
+  }
+  return { ok: true, command: { kind: 'add', items: [{ text, priority }], batch: false } };
+}
+
+const BULLET = /^(?:[-*•▪◦]\s+|\d{1,3}[.)]\s+)/;
+
+/** `queue:` followed by one item per line (bullets and numbering are dropped). */
+export function parseBatch(body: string, context: ParseContext): ParseResult {
+  const usage = context === 'cli' ? 'agentops batch < items.txt (one job per line)' : 'queue:\\n<first job>\\n<second job>';
+  const lines = cleanText(body)
+    .split('\n')
+    .map((line) => line.trim().replace(BULLET, '').trim())
+    .filter((line) => line.length > 0);
+  if (lines.length === 0) {
+    return fail('batch_empty', 'The batch has no items. Put one job per line after `queue:`.', usage);
+  }
+  if (lines.length > MAX_BATCH_ITEMS) {
+    return fail(
+      'batch_too_large',
+      `The batch has ${lines.length} items; at most ${MAX_BATCH_ITEMS} fit in one message. Split it into several messages.`,
+      usage,
+    );
+  }
+  const items: JobRequest[] = [];
+  for (const [index, line] of lines.entries()) {
+    const parsed = parseJobText(line, DEFAULT_PRIORITY, context, usage);
+    if (!parsed.ok) {
+      return fail(parsed.error.code, `Item ${index + 1}: ${parsed.error.message}`, usage);
+    }
+    if (parsed.command.kind === 'add') items.push(...parsed.command.items);
+  }
+  return { ok: true, command: { kind: 'add', items, batch: true } };
+}
+
+function splitFirst(text: string): [string, string] {
+  const match = /^(\S+)\s*([\s\S]*)$/.exec(text);
+  return match ? [match[1] ?? '', match[2] ?? ''] : ['', ''];
+}
+
+function parseIdArgument(name: 'cancel' | 'retry' | 'inspect', rest: string, context: ParseContext): ParseResult {
+  const usage = usageOf(name, context);
+  const [token, extra] = splitFirst(rest.trim());
+  if (!token) return fail('missing_id', `\`${name}\` needs a job id, as shown on the job's receipt.`, usage);
+  const id = parseJobId(token);
+  if (!id) return fail('bad_id', `\`${token}\` is not a job id. Job ids are numbers such as 42.`, usage);
+  if (extra.trim()) return fail('unexpected_argument', `\`${name}\` takes only a job id; remove \`${extra.trim()}\`.`, usage);
+  return { ok: true, command: { kind: name, id } };
+}
+
+/**
+ * Parses a `/queue` subcommand line (also the CLI's arguments joined by spaces).
+ * `text` is what follows `/queue`.
+ */
+export function parseSubcommand(text: string, context: ParseContext = 'slash'): ParseResult {
+  const cleaned = cleanText(text);
+  if (!cleaned) {
+    return fail('empty', `Tell me what to do, e.g. \`${prefixFor(context)}add <text>\` or \`${prefixFor(context)}help\`.`, usageOf('help', context));
+  }
+  const [word, rest] = splitFirst(cleaned);
+  const name = word.toLowerCase();
+  switch (name) {
+    case 'help':
+    case 'status':
+    case 'pause':
+    case 'resume': {
+      if (rest.trim()) return fail('unexpected_argument', `\`${name}\` takes no arguments; remove \`${rest.trim()}\`.`, usageOf(name, context));
+      return { ok: true, command: { kind: name } };
+    }
+    case 'add':
+    case 'addp1':
+    case 'addp2':
+    case 'addp3': {
+      let priority = PRIORITY_COMMANDS[name] ?? DEFAULT_PRIORITY;
+      let body = rest;
+      // `add p1 <text>` reads like addp1; `add p1: <text>` is handled by parseJobText.
+      const [first, after] = splitFirst(rest);
+      const explicit = /^p[123]$/i.test(first) ? parsePriority(first) : undefined;
+      if (name === 'add' && explicit) {
+        priority = explicit;
+        body = after;
+      }
+      return parseJobText(body, priority, context, usageOf(name, context));
+    }
+    case 'workers': {
+      const usage = usageOf('workers', context);
+      const [token, extra] = splitFirst(rest.trim());
+      if (!token) return fail('missing_worker_count', `\`workers\` needs a number from ${MIN_WORKERS} to ${MAX_WORKERS}.`, usage);
+      const count = /^\d{1,3}$/.test(token) ? Number(token) : Number.NaN;
+      if (!Number.isInteger(count) || count < MIN_WORKERS || count > MAX_WORKERS) {
+        return fail('bad_worker_count', `\`${token}\` is not a worker count. Use a whole number from ${MIN_WORKERS} to ${MAX_WORKERS}.`, usage);
+      }
+      if (extra.trim()) return fail('unexpected_argument', `\`workers\` takes one number; remove \`${extra.trim()}\`.`, usage);
+      return { ok: true, command: { kind: 'workers', count } };
+    }
+    case 'cancel':
+    case 'retry':
+    case 'inspect':
+      return parseIdArgument(name, rest, context);
+    case 'promote': {
+      const usage = usageOf('promote', context);
+      const [idToken, afterId] = splitFirst(rest.trim());
+      const [priorityToken, extra] = splitFirst(afterId.trim());
+      if (!idToken) return fail('missing_id', '`promote` needs a job id and a priority.', usage);
+      const id = parseJobId(idToken);
+      if (!id) return fail('bad_id', `\`${idToken}\` is not a job id. Job ids are numbers such as 42.`, usage);
+      if (!priorityToken) return fail('missing_priority', '`promote` needs the new priority: p1, p2 or p3.', usage);
+      const priority = parsePriority(priorityToken);
+      if (!priority) return fail('bad_priority', `\`${priorityToken}\` is not a priority. Use p1 (most urgent), p2 or p3.`, usage);
+      if (extra.trim()) return fail('unexpected_argument', `\`promote\` takes an id and a priority; remove \`${extra.trim()}\`.`, usage);
+      return { ok: true, command: { kind: 'promote', id, priority } };
+    }
+    case 'list': {
+      const usage = usageOf('list', context);
+      const [token, extra] = splitFirst(rest.trim());
+      if (!token) return { ok: true, command: { kind: 'list' } };
+      const state = LIST_STATES.find((candidate) => candidate === token.toLowerCase());
+      if (!state) return fail('bad_state', `\`${token}\` is not a job state. Use one of: ${LIST_STATES.join(', ')}.`, usage);
+      if (extra.trim()) return fail('unexpected_argument', `\`list\` takes at most one state; remove \`${extra.trim()}\`.`, usage);
+      return { ok: true, command: { kind: 'list', state } };
+    }
+    case 'find': {
+      const usage = usageOf('find', context);
+      const query = cleanText(rest);
+      if (!query) return fail('empty_text', '`find` needs some text to compare with past jobs.', usage);
+      const length = codePointLength(query);
+      if (length > MAX_JOB_TEXT) {
+        return fail('text_too_long', `The search text is ${length.toLocaleString('en-US')} characters; the limit is ${MAX_JOB_TEXT.toLocaleString('en-US')}.`, usage);
+      }
+      return { ok: true, command: { kind: 'find', text: query } };
+    }
+    default: {
+      const shown = word.length > 40 ? `${word.slice(0, 40)}…` : word;
+      return fail(
+        'unknown_subcommand',
+        `\`${shown}\` is not a command. ${context === 'slash' ? 'To queue text as a job use `/queue add <text>`. ' : ''}` +
+          `See \`${prefixFor(context)}help\` for the list.`,
+        usageOf('help', context),
+      );
+    }
+  }
+}
+
+const STATUS_MESSAGE = /^(?:queue\s+)?status[.!?]*$/i;
+const HELP_MESSAGE = /^(?:queue\s+)?help[.!?]*$/i;
+const BATCH_PREFIX = /^queue\s*:/i;
+
+/** Parses a plain channel message: any text is a job, with a few forms of its own. */
+export function parseMessage(text: string): ParseResult {
+  const cleaned = cleanText(text);
+  if (!cleaned) return fail('empty', 'The message has no text to queue.');
+  if (STATUS_MESSAGE.test(cleaned)) return { ok: true, command: { kind: 'status' } };
+  if (HELP_MESSAGE.test(cleaned)) return { ok: true, command: { kind: 'help' } };
+  const batch = BATCH_PREFIX.exec(cleaned);
+  if (batch) return parseBatch(cleaned.slice(batch[0].length), 'message');
+  return parseJobText(cleaned, DEFAULT_PRIORITY, 'message', 'p1: <text>, or just <text>');
+}

@@ -1,0 +1,33 @@
+// @agentops/controller's public face, for the agentops tests and benchmarks:
+// the pure pieces (grammar, router, message builders, memory records) and the
+// seams they drive (queue manager, intake, job memory). The processes
+// themselves start from server.ts and cli.ts.
+export * from './cli/args.js';
+export * from './cli/output.js';
+export * from './cli/run.js';
+export * from './commands/execute.js';
+export * from './commands/grammar.js';
+export * from './commands/help-text.js';
+export * from './intake/idempotency.js';
+export * from './intake/submit.js';
+export * from './memory/collection.js';
+export * from './memory/embedder.js';
+export * from './memory/feed.js';
+export * from './memory/format.js';
+export * from './memory/index.js';
+export * from './memory/memory.js';
+export * from './memory/receipt-matches.js';
+export * from './memory/records.js';
+export * from './ops/dashboard.js';
+export * from './ops/http.js';
+export * from './ops/metrics.js';
+export * from './queue/events.js';
+export * from './queue/manager.js';
+export * from './router/index.js';
+export * from './router/keyword-classifier.js';
+export * from './router/lm-classifier.js';
+export * from './slack/access.js';
+export * from './slack/decode.js';
+export * from './slack/listeners/messages.js';
+export * from './slack/messages/index.js';
+export * from './slack/receipt-links.js';

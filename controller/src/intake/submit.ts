@@ -1,0 +1,74 @@
+// The one way a request becomes jobs, for every entry path (Slack, the CLI, and
+// later the API, webhooks and schedules): route each request, let the caller
+// admit or refuse it, reserve ids, build each job's data once, let the caller
+// do what must happen before the jobs exist (Slack posts the receipts whose
+// threads the jobs reply in), add them to their queues together, then let the
+// caller do what needs the jobs (link receipts). If adding fails, the caller is
+// told so it can take back what it promised.
+import { buildJobData, type JobData, type JobOrigin, type JobRequest, type QueueName, type RoutingDecision } from '@agentops/core';
+import type { QueueManager } from '../queue/manager.js';
+import { explicitRoute, type Router } from '../router/index.js';
+
+/** Who asks for the jobs and where they came from; Slack receipts are filled in by beforeEnqueue. */
+export type SubmitOrigin = JobOrigin;
+
+export type Admission = { admitted: true } | { admitted: false; message: string };
+
+export interface SubmitHooks {
+  /** Admits or refuses one routed request; refused requests get no id and no job. */
+  admit?(request: JobRequest, decision: RoutingDecision): Admission | Promise<Admission>;
+  /** Told of each refused request, in order. */
+  refused?(request: JobRequest, decision: RoutingDecision, message: string): Promise<void>;
+  /** Runs once per job, in order, after its id is reserved and before any job exists; may complete `job.slack`. */
+  beforeEnqueue?(job: JobData, index: number): Promise<void>;
+  /** Runs once the jobs are on their queues. */
+  afterEnqueue?(jobs: readonly JobData[]): Promise<void>;
+  /** Runs when adding the jobs (or afterEnqueue) failed, before the error is rethrown. */
+  enqueueFailed?(jobs: readonly JobData[], error: unknown): Promise<void>;
+}
+
+export interface SubmitDeps {
+  manager: QueueManager;
+  route: Router;
+}
+
+export interface SubmitOptions {
+  /** Skip routing and put every job on this queue (CLI --queue). */
+  queue?: QueueName;
+  hooks?: SubmitHooks;
+}
+
+/** Routing decisions for `requests`, in order: the router's, or the chosen queue's. */
+export function routeRequests(requests: readonly JobRequest[], route: Router, queue?: QueueName): Promise<RoutingDecision[]> {
+  if (queue) return Promise.resolve(requests.map(() => explicitRoute(queue)));
+  return Promise.all(requests.map((request) => route(request.text)));
+}
+
+/** Submits `requests`; resolves with the jobs created (none when all were refused). */
+export async function submitJobs(deps: SubmitDeps, origin: SubmitOrigin, requests: readonly JobRequest[], options: SubmitOptions = {}): Promise<JobData[]> {
+  const { manager } = deps;
+  const hooks = options.hooks ?? {};
+  const decisions = await routeRequests(requests, deps.route, options.queue);
+  const admitted: { request: JobRequest; decision: RoutingDecision }[] = [];
+  for (const [index, request] of requests.entries()) {
+    const decision = decisions[index];
+    if (!decision) continue;
+    const admission = hooks.admit ? await hooks.admit(request, decision) : { admitted: true as const };
+    if (admission.admitted) admitted.push({ request, decision });
+    else await hooks.refused?.(request, decision, admission.message);
+  }
+  if (admitted.length === 0) return [];
+  manager.assertAvailable();
+  const ids = await manager.allocateIds(admitted.length);
+  const now = Date.now();
+  const jobs = admitted.map(({ request, decision }, index) => buildJobData(ids[index] ?? '', request, decision, origin, now));
+  if (hooks.beforeEnqueue) for (const [index, job] of jobs.entries()) await hooks.beforeEnqueue(job, index);
+  try {
+    await manager.add(jobs);
+    await hooks.afterEnqueue?.(jobs);
+  } catch (error) {
+    await hooks.enqueueFailed?.(jobs, error);
+    throw error;
+  }
+  return jobs;
+}

@@ -1,0 +1,9 @@
+// The queues as Bull Board shows them: one adapter per BullMQ queue, built
+// here so that the dashboard never holds a BullMQ queue itself.
+import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
+import { QUEUE_NAMES } from '@agentops/core';
+import type { QueueManager } from './manager.js';
+
+export function createBoardAdapters(manager: QueueManager): BullMQAdapter[] {
+  return QUEUE_NAMES.map((name) => new BullMQAdapter(manager.queues[name]));
+}

@@ -1,0 +1,166 @@
+// Who and what the Slack app serves, decided once for every request: the rules
+// (pure) and the Bolt global middleware that applies them before any listener
+// runs. A request from another channel, from a bot or the app itself, from a
+// person not on ALLOWED_USERS, or one that needs the queues while Redis is away,
+// is answered (or ignored) here and never reaches a listener.
+import type { AnyMiddlewareArgs, BlockAction, Middleware, SlashCommand } from '@slack/bolt';
+import type { QueueName } from '@agentops/core';
+import { parseSubcommand } from '../commands/grammar.js';
+import type { SlackDeps, SlackOrigin } from './context.js';
+import { decodeSlackText } from './decode.js';
+import { plainMessage } from './messages/index.js';
+import { refuse } from './replies.js';
+
+export interface ServedScope {
+  channelId: string;
+  botUserId?: string;
+  botId?: string;
+}
+
+export interface MessageLike {
+  channel?: string;
+  user?: string;
+  bot_id?: string;
+  subtype?: string;
+  text?: string;
+  app_id?: string;
+}
+
+export type MessageVerdict = { handle: true } | { handle: false; reason: 'other_channel' | 'bot' | 'own_message' | 'subtype' | 'no_user' };
+
+/**
+ * Only people's new messages in the served channel become jobs: never the bot's
+ * own posts (Slack echoes them back), other bots, or edits, deletions and joins.
+ */
+export function classifyMessage(message: MessageLike, scope: ServedScope): MessageVerdict {
+  if (message.channel !== scope.channelId) return { handle: false, reason: 'other_channel' };
+  if (message.subtype !== undefined && message.subtype !== 'thread_broadcast') return { handle: false, reason: 'subtype' };
+  if (scope.botUserId !== undefined && message.user === scope.botUserId) return { handle: false, reason: 'own_message' };
+  if (message.bot_id !== undefined || (scope.botId !== undefined && message.bot_id === scope.botId)) return { handle: false, reason: 'bot' };
+  if (!message.user) return { handle: false, reason: 'no_user' };
+  return { handle: true };
+}
+
+export function isServedChannel(channel: string | undefined, scope: ServedScope): boolean {
+  return channel === scope.channelId;
+}
+
+export interface AccessRules {
+  /** Empty: everyone in the channel. */
+  allowedUsers: readonly string[];
+  /** Empty: everyone allowed above. */
+  codeAllowedUsers: readonly string[];
+}
+
+export type AccessVerdict = { allowed: true } | { allowed: false; message: string };
+
+/** May `user` queue jobs and use queue controls at all? */
+export function checkUser(user: string, rules: AccessRules): AccessVerdict {
+  if (rules.allowedUsers.length === 0 || rules.allowedUsers.includes(user)) return { allowed: true };
+  return { allowed: false, message: 'You are not on this AgentOps allow list (ALLOWED_USERS), so I cannot act on your request. Ask the owner of this workstation to add you.' };
+}
+
+/** May `user` put a job on `queue`? Code jobs run on the workstation and have their own list. */
+export function checkQueue(user: string, queue: QueueName, rules: AccessRules): AccessVerdict {
+  const base = checkUser(user, rules);
+  if (!base.allowed || queue !== 'code') return base;
+  if (rules.codeAllowedUsers.length === 0 || rules.codeAllowedUsers.includes(user)) return { allowed: true };
+  return {
+    allowed: false,
+    message: 'This job was routed to the *code* queue, which runs Claude Code on the workstation, and you are not on its allow list (CODE_ALLOWED_USERS). Nothing was queued. Ask the owner to add you, or rephrase it as a writing or research task.',
+  };
+}
+
+/** Help and usage errors are answered from the grammar alone, so they work while Redis is away. */
+function slashNeedsQueues(command: SlashCommand, botUserId?: string): boolean {
+  const parsed = parseSubcommand(decodeSlackText(command.text, botUserId), 'slash');
+  return parsed.ok && parsed.command.kind !== 'help';
+}
+
+/** One structured line per refusal: `refused` says why, `kind` which entry path, `user` who. */
+function notAllowedLog(deps: SlackDeps, kind: SlackOrigin['source'], user: string, extra: Record<string, unknown> = {}): void {
+  deps.logger.warn({ refused: 'not_allowed', kind, user, ...extra }, `[access] Refused ${kind} from ${user}: not on ALLOWED_USERS`);
+}
+
+interface IncomingRequest {
+  command?: SlashCommand;
+  action?: unknown;
+  message?: MessageLike & { ts?: string; thread_ts?: string };
+  body: { type?: string };
+  ack: (response?: object) => Promise<void>;
+}
+
+async function guardCommand(deps: SlackDeps, command: SlashCommand, ack: IncomingRequest['ack']): Promise<boolean> {
+  if (!isServedChannel(command.channel_id, deps.scope)) {
+    await ack({ response_type: 'ephemeral', text: `AgentOps only works in <#${deps.scope.channelId}>. Run /queue there.` });
+    return false;
+  }
+  const access = checkUser(command.user_id, deps.access);
+  if (!access.allowed) {
+    notAllowedLog(deps, 'slash', command.user_id);
+    await ack({ response_type: 'ephemeral', text: `:no_entry_sign: ${access.message}` });
+    return false;
+  }
+  if (!deps.manager.isAvailable() && slashNeedsQueues(command, deps.scope.botUserId)) {
+    await ack();
+    await refuse(deps, { channel: command.channel_id, user: command.user_id, source: 'slash' }, deps.manager.unavailableError());
+    return false;
+  }
+  return true;
+}
+
+async function guardAction(deps: SlackDeps, body: BlockAction, ack: () => Promise<void>): Promise<boolean> {
+  const channel = body.channel?.id ?? body.container?.channel_id ?? '';
+  const origin: SlackOrigin = { channel, user: body.user.id, source: 'button' };
+  if (!isServedChannel(channel, deps.scope)) {
+    await ack();
+    return false;
+  }
+  const access = checkUser(origin.user, deps.access);
+  if (!access.allowed) {
+    notAllowedLog(deps, 'button', origin.user, { actionId: body.actions[0]?.action_id });
+    await ack();
+    await deps.messenger.ephemeral(channel, origin.user, plainMessage(`:no_entry_sign: ${access.message}`));
+    return false;
+  }
+  if (!deps.manager.isAvailable()) {
+    await ack();
+    await refuse(deps, origin, deps.manager.unavailableError());
+    return false;
+  }
+  return true;
+}
+
+async function guardMessage(deps: SlackDeps, message: MessageLike & { ts?: string; thread_ts?: string }): Promise<boolean> {
+  const verdict = classifyMessage(message, deps.scope);
+  if (!verdict.handle) {
+    deps.logger.debug({ reason: verdict.reason }, '[access] Ignored message');
+    return false;
+  }
+  const origin: SlackOrigin = { channel: message.channel ?? '', user: message.user ?? '', source: 'message' };
+  const access = checkUser(origin.user, deps.access);
+  if (!access.allowed) {
+    notAllowedLog(deps, 'message', origin.user);
+    await deps.messenger.ephemeral(origin.channel, origin.user, plainMessage(`:no_entry_sign: ${access.message}`));
+    return false;
+  }
+  if (!deps.manager.isAvailable()) {
+    // Without Redis there is no deduplication either: answer at once; Slack's redelivery gets the same answer.
+    await refuse(deps, origin, deps.manager.unavailableError(), message.thread_ts);
+    return false;
+  }
+  return true;
+}
+
+/** The Bolt global middleware: app.use(createAccessMiddleware(deps)) before any listener. */
+export function createAccessMiddleware(deps: SlackDeps): Middleware<AnyMiddlewareArgs> {
+  return async (args) => {
+    // Bolt's union of every request kind is too deep to narrow; read the fields that tell them apart.
+    const request = args as unknown as IncomingRequest;
+    let pass = true;
+    if (request.command) pass = await guardCommand(deps, request.command, request.ack);
+    else if (request.action && request.body.type === 'block_actions') pass = await guardAction(deps, request.body as BlockAction, request.ack);
+    else if (request.message) pass = await guardMessage(deps, request.message);
+    if (pass) await args.next();
+  };
+}

@@ -1,0 +1,106 @@
+// The interactive handlers: receipt buttons (Cancel, Retry, Promote) and status
+// controls (Pause/Resume, Refresh, Set Workers, View Status). One dispatcher acks
+// every action first, drops redelivered clicks, and refuses forged values.
+// Channel, person and Redis were checked by the access middleware.
+import type { App, BlockAction } from '@slack/bolt';
+import { ACTION_IDS, AgentOpsError, ErrorCode, MAX_WORKERS, MIN_WORKERS, parseJobButtonValue, priorityLabel, type JobPriority } from '@agentops/core';
+import { plainMessage, statusMessage } from '../messages/index.js';
+import { execute, type Outcome } from '../../commands/execute.js';
+import type { Command } from '../../commands/grammar.js';
+import type { SlackDeps, SlackOrigin } from '../context.js';
+import { presentOutcome, refuse } from '../replies.js';
+
+interface ActionInput {
+  deps: SlackDeps;
+  origin: SlackOrigin;
+  /** The message the button sits on. */
+  messageTs?: string;
+  value?: string;
+  selected?: string;
+}
+
+type Handler = (input: ActionInput) => Promise<void>;
+
+const FORGED = 'That button does not belong to a job I know (its value is not a job id). Use the buttons on a job receipt.';
+
+function jobId(input: ActionInput): string {
+  const parsed = parseJobButtonValue(input.value);
+  if (!parsed) throw new AgentOpsError(ErrorCode.Usage, FORGED);
+  return parsed.id;
+}
+
+async function runJobCommand(input: ActionInput, command: Command): Promise<void> {
+  const outcome = await execute(command, input.deps, { id: input.origin.user, source: 'button' });
+  await presentOutcome(input.deps, input.origin, outcome);
+}
+
+async function refreshStatus(input: ActionInput, note?: string): Promise<void> {
+  const snapshot = await input.deps.manager.status();
+  const message = statusMessage(snapshot, note ? { note } : {});
+  if (input.messageTs) await input.deps.messenger.update(input.origin.channel, input.messageTs, message);
+  else await input.deps.messenger.post(input.origin.channel, message);
+}
+
+async function applyToStatus(input: ActionInput, command: Command, note: (outcome: Outcome) => string): Promise<void> {
+  const outcome = await execute(command, input.deps, { id: input.origin.user, source: 'button' });
+  await refreshStatus(input, note(outcome));
+}
+
+const HANDLERS: Record<string, Handler> = {
+  [ACTION_IDS.cancel]: (input) => runJobCommand(input, { kind: 'cancel', id: jobId(input) }),
+  [ACTION_IDS.retry]: (input) => runJobCommand(input, { kind: 'retry', id: jobId(input) }),
+  [ACTION_IDS.promote]: async (input) => {
+    const id = jobId(input);
+    const job = await input.deps.manager.inspect(id);
+    if (job.priority === 1) {
+      await input.deps.messenger.ephemeral(input.origin.channel, input.origin.user, plainMessage(`Job #${id} is already ${priorityLabel(1)}, the highest priority.`));
+      return;
+    }
+    await runJobCommand(input, { kind: 'promote', id, priority: (job.priority - 1) as JobPriority });
+  },
+  [ACTION_IDS.pause]: (input) => applyToStatus(input, { kind: 'pause' }, () => `:double_vertical_bar: Paused by <@${input.origin.user}>`),
+  [ACTION_IDS.resume]: (input) => applyToStatus(input, { kind: 'resume' }, () => `:arrow_forward: Resumed by <@${input.origin.user}>`),
+  [ACTION_IDS.refresh]: (input) => refreshStatus(input, `Refreshed by <@${input.origin.user}>`),
+  [ACTION_IDS.viewStatus]: async (input) => {
+    await input.deps.messenger.post(input.origin.channel, statusMessage(await input.deps.manager.status()));
+  },
+  [ACTION_IDS.setWorkers]: async (input) => {
+    const count = Number(input.selected);
+    if (!Number.isInteger(count) || count < MIN_WORKERS || count > MAX_WORKERS) {
+      throw new AgentOpsError(ErrorCode.Usage, `Worker count must be a whole number from ${MIN_WORKERS} to ${MAX_WORKERS}, not "${input.selected ?? ''}".`);
+    }
+    await applyToStatus(input, { kind: 'workers', count }, () => `Concurrency set to ${count} by <@${input.origin.user}>`);
+  },
+};
+
+export function registerActions(app: App, deps: SlackDeps): void {
+  app.action<BlockAction>(/.*/, async ({ ack, body, action }) => {
+    await ack();
+    const channel = body.channel?.id ?? body.container?.channel_id ?? '';
+    const user = body.user.id;
+    const origin: SlackOrigin = { channel, user, source: 'button' };
+    const actionId = action.action_id;
+    const handler = HANDLERS[actionId];
+    if (!handler) {
+      deps.logger.warn({ actionId, user }, `[actions] Unknown action ${actionId.slice(0, 80)}, ignoring`);
+      await deps.messenger.ephemeral(channel, user, plainMessage('That button is not one of mine any more. Use `/queue status` for fresh controls.'));
+      return;
+    }
+    const messageTs = body.message?.ts ?? body.container?.message_ts;
+    const actionTs = (action as { action_ts?: string }).action_ts ?? '';
+    const key = `action:${messageTs ?? '-'}:${actionId}:${actionTs}`;
+    const input: ActionInput = {
+      deps,
+      origin,
+      ...(messageTs ? { messageTs } : {}),
+      ...('value' in action && typeof action.value === 'string' ? { value: action.value } : {}),
+      ...('selected_option' in action && action.selected_option ? { selected: action.selected_option.value } : {}),
+    };
+    try {
+      const result = await deps.idempotency.once(key, () => handler(input));
+      if (result.duplicate) deps.logger.info({ key }, `[actions] Duplicate action ${key}, skipping`);
+    } catch (error) {
+      await refuse(deps, origin, error);
+    }
+  });
+}

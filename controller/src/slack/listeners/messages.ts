@@ -1,0 +1,83 @@
+// Channel messages: any text becomes a job; `status`, `queue:` batches and `p1:`
+// prefixes have their own meaning; in a job's thread, a few words control that
+// job. Slack redelivers events, so each event_id is handled once. Channel,
+// sender and Redis were checked by the access middleware.
+import type { App } from '@slack/bolt';
+import { parseJobId, parseMessage, parsePriority, type Command } from '../../commands/grammar.js';
+import { execute } from '../../commands/execute.js';
+import { plainMessage } from '../messages/index.js';
+import type { SlackDeps, SlackOrigin } from '../context.js';
+import { intakeJobs } from '../intake.js';
+import type { MessageLike } from '../access.js';
+import { presentOutcome, refuse } from '../replies.js';
+import { decodeSlackText } from '../decode.js';
+
+interface MessageEventFields extends MessageLike {
+  ts?: string;
+  thread_ts?: string;
+}
+
+const THREAD_HELP = 'In a job’s thread I understand `cancel`, `retry`, `promote p1|p2|p3` (or just `p1`) and `status`. To queue a new job, write in the channel itself.';
+
+/** Reads a command typed in the thread of job `id`. */
+export function parseThreadCommand(text: string, id: string): Command | undefined {
+  const words = text.trim().toLowerCase().replace(/[.!?]+$/, '').split(/\s+/);
+  const [first, second] = words;
+  if (words.length === 1 && (first === 'cancel' || first === 'stop')) return { kind: 'cancel', id };
+  if (words.length === 1 && (first === 'retry' || first === 'again')) return { kind: 'retry', id };
+  if (words.length === 1 && (first === 'status' || first === 'inspect')) return { kind: 'inspect', id };
+  const priority = words.length === 1 ? parsePriority(first) : first === 'promote' && words.length === 2 ? parsePriority(second) : undefined;
+  if (priority) return { kind: 'promote', id, priority };
+  return undefined;
+}
+
+async function handleThreadMessage(deps: SlackDeps, origin: SlackOrigin, text: string, threadTs: string): Promise<void> {
+  const id = await deps.receiptLinks.jobFor(threadTs);
+  if (!id || !parseJobId(id)) return; // A conversation that is not about a job.
+  const command = parseThreadCommand(text, id);
+  if (!command) {
+    await deps.messenger.ephemeral(origin.channel, origin.user, plainMessage(THREAD_HELP), threadTs);
+    return;
+  }
+  const outcome = await execute(command, deps, { id: origin.user, source: 'message' });
+  await presentOutcome(deps, origin, outcome, threadTs);
+}
+
+async function handleMessage(deps: SlackDeps, event: MessageEventFields): Promise<void> {
+  const origin: SlackOrigin = { channel: event.channel ?? '', user: event.user ?? '', source: 'message', ...(event.ts ? { messageTs: event.ts } : {}) };
+  const text = decodeSlackText(event.text ?? '', deps.scope.botUserId);
+  try {
+    if (event.thread_ts && event.thread_ts !== event.ts) {
+      await handleThreadMessage(deps, origin, text, event.thread_ts);
+      return;
+    }
+    const parsed = parseMessage(text);
+    if (!parsed.ok) {
+      const { message, usage } = parsed.error;
+      await deps.messenger.ephemeral(origin.channel, origin.user, plainMessage(`${message}${usage ? `\nForm: \`${usage}\`` : ''}`));
+      return;
+    }
+    if (parsed.command.kind === 'add') {
+      await intakeJobs(deps, origin, parsed.command.items);
+      return;
+    }
+    const outcome = await execute(parsed.command, deps, { id: origin.user, source: 'message' });
+    await presentOutcome(deps, origin, outcome);
+  } catch (error) {
+    await refuse(deps, origin, error, event.thread_ts);
+  }
+}
+
+export function registerEvents(app: App, deps: SlackDeps): void {
+  app.event('message', async ({ event, body }) => {
+    const message = event as MessageEventFields;
+    const eventId = (body as { event_id?: string }).event_id ?? `${message.channel}:${message.ts}`;
+    try {
+      const result = await deps.idempotency.once(`event:${eventId}`, () => handleMessage(deps, message));
+      if (result.duplicate) deps.logger.info({ eventId }, `[events] Duplicate event ${eventId}, skipping`);
+    } catch (error) {
+      // The claim was released, so Slack's own redelivery can try again.
+      await refuse(deps, { channel: message.channel ?? '', user: message.user ?? '', source: 'message' }, error);
+    }
+  });
+}

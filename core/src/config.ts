@@ -1,0 +1,337 @@
+// Configuration: every environment variable AgentOps reads, compiled once by zod.
+// No side effects: callers pass the environment and decide what to do on error.
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { z } from 'zod';
+import { REPO_ROOT } from './env-file.js';
+import { AgentOpsError, ErrorCode } from './errors.js';
+import { MIN_WORKERS, type QueueName } from './queues.js';
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+const PERMISSION_MODES = ['default', 'acceptEdits', 'plan', 'dontAsk', 'bypassPermissions', 'auto'] as const;
+
+/** Empty strings (`KEY=` in .env) mean "not set". */
+const unset = (value: unknown) => (typeof value === 'string' && value.trim() === '' ? undefined : value);
+const str = () => z.preprocess(unset, z.string().trim());
+const int = (min: number, max: number) =>
+  z.preprocess(
+    unset,
+    z
+      .string()
+      .trim()
+      .regex(/^\d+$/, { error: `must be a whole number from ${min} to ${max}` })
+      .transform(Number)
+      .pipe(z.number().min(min, { error: `must be at least ${min}` }).max(max, { error: `must be at most ${max}` })),
+  );
+const decimal = (min: number) =>
+  z.preprocess(
+    unset,
+    z
+      .string()
+      .trim()
+      .regex(/^\d+(\.\d+)?$/, { error: 'must be a number such as 2.5' })
+      .transform(Number)
+      .pipe(z.number().min(min, { error: `must be at least ${min}` })),
+  );
+const httpUrl = () =>
+  str().pipe(
+    z.string().refine(
+      (value) => {
+        try {
+          const url = new URL(value);
+          return url.protocol === 'http:' || url.protocol === 'https:';
+        } catch {
+          return false;
+        }
+      },
+      { error: 'must be an http:// or https:// URL' },
+    ),
+  );
+const bool = () =>
+  z.preprocess(
+    unset,
+    z
+      .enum(['true', 'false', '1', '0', 'yes', 'no'], { error: 'must be true or false' })
+      .transform((value) => value === 'true' || value === '1' || value === 'yes'),
+  );
+const list = (item: RegExp, problem: string) =>
+  z.preprocess(
+    unset,
+    z
+      .string()
+      .transform((value) => value.split(/[\s,]+/).filter(Boolean))
+      .pipe(z.array(z.string().regex(item, { error: problem }))),
+  );
+
+const SLACK_KEYS = ['SLACK_BOT_TOKEN', 'SLACK_SIGNING_SECRET', 'SLACK_CHANNEL_ID', 'SLACK_APP_TOKEN'] as const;
+
+const envSchema = z.object({
+  SLACK_BOT_TOKEN: str().pipe(z.string().startsWith('xoxb-', { error: 'must start with "xoxb-"' })).optional(),
+  SLACK_SIGNING_SECRET: str().pipe(z.string().min(8, { error: 'is too short to be a signing secret' })).optional(),
+  SLACK_CHANNEL_ID: str()
+    .pipe(z.string().regex(/^[CG][A-Z0-9]{2,}$/, { error: 'must be a channel id such as C0ABKSQ3TKQ (not a #name)' }))
+    .optional(),
+  SLACK_APP_TOKEN: str().pipe(z.string().startsWith('xapp-', { error: 'must start with "xapp-"' })).optional(),
+  SLACK_API_URL: httpUrl().default('https://slack.com/api/'),
+  REDIS_HOST: str().pipe(z.string().min(1)).default('localhost'),
+  REDIS_PORT: int(1, 65535).default(6379),
+  REDIS_PASSWORD: str().optional(),
+  QUEUE_PREFIX: str()
+    .pipe(
+      z
+        .string()
+        .regex(/^[A-Za-z0-9_{}.-]+$/, { error: 'may only hold letters, digits, _ . - and a {hash tag}' })
+        .max(64, { error: 'must be at most 64 characters' }),
+    )
+    .default('bull'),
+  PORT: int(0, 65535).default(3000),
+  HTTP_HOST: str().default('127.0.0.1'),
+  LM_STUDIO_URL: httpUrl().default('http://localhost:1234/v1'),
+  LM_STUDIO_MODEL: str().optional(),
+  LM_STUDIO_EMBEDDING_MODEL: str().optional(),
+  LM_STUDIO_API_KEY: str().optional(),
+  ROUTER_LLM_TIMEOUT_MS: int(100, 60_000).default(8_000),
+  QDRANT_URL: httpUrl().default('http://localhost:6333'),
+  QDRANT_COLLECTION: str()
+    .pipe(z.string().regex(/^[A-Za-z0-9_-]{1,255}$/, { error: 'may only hold letters, digits, _ and -' }))
+    .default('agentops-jobs'),
+  QDRANT_SIMILARITY_THRESHOLD: decimal(0).pipe(z.number().max(1, { error: 'must be at most 1' })).default(0.75),
+  QDRANT_RECREATE: bool().default(false),
+  QDRANT_RECEIPT_BUDGET_MS: int(0, 10_000).default(800),
+  QDRANT_RETRY_MS: int(100, 3_600_000).default(30_000),
+  NODE_ENV: z.preprocess(unset, z.enum(['development', 'production', 'test'], { error: 'must be development, production or test' })).default('development'),
+  LOG_LEVEL: z.preprocess(unset, z.enum(LOG_LEVELS, { error: `must be one of ${LOG_LEVELS.join(', ')}` })).optional(),
+  LOG_FORMAT: z.preprocess(unset, z.enum(['json', 'pretty'], { error: 'must be json or pretty' })).optional(),
+  ALLOWED_USERS: list(/^[UW][A-Z0-9]{2,}$/, 'must list Slack user ids such as U0123ABCD, separated by commas').default([]),
+  CODE_ALLOWED_USERS: list(/^[UW][A-Z0-9]{2,}$/, 'must list Slack user ids such as U0123ABCD, separated by commas').default([]),
+  LOCAL_CONCURRENCY: int(MIN_WORKERS, 64).default(2),
+  CODE_CONCURRENCY: int(MIN_WORKERS, 64).default(1),
+  RESEARCH_CONCURRENCY: int(MIN_WORKERS, 64).default(1),
+  LOCAL_TIMEOUT_MS: int(1_000, 24 * 3_600_000).default(5 * 60_000),
+  CODE_TIMEOUT_MS: int(1_000, 24 * 3_600_000).default(30 * 60_000),
+  RESEARCH_TIMEOUT_MS: int(1_000, 24 * 3_600_000).default(15 * 60_000),
+  SHUTDOWN_GRACE_MS: int(0, 10 * 60_000).default(15_000),
+  WORKER_LOCK_MS: int(1_000, 10 * 60_000).default(60_000),
+  WORKER_STALLED_INTERVAL_MS: int(500, 10 * 60_000).default(30_000),
+  CLAUDE_BIN: str().default('claude'),
+  CODE_WORKDIR: str().optional(),
+  CLAUDE_PERMISSION_MODE: z
+    .preprocess(unset, z.enum(PERMISSION_MODES, { error: `must be one of ${PERMISSION_MODES.join(', ')}` }))
+    .default('acceptEdits'),
+  CLAUDE_ALLOWED_TOOLS: list(/^[A-Za-z][\w*():,./ -]*$/, 'must list tool names such as Read,Edit,Bash(npm test)').default([]),
+  CLAUDE_MAX_TURNS: int(1, 1_000).optional(),
+  CLAUDE_MAX_BUDGET_USD: decimal(0.01).optional(),
+  CLAUDE_MODEL: str().optional(),
+  RESEARCH_ENGINE: z.preprocess(unset, z.enum(['claude', 'local'], { error: 'must be claude or local' })).default('claude'),
+  BULLBOARD_USERNAME: str().optional(),
+  BULLBOARD_PASSWORD: str().optional(),
+  // Read by loadDotEnv before the configuration exists (it says where .env is); declared here so it is checked and documented.
+  AGENTOPS_ENV_FILE: str().optional(),
+  AGENTOPS_DATA_DIR: str().optional(),
+  AGENTOPS_RUN_DIR: str().optional(),
+});
+
+type Env = z.infer<typeof envSchema>;
+
+/** Every variable loadConfig reads (docs/configuration.md has a row for each). */
+export const CONFIG_VARIABLES = Object.keys(envSchema.shape) as readonly (keyof Env)[];
+
+/** How to fix each variable, shown after its problem. */
+const FIXES: Partial<Record<keyof Env, string>> = {
+  SLACK_BOT_TOKEN: 'copy the Bot User OAuth Token (xoxb-...) from your Slack app under OAuth & Permissions',
+  SLACK_SIGNING_SECRET: 'copy the Signing Secret from your Slack app under Basic Information',
+  SLACK_CHANNEL_ID: 'open the channel details in Slack and copy the Channel ID at the bottom',
+  SLACK_APP_TOKEN: 'generate an app-level token with connections:write under Basic Information > App-Level Tokens',
+  SLACK_API_URL: 'leave it unset to use https://slack.com/api/',
+  REDIS_PORT: 'set it to the port your Redis listens on (default 6379)',
+  QUEUE_PREFIX: 'use a plain word such as bull, or a hash tag such as {agentops} for Redis Cluster',
+  PORT: 'pick a free TCP port for the operations server (default 3000; 0 picks any free port)',
+  LM_STUDIO_URL: 'use the address LM Studio shows under Developer > Server, e.g. http://localhost:1234/v1',
+  QDRANT_URL: 'use the Qdrant REST address, e.g. http://localhost:6333',
+  QDRANT_COLLECTION: 'leave it unset to use agentops-jobs',
+  QDRANT_SIMILARITY_THRESHOLD: 'use a cosine similarity from 0 to 1, e.g. 0.75 (higher shows fewer, closer jobs)',
+  QDRANT_RECEIPT_BUDGET_MS: 'the most a receipt may wait for similar jobs, in ms (default 800; 0 turns the lookup off)',
+  QDRANT_RETRY_MS: 'how often to look for Qdrant again while it is away, in ms (default 30000)',
+  CODE_WORKDIR: 'point it at an existing folder the code worker may change',
+  CLAUDE_PERMISSION_MODE: 'acceptEdits is the safe default; plan allows no changes at all',
+};
+
+/**
+ * Every variable that holds a secret: never echoed in error messages, scrubbed
+ * from every log line and stored failure reason. `child: true` marks the one a
+ * Claude Code child process needs; the others are removed from its environment.
+ */
+export const SECRET_VARIABLES: Readonly<Record<string, { child: boolean }>> = {
+  SLACK_BOT_TOKEN: { child: false },
+  SLACK_SIGNING_SECRET: { child: false },
+  SLACK_APP_TOKEN: { child: false },
+  REDIS_PASSWORD: { child: false },
+  BULLBOARD_PASSWORD: { child: false },
+  LM_STUDIO_API_KEY: { child: false },
+  ANTHROPIC_API_KEY: { child: true },
+};
+const SECRET_KEYS = new Set(Object.keys(SECRET_VARIABLES));
+
+export interface SlackConfig {
+  botToken: string;
+  signingSecret: string;
+  channelId: string;
+  appToken: string;
+}
+
+export interface WorkerSettings {
+  concurrency: number;
+  timeoutMs: number;
+}
+
+export interface Config {
+  nodeEnv: 'development' | 'production' | 'test';
+  logLevel: (typeof LOG_LEVELS)[number];
+  logFormat: 'json' | 'pretty';
+  redis: { host: string; port: number; password?: string; prefix: string };
+  /** null means local mode: no Slack, the CLI and dashboard only. */
+  slack: SlackConfig | null;
+  slackApiUrl: string;
+  http: { host: string; port: number };
+  lmStudio: { url: string; model?: string; embeddingModel?: string; apiKey?: string };
+  router: { llmTimeoutMs: number };
+  qdrant: {
+    url: string;
+    collection: string;
+    /** Cosine similarity a past job needs to appear on a receipt. */
+    similarityThreshold: number;
+    /** Recreate the collection when its vector size does not match the embedding model. */
+    recreate: boolean;
+    /** Longest a receipt waits for its similar-jobs lookup. */
+    receiptBudgetMs: number;
+    /** Interval of the background check while memory is off. */
+    retryMs: number;
+  };
+  access: { allowedUsers: string[]; codeAllowedUsers: string[] };
+  workers: Record<QueueName, WorkerSettings> & { shutdownGraceMs: number; lockMs: number; stalledIntervalMs: number };
+  claude: {
+    bin: string;
+    workdir?: string;
+    permissionMode: (typeof PERMISSION_MODES)[number];
+    allowedTools: string[];
+    maxTurns?: number;
+    maxBudgetUsd?: number;
+    model?: string;
+  };
+  researchEngine: 'claude' | 'local';
+  bullBoard: { username?: string; password?: string };
+  paths: {
+    /** The .env file read at start, when one was named. */
+    envFile?: string;
+    /** Where npm start keeps the Redis it starts and the code worker's sandbox. */
+    dataDir: string;
+    /** Where workers note their Claude child processes, for the next worker to reap. */
+    runDir: string;
+  };
+  /** Secret values present, so log output can be scrubbed of them. */
+  secrets: string[];
+}
+
+function describeValue(key: string, env: Record<string, string | undefined>): string {
+  const raw = env[key];
+  if (raw === undefined) return `${key} (not set)`;
+  if (SECRET_KEYS.has(key)) return `${key} (value hidden)`;
+  const shown = raw.length > 60 ? `${raw.slice(0, 57)}...` : raw;
+  return `${key}="${shown}"`;
+}
+
+/**
+ * Reads and checks the environment. Throws an AgentOpsError (CONFIG_INVALID)
+ * whose message names each bad variable, what is wrong and how to fix it.
+ */
+export interface LoadConfigOptions {
+  /** Log level when LOG_LEVEL is unset (the CLI is quiet: warn). */
+  defaultLogLevel?: (typeof LOG_LEVELS)[number];
+}
+
+export function loadConfig(env: Record<string, string | undefined> = process.env, options: LoadConfigOptions = {}): Config {
+  // `KEY=` in .env means unset; zod's optional() would otherwise see "".
+  const cleaned = Object.fromEntries(Object.entries(env).map(([key, value]) => [key, unset(value)]));
+  const parsed = envSchema.safeParse(cleaned);
+  const problems: string[] = [];
+  if (!parsed.success) {
+    for (const issue of parsed.error.issues) {
+      const key = String(issue.path[0] ?? 'environment');
+      const fix = FIXES[key as keyof Env];
+      problems.push(`${describeValue(key, env)}: ${issue.message}.${fix ? ` Fix: ${fix}.` : ''}`);
+    }
+  }
+  const present = SLACK_KEYS.filter((key) => unset(env[key]) !== undefined);
+  if (present.length > 0 && present.length < SLACK_KEYS.length) {
+    const missing = SLACK_KEYS.filter((key) => !present.includes(key));
+    problems.push(
+      `Slack is half configured: ${present.join(', ')} set but ${missing.join(', ')} missing. ` +
+        'Fix: set all four to run with Slack, or none to run in local mode (CLI and dashboard only).',
+    );
+  }
+  if (!parsed.success || problems.length > 0) {
+    throw new AgentOpsError(ErrorCode.ConfigInvalid, `Invalid configuration:\n  - ${problems.join('\n  - ')}`, {
+      details: { problems },
+    });
+  }
+  const e = parsed.data;
+  const slack =
+    e.SLACK_BOT_TOKEN && e.SLACK_SIGNING_SECRET && e.SLACK_CHANNEL_ID && e.SLACK_APP_TOKEN
+      ? { botToken: e.SLACK_BOT_TOKEN, signingSecret: e.SLACK_SIGNING_SECRET, channelId: e.SLACK_CHANNEL_ID, appToken: e.SLACK_APP_TOKEN }
+      : null;
+  const secrets = [...SECRET_KEYS]
+    .map((key) => unset(env[key]))
+    .filter((value): value is string => typeof value === 'string' && value.length >= 6);
+  return {
+    nodeEnv: e.NODE_ENV,
+    logLevel: e.LOG_LEVEL ?? options.defaultLogLevel ?? (e.NODE_ENV === 'test' ? 'warn' : 'info'),
+    logFormat: e.LOG_FORMAT ?? (e.NODE_ENV === 'production' ? 'json' : 'pretty'),
+    redis: { host: e.REDIS_HOST, port: e.REDIS_PORT, password: e.REDIS_PASSWORD, prefix: e.QUEUE_PREFIX },
+    slack,
+    slackApiUrl: e.SLACK_API_URL.endsWith('/') ? e.SLACK_API_URL : `${e.SLACK_API_URL}/`,
+    http: { host: e.HTTP_HOST, port: e.PORT },
+    lmStudio: { url: e.LM_STUDIO_URL, model: e.LM_STUDIO_MODEL, embeddingModel: e.LM_STUDIO_EMBEDDING_MODEL, apiKey: e.LM_STUDIO_API_KEY },
+    router: { llmTimeoutMs: e.ROUTER_LLM_TIMEOUT_MS },
+    qdrant: {
+      url: e.QDRANT_URL,
+      collection: e.QDRANT_COLLECTION,
+      similarityThreshold: e.QDRANT_SIMILARITY_THRESHOLD,
+      recreate: e.QDRANT_RECREATE,
+      receiptBudgetMs: e.QDRANT_RECEIPT_BUDGET_MS,
+      retryMs: e.QDRANT_RETRY_MS,
+    },
+    access: { allowedUsers: e.ALLOWED_USERS, codeAllowedUsers: e.CODE_ALLOWED_USERS },
+    workers: {
+      local: { concurrency: e.LOCAL_CONCURRENCY, timeoutMs: e.LOCAL_TIMEOUT_MS },
+      code: { concurrency: e.CODE_CONCURRENCY, timeoutMs: e.CODE_TIMEOUT_MS },
+      research: { concurrency: e.RESEARCH_CONCURRENCY, timeoutMs: e.RESEARCH_TIMEOUT_MS },
+      shutdownGraceMs: e.SHUTDOWN_GRACE_MS,
+      lockMs: e.WORKER_LOCK_MS,
+      stalledIntervalMs: e.WORKER_STALLED_INTERVAL_MS,
+    },
+    claude: {
+      bin: e.CLAUDE_BIN,
+      workdir: e.CODE_WORKDIR,
+      permissionMode: e.CLAUDE_PERMISSION_MODE,
+      allowedTools: e.CLAUDE_ALLOWED_TOOLS,
+      maxTurns: e.CLAUDE_MAX_TURNS,
+      maxBudgetUsd: e.CLAUDE_MAX_BUDGET_USD,
+      model: e.CLAUDE_MODEL,
+    },
+    researchEngine: e.RESEARCH_ENGINE,
+    bullBoard: { username: e.BULLBOARD_USERNAME, password: e.BULLBOARD_PASSWORD },
+    paths: {
+      ...(e.AGENTOPS_ENV_FILE ? { envFile: e.AGENTOPS_ENV_FILE } : {}),
+      dataDir: path.resolve(e.AGENTOPS_DATA_DIR ?? path.join(REPO_ROOT, 'data')),
+      runDir: path.resolve(e.AGENTOPS_RUN_DIR ?? path.join(tmpdir(), 'agentops-run')),
+    },
+    secrets,
+  };
+}
+
+/** One line saying which mode the process runs in. */
+export function describeMode(config: Config): string {
+  return config.slack
+    ? `Slack mode: serving channel ${config.slack.channelId}`
+    : 'Local mode: no Slack variables set; use the agentops CLI (and the dashboard) to manage jobs';
+}

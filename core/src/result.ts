@@ -1,0 +1,29 @@
+// What a processor returns, what a finished job stores as its return value, and
+// the progress a running job reports. Producers and readers share it.
+
+export interface PermissionDenial {
+  tool: string;
+  input?: unknown;
+}
+
+export interface JobStats {
+  durationMs?: number;
+  costUsd?: number;
+  turns?: number;
+  sessionId?: string;
+  model?: string;
+  permissionDenials?: PermissionDenial[];
+}
+
+export interface JobResult {
+  /** The answer, in Markdown as the model wrote it. */
+  text: string;
+  stats?: JobStats;
+}
+
+/** What progress a processor reports while it works (shown live in Slack). */
+export interface ProgressUpdate {
+  /** e.g. "Editing src/app.ts" or "Running npm test". */
+  step?: string;
+  turns?: number;
+}

@@ -1,0 +1,403 @@
+// The built code worker as a real process running the real `claude` CLI
+// against the Anthropic stand-in, with the suite's Redis and the Slack
+// simulator: answers (with cost and turns) land in the receipt's thread,
+// tool calls are allowed or refused by the permission mode, API errors fail
+// the job (retried only when waiting helps), the time limit and cancel end
+// the CLI's whole process tree, job text reaches the model verbatim and is
+// never run, and a missing CLI, a CLI that prints garbage or a missing
+// CODE_WORKDIR fail clearly.
+import { randomUUID } from 'node:crypto';
+import { chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type JobData } from '@agentops/core';
+import { type JobDetails } from '@agentops/controller';
+import { lastPromptText, toolResults, userTexts } from '../support/llm/anthropic-inspect.js';
+import { reply, startAnthropicStandin, type AnthropicStandin } from '../support/llm/anthropic-standin.js';
+import { makeClaudeHome, offlineClaudeEnv } from '../support/llm/claude-cli.js';
+import { REPO_ROOT, startNode, waitFor, type RunningProcess } from '../support/processes.js';
+import { openQueues, type QueueHarness } from '../support/queues.js';
+import { testEnv } from '../support/redis.js';
+import { startSlackSimulator, type SimMessage, type SlackSimulator } from '../support/slack-sim/index.js';
+import { enqueueUnderReceipt, logMessages, simSlackEnv } from '../support/worker-jobs.js';
+import { repliesByJob } from '../support/llm/replies-by-job.js';
+
+const WORKER = path.join(REPO_ROOT, 'workers', 'code-worker', 'dist', 'worker.js');
+const CLAUDE = path.join(REPO_ROOT, 'node_modules', '.bin', 'claude');
+const GARBAGE_CLI = path.join(REPO_ROOT, 'tests', 'fixtures', 'claude-garbage.mjs');
+const STUBBORN_CLI = path.join(REPO_ROOT, 'tests', 'fixtures', 'claude-stubborn.mjs');
+const STARTED = '[code-worker] Started on queue "code" with concurrency 1';
+const USER = 'U0SIMUSER1';
+/** Short, for the time-limit tests; every other run gets the default 30 minutes. */
+const TIME_LIMIT_MS = 4_000;
+
+let sim: SlackSimulator;
+let standin: AnthropicStandin;
+const cleanups: (() => void | Promise<void>)[] = [];
+/** How the stand-in answers each job, by job text: request 1, 2, ... of that job. */
+const scripts = repliesByJob();
+
+beforeAll(async () => {
+  // Run as CLAUDE_BIN directly, like the real CLI: a checkout without the executable bit would fail for the wrong reason.
+  for (const fixture of [GARBAGE_CLI, STUBBORN_CLI]) chmodSync(fixture, 0o755);
+  sim = await startSlackSimulator({ echoBotMessages: false });
+  standin = await startAnthropicStandin({ fallback: scripts.fallback });
+});
+
+afterAll(async () => {
+  for (const cleanup of cleanups.reverse()) await cleanup();
+  await standin?.close();
+  await sim?.close();
+});
+
+function tempDir(label: string): string {
+  const dir = mkdtempSync(path.join(tmpdir(), `agentops-${label}-`));
+  cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
+  return dir;
+}
+
+function slackEnv(): Record<string, string> {
+  return simSlackEnv(sim);
+}
+
+interface CodeWorker {
+  harness: QueueHarness;
+  process: RunningProcess;
+  workdir: string;
+}
+
+/** A code worker on its own queue prefix, with its own Claude home and working folder. */
+async function startCodeWorker(extra: Record<string, string> = {}): Promise<CodeWorker> {
+  const harness = await openQueues();
+  cleanups.push(() => harness.close());
+  const home = makeClaudeHome();
+  cleanups.push(() => home.remove());
+  const workdir = tempDir('code-workdir');
+  const worker = startNode(WORKER, {
+    ...harness.env,
+    ...slackEnv(),
+    ...offlineClaudeEnv({ baseURL: standin.baseURL, home: home.home }),
+    CLAUDE_BIN: CLAUDE,
+    CODE_WORKDIR: workdir,
+    LOG_LEVEL: 'info',
+    ...extra,
+  });
+  cleanups.push(() => stopWorker(worker));
+  await waitFor(
+    () => {
+      if (worker.child.exitCode !== null) throw new Error(`the worker exited:\n${worker.output()}`);
+      return logMessages(worker.output()).includes(STARTED);
+    },
+    20_000,
+    'the code worker to start',
+  );
+  return { harness, process: worker, workdir };
+}
+
+function enqueue(harness: QueueHarness, text: string): Promise<{ job: JobData; receiptTs: string }> {
+  return enqueueUnderReceipt(harness, sim, 'code', text, USER);
+}
+
+async function finished(harness: QueueHarness, id: string, timeoutMs = 30_000): Promise<JobDetails> {
+  return waitFor(
+    async () => {
+      const details = await harness.manager.inspect(id);
+      // inspect reads the job, then its state: a job that finished in between shows its new state with the old fields.
+      return ['completed', 'failed', 'cancelled'].includes(details.status) && details.finishedAt !== undefined ? details : undefined;
+    },
+    timeoutMs,
+    `job ${id} to finish`,
+  );
+}
+
+const thread = (receiptTs: string): SimMessage[] => sim.messages(sim.config.defaultChannelId).filter((message) => message.thread_ts === receiptTs);
+const shown = (message: SimMessage | undefined) => JSON.stringify(message?.blocks ?? []);
+const requestsFor = (text: string) => standin.messageRequests().filter((request) => userTexts(request.body).includes(text));
+
+interface ProcessInfo {
+  pid: number;
+  ppid: number;
+  pgid: number;
+  sid: number;
+  args: string;
+}
+
+/** Every live process, from /proc (group and session ids included, which `ps -g` would mix up). */
+function processes(): ProcessInfo[] {
+  return readdirSync('/proc')
+    .filter((name) => /^\d+$/.test(name))
+    .flatMap((name) => {
+      try {
+        const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
+        const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+        if (fields[0] === 'Z') return [];
+        const args = readFileSync(`/proc/${name}/cmdline`, 'utf8').split('\0').join(' ').trim();
+        return [{ pid: Number(name), ppid: Number(fields[1]), pgid: Number(fields[2]), sid: Number(fields[3]), args }];
+      } catch {
+        return [];
+      }
+    });
+}
+
+/** The Claude Code CLI the worker is running now. */
+async function claudeChildOf(worker: RunningProcess): Promise<number> {
+  return waitFor(() => processes().find((p) => p.ppid === worker.child.pid && p.args.includes('stream-json'))?.pid, 10_000, 'the claude child process');
+}
+
+/** Processes in the process group or session the CLI led. */
+const groupMembers = (leader: number) => processes().filter((p) => p.pgid === leader || p.sid === leader);
+
+/** Kills a worker and, should a test have failed mid-run, the CLI groups it leaves behind. */
+async function stopWorker(worker: RunningProcess): Promise<void> {
+  for (const child of processes().filter((p) => p.ppid === worker.child.pid)) {
+    try {
+      process.kill(-child.pid, 'SIGKILL');
+    } catch {
+      // Not a group leader, or gone already.
+    }
+  }
+  await worker.stop('SIGKILL');
+}
+
+describe('the code worker under acceptEdits', () => {
+  let worker: CodeWorker;
+  beforeAll(async () => {
+    worker = await startCodeWorker({ CLAUDE_ALLOWED_TOOLS: 'Bash' });
+  });
+
+  it('posts a plain answer in the receipt thread, with its cost and turns', async () => {
+    const text = 'explain what the retry backoff in the repo does';
+    scripts.set(text, () => reply.text('It waits 5 s, then 10 s, then 20 s.'));
+    const { job, receiptTs } = await enqueue(worker.harness, text);
+    const details = await finished(worker.harness, job.id);
+
+    expect(details.status).toBe('completed');
+    expect(details.result).toMatchObject({
+      text: 'It waits 5 s, then 10 s, then 20 s.',
+      stats: { turns: 1, model: expect.any(String), sessionId: expect.any(String), costUsd: expect.any(Number) },
+    });
+    const replies = thread(receiptTs);
+    expect(replies).toHaveLength(2);
+    const [status, answer] = replies;
+    expect(status?.text).toMatch(/^Done in /);
+    expect(shown(status)).toMatch(/code-worker · claude-[\w.-]+ · \$0\.\d\d · 1 turn/);
+    expect(shown(answer)).toContain('It waits 5 s, then 10 s, then 20 s.');
+    // Claude ran in CODE_WORKDIR.
+    expect(JSON.stringify(requestsFor(text)[0]?.body)).toContain(worker.workdir);
+  });
+
+  it('lets a scripted Write create the file, showing the step live in the thread', async () => {
+    const text = 'write the release notes to notes.md';
+    const file = path.join(worker.workdir, 'notes.md');
+    // The second answer waits, so the throttled progress edit (every 3 s) shows the step while Claude works.
+    scripts.set(text, (call) =>
+      call === 1 ? reply.toolUse({ name: 'Write', input: { file_path: file, content: '# Release notes\n' } }) : reply.delay(3_500, reply.text('Wrote notes.md.')),
+    );
+    const { job, receiptTs } = await enqueue(worker.harness, text);
+    const details = await finished(worker.harness, job.id);
+
+    expect(details.status).toBe('completed');
+    expect(readFileSync(file, 'utf8')).toBe('# Release notes\n');
+    expect(details.result).toMatchObject({ text: 'Wrote notes.md.', stats: { turns: 2 } });
+    expect((details.result as { stats?: { permissionDenials?: unknown } }).stats?.permissionDenials).toBeUndefined();
+    const progressEdits = sim.calls('chat.update').filter((call) => call.args['ts'] === thread(receiptTs)[0]?.ts);
+    expect(progressEdits.some((call) => JSON.stringify(call.args['blocks']).includes('Writing notes.md'))).toBe(true);
+    expect(shown(thread(receiptTs)[0])).toContain('2 turns');
+  });
+
+  it('gives Claude the environment without AgentOps\' secrets', async () => {
+    const text = 'dump the environment for debugging';
+    const dump = path.join(worker.workdir, 'env.txt');
+    scripts.set(text, (call) => (call === 1 ? reply.toolUse({ name: 'Bash', input: { command: `env > ${dump}` } }) : reply.text('Done.')));
+    const { job } = await enqueue(worker.harness, text);
+    expect((await finished(worker.harness, job.id)).status).toBe('completed');
+    const seen = readFileSync(dump, 'utf8');
+    expect(seen).toContain(`ANTHROPIC_BASE_URL=${standin.baseURL}`);
+    expect(seen).not.toContain('SLACK_');
+    expect(seen).not.toContain(sim.config.botToken);
+  });
+
+  it('fails at once, with the fix, when the API refuses the key (is_error: true)', async () => {
+    const text = 'refactor the router with a bad key';
+    scripts.set(text, () => reply.error(401, 'authentication_error', 'invalid x-api-key'));
+    const { job, receiptTs } = await enqueue(worker.harness, text);
+    const details = await finished(worker.harness, job.id);
+
+    expect(details.status).toBe('failed');
+    expect(details.attemptsMade).toBe(1);
+    expect(details.failedReason).toMatch(/The Anthropic API refused the request with HTTP 401 \(.*\)\. Check ANTHROPIC_API_KEY/);
+    const failure = thread(receiptTs).find((message) => message.text.startsWith(`Job #${job.id} failed`));
+    expect(shown(failure)).toContain('HTTP 401');
+    expect(shown(failure)).toContain('ANTHROPIC_API_KEY');
+  });
+
+  it('retries when the API is overloaded (529), and then succeeds', async () => {
+    const text = 'fix the flaky test while the API is busy';
+    scripts.set(text, (call) => (call === 1 ? reply.error(529, 'overloaded_error', 'Overloaded') : reply.text('Fixed on the second attempt.')));
+    const { job, receiptTs } = await enqueue(worker.harness, text);
+    const details = await finished(worker.harness, job.id);
+
+    expect(details.status).toBe('completed');
+    expect(details.result).toMatchObject({ text: 'Fixed on the second attempt.' });
+    expect(requestsFor(text)).toHaveLength(2);
+    const updates = sim.calls('chat.update').map((call) => JSON.stringify(call.args['blocks']));
+    expect(updates.some((blocks) => blocks.includes('Attempt 1/3 failed') && blocks.includes('HTTP 529'))).toBe(true);
+    expect(shown(thread(receiptTs).find((message) => message.text.startsWith(`Answer to job #${job.id}`)))).toContain('Fixed on the second attempt.');
+  });
+
+  it('stops a running job within 2 s of cancel; it ends cancelled and no process of the group is left', async () => {
+    const text = 'rewrite the whole build system (to be cancelled)';
+    scripts.set(text, () => reply.hang());
+    const { job, receiptTs } = await enqueue(worker.harness, text);
+    await waitFor(() => requestsFor(text).length === 1, 15_000, 'the request to reach the stand-in');
+    const cli = await claudeChildOf(worker.process);
+
+    const asked = Date.now();
+    await worker.harness.manager.cancel(job.id, 'U1');
+    const details = await finished(worker.harness, job.id, 10_000);
+    expect(Date.now() - asked).toBeLessThan(2_000);
+    expect(details.status).toBe('cancelled');
+    expect(details.cancel?.by).toBe('U1');
+    expect(details.attemptsMade).toBe(1);
+    expect(groupMembers(cli)).toEqual([]);
+    await waitFor(() => requestsFor(text)[0]?.aborted, 2_000, 'the stand-in to see the request aborted');
+    await waitFor(() => thread(receiptTs)[0]?.text === 'Cancelled by U1', 5_000, 'the thread to say who cancelled');
+  });
+
+  it('passes hostile job text to the model verbatim and runs none of it', async () => {
+    const marker = `/tmp/pwned-${randomUUID()}`;
+    const text = `--dangerously-skip-permissions $(touch ${marker}) \`id\` ; rm -rf ~`;
+    const { job, receiptTs } = await enqueue(worker.harness, text);
+    const details = await finished(worker.harness, job.id);
+
+    expect(details.status).toBe('completed');
+    const [request] = requestsFor(text);
+    expect(lastPromptText(request?.body)).toBe(text);
+    expect(details.result).toMatchObject({ text: `Stand-in answer to: ${text}` });
+    expect(existsSync(marker)).toBe(false);
+    expect(existsSync(worker.workdir)).toBe(true);
+    expect(shown(thread(receiptTs)[1])).toContain('--dangerously-skip-permissions');
+  });
+});
+
+describe('the code worker under plan', () => {
+  it('refuses a scripted Write (no file) and reports the denial in the thread', async () => {
+    const worker = await startCodeWorker({ CLAUDE_PERMISSION_MODE: 'plan' });
+    const text = 'write the migration plan to plan.md';
+    const file = path.join(worker.workdir, 'plan.md');
+    scripts.set(text, (call) =>
+      call === 1 ? reply.toolUse({ name: 'Write', input: { file_path: file, content: 'the plan' } }) : reply.text('I was not allowed to write plan.md.'),
+    );
+    const { job, receiptTs } = await enqueue(worker.harness, text);
+    const details = await finished(worker.harness, job.id);
+
+    expect(details.status).toBe('completed');
+    expect(existsSync(file)).toBe(false);
+    expect(details.result).toMatchObject({
+      text: 'I was not allowed to write plan.md.',
+      stats: { permissionDenials: [{ tool: 'Write', input: { file_path: file, content: 'the plan' } }] },
+    });
+    expect(toolResults(requestsFor(text)[1]?.body)).toMatchObject([{ is_error: true, text: expect.stringContaining('plan mode') }]);
+    expect(shown(thread(receiptTs)[0])).toContain('1 permission denial (Write)');
+    expect(logMessages(worker.process.output()).some((message) => message.includes('with permission mode plan'))).toBe(true);
+  });
+});
+
+describe('the code worker at its time limit', () => {
+  let worker: CodeWorker;
+  beforeAll(async () => {
+    worker = await startCodeWorker({ CODE_TIMEOUT_MS: String(TIME_LIMIT_MS), CLAUDE_ALLOWED_TOOLS: 'Bash' });
+  });
+
+  it('ends a run whose API hangs, fails at once, and leaves no process of the group alive', async () => {
+    const text = 'migrate the database while the API hangs';
+    scripts.set(text, () => reply.hang());
+    const { job, receiptTs } = await enqueue(worker.harness, text);
+    await waitFor(() => requestsFor(text).length === 1, 15_000, 'the request to reach the stand-in');
+    const cli = await claudeChildOf(worker.process);
+    const details = await finished(worker.harness, job.id);
+
+    expect(details.status).toBe('failed');
+    expect(details.attemptsMade).toBe(1);
+    expect(details.failedReason).toContain('time limit of the code queue');
+    expect(details.failedReason).toContain('CODE_TIMEOUT_MS');
+    expect(groupMembers(cli)).toEqual([]);
+    expect(requestsFor(text)[0]?.aborted).toBe(true);
+    expect(shown(thread(receiptTs).find((message) => message.text.startsWith(`Job #${job.id} failed`)))).toContain('time limit');
+  });
+
+  it('also ends a command the Bash tool is running in a session of its own', async () => {
+    const marker = `agentops-long-command-${randomUUID()}`;
+    const text = 'run the full integration suite (it never ends)';
+    scripts.set(text, (call) =>
+      call === 1 ? reply.toolUse({ name: 'Bash', input: { command: `node -e "setTimeout(() => {}, 120000)" ${marker}` } }) : reply.text('Done.'),
+    );
+    const { job } = await enqueue(worker.harness, text);
+    const command = await waitFor(() => processes().find((p) => p.args.includes(marker) && p.args.startsWith('node')), 15_000, 'the Bash command to run');
+    const cli = await claudeChildOf(worker.process);
+    expect(command.sid).not.toBe(cli);
+    const details = await finished(worker.harness, job.id);
+
+    expect(details.status).toBe('failed');
+    expect(details.failedReason).toContain('time limit');
+    expect(processes().filter((p) => p.args.includes(marker))).toEqual([]);
+    expect(groupMembers(cli)).toEqual([]);
+  });
+});
+
+describe('the code worker with a CLI that ignores SIGTERM', () => {
+  it('falls back to SIGKILL for the CLI and for the command it started in its own session', async () => {
+    const marker = `agentops-stubborn-${randomUUID()}`;
+    const worker = await startCodeWorker({ CLAUDE_BIN: STUBBORN_CLI, CODE_TIMEOUT_MS: String(TIME_LIMIT_MS), STUBBORN_MARKER: marker });
+    const { job } = await enqueue(worker.harness, 'a job for a CLI that will not stop');
+    const command = await waitFor(() => processes().find((p) => p.args.includes(marker)), 15_000, 'the stubborn command to run');
+    const cli = await claudeChildOf(worker.process);
+    expect(command.sid).not.toBe(cli);
+    const details = await finished(worker.harness, job.id);
+
+    expect(details.status).toBe('failed');
+    expect(details.failedReason).toContain('time limit');
+    await waitFor(() => processes().every((p) => !p.args.includes(marker)), 5_000, 'the stubborn command to be gone');
+    expect(groupMembers(cli)).toEqual([]);
+    expect(logMessages(worker.process.output())).toContain('[code-worker] Claude Code and its process group ended (SIGKILL)');
+  });
+});
+
+describe('the code worker when Claude Code cannot run', () => {
+  it('fails clearly, at once, when the CLI is missing (and warns about a broad permission mode)', async () => {
+    const worker = await startCodeWorker({ CLAUDE_BIN: '/nonexistent/claude', CLAUDE_PERMISSION_MODE: 'auto' });
+    expect(logMessages(worker.process.output()).some((message) => message.includes('CLAUDE_PERMISSION_MODE=auto is broader than acceptEdits'))).toBe(true);
+    const { job, receiptTs } = await enqueue(worker.harness, 'fix the bug without a CLI');
+    const details = await finished(worker.harness, job.id);
+
+    expect(details.status).toBe('failed');
+    expect(details.attemptsMade).toBe(1);
+    expect(details.failedReason).toBe('Claude Code CLI not found at /nonexistent/claude: npm install -g @anthropic-ai/claude-code or set CLAUDE_BIN');
+    expect(shown(thread(receiptTs).find((message) => message.text.startsWith(`Job #${job.id} failed`)))).toContain('Claude Code CLI not found');
+  });
+
+  it('fails clearly, at once, when CLAUDE_BIN prints something that is not stream-json', async () => {
+    const worker = await startCodeWorker({ CLAUDE_BIN: GARBAGE_CLI });
+    const { job } = await enqueue(worker.harness, 'fix the bug with the wrong CLI');
+    const details = await finished(worker.harness, job.id);
+
+    expect(details.status).toBe('failed');
+    expect(details.attemptsMade).toBe(1);
+    expect(details.failedReason).toContain(`Claude Code CLI at ${GARBAGE_CLI} printed 3 line(s) that are not stream-json events (first: "Welcome to some other tool v1.0")`);
+    expect(details.failedReason).toContain('Check that CLAUDE_BIN points at the Claude Code CLI');
+  });
+
+  it.each([
+    ['missing', { CODE_WORKDIR: '/nonexistent/agentops-workdir' }, 'CODE_WORKDIR="/nonexistent/agentops-workdir" does not exist'],
+    ['unset', {}, 'CODE_WORKDIR is not set'],
+  ])('exits 1 at start when CODE_WORKDIR is %s, naming the variable and the fix', async (_label, extra: Record<string, string>, problem) => {
+    const worker = startNode(WORKER, { ...testEnv(), CLAUDE_BIN: CLAUDE, ...extra });
+    cleanups.push(() => worker.stop('SIGKILL'));
+    const exit = await worker.exited;
+    expect(exit.code).toBe(1);
+    expect(worker.output()).toContain(problem);
+    expect(worker.output()).toContain('Fix:');
+    expect(worker.output()).toContain('point CODE_WORKDIR at an existing folder');
+  });
+});

@@ -1,0 +1,274 @@
+// The one way AgentOps runs a BullMQ worker. Each worker process supplies only a
+// processor; the runtime owns connections, concurrency, time limits,
+// cancellation, retries, exactly-once final replies and graceful shutdown.
+//
+// Lock and stall settings: a job's lock lasts WORKER_LOCK_MS (60 s) and is
+// renewed every half of that while the event loop runs; the stalled check runs
+// every WORKER_STALLED_INTERVAL_MS (30 s). Long Claude runs are fine (the work
+// happens in a child process, the loop stays free). If a worker process dies,
+// its jobs return to the queue within lock + interval: 60-90 s by default.
+import { DelayedError, UnrecoverableError, type Job, type Worker } from 'bullmq';
+import { Redis } from 'ioredis';
+import { AgentOpsError, ErrorCode, jobDataSchema, KEY_TTL_SEC, redisKeys, redisOptions, Releasers, scrubSecrets, toCodedError, type Config, type JobData, type JobResult, type Logger, type ProgressUpdate, type QueueName } from '@agentops/core';
+import { createCancelWatcher, type CancelWatcher } from './cancel-watcher.js';
+import { TolerantWorker, corruptDataProblem } from './tolerant-worker.js';
+import { decideFailure } from './failure.js';
+
+export interface Attempt {
+  n: number;
+  max: number;
+}
+
+export interface ProcessorContext {
+  data: JobData;
+  /** Aborted on cancel, time limit or shutdown; pass it to every request and child process. */
+  signal: AbortSignal;
+  logger: Logger;
+  attempt: Attempt;
+  progress(update: ProgressUpdate): void;
+}
+
+export type Processor = (context: ProcessorContext) => Promise<JobResult>;
+
+/** How a job's life is shown to people (Slack thread replies); every method is best effort. */
+export interface JobReporter {
+  started?(data: JobData, attempt: Attempt): Promise<void>;
+  progress?(data: JobData, update: ProgressUpdate & { elapsedMs: number }): Promise<void>;
+  completed?(data: JobData, result: JobResult, elapsedMs: number): Promise<void>;
+  failed?(data: JobData, error: AgentOpsError, final: boolean, attempt: Attempt): Promise<void>;
+  close?(): Promise<void>;
+}
+
+export interface WorkerRuntimeOptions {
+  /** e.g. "local-worker"; used in log lines. */
+  name: string;
+  queue: QueueName;
+  config: Config;
+  processor: Processor;
+  logger: Logger;
+  reporter?: JobReporter;
+  /** Overrides the configured concurrency. */
+  concurrency?: number;
+}
+
+export interface WorkerHandle {
+  worker: Worker<JobData, JobResult>;
+  /** Stops claiming, gives active jobs `graceMs`, then aborts them back to the queue. */
+  close(graceMs?: number): Promise<void>;
+}
+
+type AbortReason = { kind: 'cancel'; by: string } | { kind: 'timeout'; ms: number } | { kind: 'shutdown' };
+
+const RESULT_TTL_SEC = KEY_TTL_SEC.result;
+/** How long an aborted processor may take to wind down before the runtime moves on. */
+const ABORT_SETTLE_MS = 5_000;
+
+function minutes(ms: number): string {
+  return ms >= 60_000 ? `${Math.round(ms / 60_000)} min` : `${Math.round(ms / 1_000)} s`;
+}
+
+export async function startWorkerRuntime(options: WorkerRuntimeOptions): Promise<WorkerHandle> {
+  const { config, queue, logger, reporter } = options;
+  const settings = config.workers[queue];
+  const concurrency = options.concurrency ?? settings.concurrency;
+  const prefix = config.redis.prefix;
+  const connectionOptions = redisOptions(config, 'worker');
+  const store = new Redis({ ...connectionOptions, lazyConnect: false });
+  store.on('error', () => undefined);
+  const cancels: CancelWatcher = createCancelWatcher(connectionOptions, prefix);
+  const active = new Map<string, AbortController>();
+  const keys = redisKeys(prefix);
+  const outboxKey = keys.outbox;
+  const deliveredKey = keys.delivered;
+  // Released in reverse: the reporter's last words, then the cancel watcher, then the store.
+  const releasers = new Releasers();
+  releasers.add('result store', () => store.disconnect());
+  releasers.add('cancel watcher', () => cancels.close());
+
+  const report = async (what: string, call: (() => Promise<void>) | undefined, jobLogger: Logger) => {
+    if (!call) return;
+    try {
+      await call();
+    } catch (error) {
+      jobLogger.warn({ err: toCodedError(error) }, `[${options.name}] Could not report ${what}`);
+    }
+  };
+
+  const processJob = async (job: Job<JobData, JobResult>, token?: string): Promise<JobResult> => {
+    const attempt: Attempt = { n: job.attemptsMade + 1, max: job.opts.attempts ?? 1 };
+    const parsed = jobDataSchema.safeParse(job.data);
+    const jobLogger = logger.child({ jobId: job.id, queue, attempt: `${attempt.n}/${attempt.max}` });
+    if (!parsed.success) {
+      const problem =
+        corruptDataProblem(job.data) ?? parsed.error.issues.map((issue) => `${issue.path.join('.') || 'data'}: ${issue.message}`).join('; ');
+      jobLogger.error({ problem }, `[${options.name}] Job ${job.id} has invalid data, failing it`);
+      throw new UnrecoverableError(`Job data is invalid (${problem}); it cannot run. Re-create the job from Slack or the CLI.`);
+    }
+    const data = parsed.data;
+    const started = Date.now();
+
+    const controller = new AbortController();
+    const abort = (reason: AbortReason) => {
+      if (!controller.signal.aborted) controller.abort(reason);
+    };
+    // Listening before the read below: a cancel published after it is still heard.
+    const cancel = await cancels.listen(data.id, (request) => abort({ kind: 'cancel', by: request.by }));
+    // One round trip for what a previous run left (it finished the work, maybe
+    // replied, but died before BullMQ recorded it) and for the cancel flag.
+    let stored: string | null | undefined;
+    let delivered: string | null | undefined;
+    let flag: string | null | undefined;
+    try {
+      [stored, delivered, flag] = await store.mget(outboxKey(data.id), deliveredKey(data.id), cancel.flagKey);
+    } catch (error) {
+      cancel.stop();
+      throw error;
+    }
+    if (stored) {
+      try {
+        const result = JSON.parse(stored) as JobResult;
+        if (!delivered) {
+          await report('the result', reporter?.completed && (() => reporter.completed!(data, result, 0)), jobLogger);
+          await store.set(deliveredKey(data.id), '1', 'EX', RESULT_TTL_SEC);
+        }
+        jobLogger.info(`[${options.name}] Job ${data.id} was already done; recorded its stored result`);
+        return result;
+      } finally {
+        cancel.stop();
+      }
+    }
+
+    active.set(data.id, controller);
+    const timer = setTimeout(() => abort({ kind: 'timeout', ms: settings.timeoutMs }), settings.timeoutMs);
+    cancel.check(flag);
+    jobLogger.info(`[${options.name}] Job ${data.id} started (${data.text.length} chars)`);
+    await report('the start', reporter?.started && (() => reporter.started!(data, attempt)), jobLogger);
+
+    const aborted = new Promise<never>((_, reject) => {
+      controller.signal.addEventListener('abort', () => {
+        // Give the processor time to end its request or child process, then stop waiting.
+        setTimeout(() => reject(controller.signal.reason as AbortReason), ABORT_SETTLE_MS).unref();
+      });
+    });
+    try {
+      if (controller.signal.aborted) throw controller.signal.reason;
+      const result = await Promise.race([
+        options.processor({
+          data,
+          signal: controller.signal,
+          logger: jobLogger,
+          attempt,
+          progress: (update) => {
+            void job.updateProgress({ ...update, at: Date.now() }).catch(() => undefined);
+            void report('progress', reporter?.progress && (() => reporter.progress!(data, { ...update, elapsedMs: Date.now() - started })), jobLogger);
+          },
+        }),
+        aborted,
+      ]);
+      if (controller.signal.aborted) throw controller.signal.reason;
+      // Outbox: keep the result before telling anyone, so a crash now never means a second run.
+      if (reporter?.completed) {
+        await store.set(outboxKey(data.id), JSON.stringify(result), 'EX', RESULT_TTL_SEC);
+        await report('the result', () => reporter.completed!(data, result, Date.now() - started), jobLogger);
+        await store.set(deliveredKey(data.id), '1', 'EX', RESULT_TTL_SEC);
+      } else {
+        // Nobody to tell: keep the result and mark it delivered in one round trip (same order, same connection).
+        const written = await store.pipeline().set(outboxKey(data.id), JSON.stringify(result), 'EX', RESULT_TTL_SEC).set(deliveredKey(data.id), '1', 'EX', RESULT_TTL_SEC).exec();
+        const failure = written?.find(([error]) => error)?.[0];
+        if (failure) throw failure;
+      }
+      jobLogger.info({ durationMs: Date.now() - started }, `[${options.name}] Job ${data.id} completed in ${Date.now() - started} ms`);
+      return result;
+    } catch (thrown) {
+      const reason = controller.signal.aborted ? (controller.signal.reason as AbortReason) : undefined;
+      if (reason?.kind === 'shutdown' && token) {
+        // Back to the queue untouched: not a failure, no attempt used.
+        jobLogger.warn(`[${options.name}] Job ${data.id} interrupted by shutdown; returning it to the queue`);
+        await job.moveToDelayed(Date.now() + 1_000, token);
+        throw new DelayedError();
+      }
+      let error: AgentOpsError;
+      if (reason?.kind === 'cancel') {
+        error = new AgentOpsError(ErrorCode.Cancelled, `Cancelled by ${reason.by}`, { details: { by: reason.by } });
+      } else if (reason?.kind === 'timeout') {
+        const variable = `${queue.toUpperCase()}_TIMEOUT_MS`;
+        error = new AgentOpsError(ErrorCode.Timeout, `Stopped after the ${minutes(reason.ms)} time limit of the ${queue} queue. Split the job, or raise ${variable}.`);
+      } else {
+        error = toCodedError(thrown);
+      }
+      // Upstream errors can echo what they were sent (an API key, a token): the
+      // reason is stored in Redis, shown by `agentops inspect` and posted to Slack.
+      const scrubbed = scrubSecrets(error.message, config.secrets);
+      if (scrubbed !== error.message) error = new AgentOpsError(error.code, scrubbed, { retryable: error.retryable, details: error.details });
+      const decision = decideFailure(error);
+      const final = !decision.retry || attempt.n >= attempt.max;
+      jobLogger.warn(
+        { code: error.code, final, durationMs: Date.now() - started },
+        `[${options.name}] Job ${data.id} failed (${error.code}): ${error.message}${final ? '' : '; will retry'}`,
+      );
+      await report('the failure', reporter?.failed && (() => reporter.failed!(data, error, final, attempt)), jobLogger);
+      if (!decision.retry) throw new UnrecoverableError(error.message);
+      throw new Error(error.message);
+    } finally {
+      clearTimeout(timer);
+      cancel.stop();
+      active.delete(data.id);
+    }
+  };
+
+  const worker = new TolerantWorker<JobData, JobResult>(queue, processJob, {
+    connection: connectionOptions,
+    prefix,
+    concurrency,
+    lockDuration: config.workers.lockMs,
+    stalledInterval: config.workers.stalledIntervalMs,
+    maxStalledCount: 1,
+    autorun: true,
+  });
+  worker.on('error', (error) => logger.error({ err: toCodedError(error) }, `[${options.name}] Worker error: ${error.message}`));
+  await worker.waitUntilReady();
+  logger.info(`[${options.name}] Started on queue "${queue}" with concurrency ${concurrency}`);
+
+  let closing: Promise<void> | undefined;
+  const close = (graceMs = config.workers.shutdownGraceMs) => {
+    closing ??= (async () => {
+      logger.info({ activeJobs: active.size, graceMs }, `[${options.name}] Shutting down: no new jobs; ${active.size} running`);
+      const closed = worker.close();
+      let timer: NodeJS.Timeout | undefined;
+      const deadline = new Promise<'deadline'>((resolve) => {
+        timer = setTimeout(() => resolve('deadline'), graceMs);
+      });
+      if ((await Promise.race([closed.then(() => 'closed' as const), deadline])) === 'deadline') {
+        logger.warn({ activeJobs: active.size }, `[${options.name}] Grace period over; returning ${active.size} running job(s) to the queue`);
+        for (const controller of active.values()) controller.abort({ kind: 'shutdown' } satisfies AbortReason);
+        const forced = new Promise<void>((resolve) => setTimeout(resolve, ABORT_SETTLE_MS + 1_000).unref());
+        await Promise.race([closed, forced]);
+        await worker.close(true).catch(() => undefined);
+      }
+      clearTimeout(timer);
+      if (reporter?.close) releasers.add('reporter', () => reporter.close?.());
+      await releasers.releaseAll({ onFailure: ({ name, error }) => logger.warn({ err: toCodedError(error), resource: name }, `[${options.name}] Could not release ${name}`) });
+      logger.info(`[${options.name}] Stopped`);
+    })();
+    return closing;
+  };
+  return { worker, close };
+}
+
+/** Runs `close` on SIGINT/SIGTERM (NSSM stops services with Ctrl+C), then exits. */
+export function exitOnSignals(close: () => Promise<void>, logger: Logger): void {
+  let stopping = false;
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info(`Received ${signal}, stopping`);
+    close()
+      .then(() => process.exit(0))
+      .catch((error: unknown) => {
+        logger.error({ err: toCodedError(error) }, 'Shutdown failed');
+        process.exit(1);
+      });
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+}
