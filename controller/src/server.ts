@@ -46,7 +46,12 @@ async function connectWithRetry(config: Config, logger: Logger, stopping: () => 
 async function main(): Promise<void> {
   const config = loadProcessConfig();
   if (!config) return;
-  const logger = createLogger({ name: 'controller', level: config.logLevel, format: config.logFormat, secrets: config.secrets });
+  const logger = createLogger({
+    name: 'controller',
+    level: config.logLevel,
+    format: config.logFormat,
+    secrets: config.secrets,
+  });
   const releasers = new Releasers();
   let stopping = false;
 
@@ -59,7 +64,8 @@ async function main(): Promise<void> {
       process.exit(1);
     }, SHUTDOWN_DEADLINE_MS);
     await releasers.releaseAll({
-      onFailure: ({ name, error }) => logger.warn({ err: toCodedError(error), resource: name }, `[controller] Error while releasing ${name}`),
+      onFailure: ({ name, error }) =>
+        logger.warn({ err: toCodedError(error), resource: name }, `[controller] Error while releasing ${name}`),
     });
     clearTimeout(deadline);
     logger.info('[controller] Stopped');
@@ -69,7 +75,9 @@ async function main(): Promise<void> {
   process.on('SIGINT', () => void shutdown('SIGINT'));
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
   // @slack/socket-mode 3.1 can reject with `undefined` when stopped mid-connect: log, never crash.
-  process.on('unhandledRejection', (reason) => logger.warn({ reason: String(reason) }, '[controller] Unhandled promise rejection'));
+  process.on('unhandledRejection', (reason) =>
+    logger.warn({ reason: String(reason) }, '[controller] Unhandled promise rejection'),
+  );
 
   logger.info(`[controller] ${describeMode(config)}`);
   logger.info(`[controller] Connecting to Redis at ${describeRedis(config)}`);
@@ -95,14 +103,23 @@ async function main(): Promise<void> {
     onDecision: metrics.routed,
     onLlmCall: metrics.llmCall,
   });
-  const jobEvents = listenForFinishedJobs(config, manager, logger, (job) => metrics.jobFinished(job.queue, job.outcome, job.durationSeconds));
+  const jobEvents = listenForFinishedJobs(config, manager, logger, (job) =>
+    metrics.jobFinished(job.queue, job.outcome, job.durationSeconds),
+  );
   releasers.add('job events', () => jobEvents.close());
   // Optional: runs without Qdrant and turns itself on when it appears.
   const jobMemory = startControllerMemory(config, manager, redis, logger);
   releasers.add('job memory', () => jobMemory.close());
 
   const slackApp = config.slack ? createSlackApp(config.slack, config.slackApiUrl, logger) : undefined;
-  const ops = await startOpsServer({ config, manager, redis, metrics, logger, ...(slackApp ? { slack: slackApp.connection } : {}) });
+  const ops = await startOpsServer({
+    config,
+    manager,
+    redis,
+    metrics,
+    logger,
+    ...(slackApp ? { slack: slackApp.connection } : {}),
+  });
   releasers.add('operations server', () => ops.close());
 
   if (!config.slack || !slackApp) {

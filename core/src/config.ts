@@ -21,7 +21,12 @@ const int = (min: number, max: number) =>
       .trim()
       .regex(/^\d+$/, { error: `must be a whole number from ${min} to ${max}` })
       .transform(Number)
-      .pipe(z.number().min(min, { error: `must be at least ${min}` }).max(max, { error: `must be at most ${max}` })),
+      .pipe(
+        z
+          .number()
+          .min(min, { error: `must be at least ${min}` })
+          .max(max, { error: `must be at most ${max}` }),
+      ),
   );
 const decimal = (min: number) =>
   z.preprocess(
@@ -66,12 +71,18 @@ const list = (item: RegExp, problem: string) =>
 const SLACK_KEYS = ['SLACK_BOT_TOKEN', 'SLACK_SIGNING_SECRET', 'SLACK_CHANNEL_ID', 'SLACK_APP_TOKEN'] as const;
 
 const envSchema = z.object({
-  SLACK_BOT_TOKEN: str().pipe(z.string().startsWith('xoxb-', { error: 'must start with "xoxb-"' })).optional(),
-  SLACK_SIGNING_SECRET: str().pipe(z.string().min(8, { error: 'is too short to be a signing secret' })).optional(),
+  SLACK_BOT_TOKEN: str()
+    .pipe(z.string().startsWith('xoxb-', { error: 'must start with "xoxb-"' }))
+    .optional(),
+  SLACK_SIGNING_SECRET: str()
+    .pipe(z.string().min(8, { error: 'is too short to be a signing secret' }))
+    .optional(),
   SLACK_CHANNEL_ID: str()
     .pipe(z.string().regex(/^[CG][A-Z0-9]{2,}$/, { error: 'must be a channel id such as C0ABKSQ3TKQ (not a #name)' }))
     .optional(),
-  SLACK_APP_TOKEN: str().pipe(z.string().startsWith('xapp-', { error: 'must start with "xapp-"' })).optional(),
+  SLACK_APP_TOKEN: str()
+    .pipe(z.string().startsWith('xapp-', { error: 'must start with "xapp-"' }))
+    .optional(),
   SLACK_API_URL: httpUrl().default('https://slack.com/api/'),
   REDIS_HOST: str().pipe(z.string().min(1)).default('localhost'),
   REDIS_PORT: int(1, 65535).default(6379),
@@ -95,15 +106,27 @@ const envSchema = z.object({
   QDRANT_COLLECTION: str()
     .pipe(z.string().regex(/^[A-Za-z0-9_-]{1,255}$/, { error: 'may only hold letters, digits, _ and -' }))
     .default('agentops-jobs'),
-  QDRANT_SIMILARITY_THRESHOLD: decimal(0).pipe(z.number().max(1, { error: 'must be at most 1' })).default(0.75),
+  QDRANT_SIMILARITY_THRESHOLD: decimal(0)
+    .pipe(z.number().max(1, { error: 'must be at most 1' }))
+    .default(0.75),
   QDRANT_RECREATE: bool().default(false),
   QDRANT_RECEIPT_BUDGET_MS: int(0, 10_000).default(800),
   QDRANT_RETRY_MS: int(100, 3_600_000).default(30_000),
-  NODE_ENV: z.preprocess(unset, z.enum(['development', 'production', 'test'], { error: 'must be development, production or test' })).default('development'),
+  NODE_ENV: z
+    .preprocess(
+      unset,
+      z.enum(['development', 'production', 'test'], { error: 'must be development, production or test' }),
+    )
+    .default('development'),
   LOG_LEVEL: z.preprocess(unset, z.enum(LOG_LEVELS, { error: `must be one of ${LOG_LEVELS.join(', ')}` })).optional(),
   LOG_FORMAT: z.preprocess(unset, z.enum(['json', 'pretty'], { error: 'must be json or pretty' })).optional(),
-  ALLOWED_USERS: list(/^[UW][A-Z0-9]{2,}$/, 'must list Slack user ids such as U0123ABCD, separated by commas').default([]),
-  CODE_ALLOWED_USERS: list(/^[UW][A-Z0-9]{2,}$/, 'must list Slack user ids such as U0123ABCD, separated by commas').default([]),
+  ALLOWED_USERS: list(/^[UW][A-Z0-9]{2,}$/, 'must list Slack user ids such as U0123ABCD, separated by commas').default(
+    [],
+  ),
+  CODE_ALLOWED_USERS: list(
+    /^[UW][A-Z0-9]{2,}$/,
+    'must list Slack user ids such as U0123ABCD, separated by commas',
+  ).default([]),
   LOCAL_CONCURRENCY: int(MIN_WORKERS, 64).default(2),
   CODE_CONCURRENCY: int(MIN_WORKERS, 64).default(1),
   RESEARCH_CONCURRENCY: int(MIN_WORKERS, 64).default(1),
@@ -118,11 +141,16 @@ const envSchema = z.object({
   CLAUDE_PERMISSION_MODE: z
     .preprocess(unset, z.enum(PERMISSION_MODES, { error: `must be one of ${PERMISSION_MODES.join(', ')}` }))
     .default('acceptEdits'),
-  CLAUDE_ALLOWED_TOOLS: list(/^[A-Za-z][\w*():,./ -]*$/, 'must list tool names such as Read,Edit,Bash(npm test)').default([]),
+  CLAUDE_ALLOWED_TOOLS: list(
+    /^[A-Za-z][\w*():,./ -]*$/,
+    'must list tool names such as Read,Edit,Bash(npm test)',
+  ).default([]),
   CLAUDE_MAX_TURNS: int(1, 1_000).optional(),
   CLAUDE_MAX_BUDGET_USD: decimal(0.01).optional(),
   CLAUDE_MODEL: str().optional(),
-  RESEARCH_ENGINE: z.preprocess(unset, z.enum(['claude', 'local'], { error: 'must be claude or local' })).default('claude'),
+  RESEARCH_ENGINE: z
+    .preprocess(unset, z.enum(['claude', 'local'], { error: 'must be claude or local' }))
+    .default('claude'),
   BULLBOARD_USERNAME: str().optional(),
   BULLBOARD_PASSWORD: str().optional(),
   // Read by loadDotEnv before the configuration exists (it says where .env is); declared here so it is checked and documented.
@@ -249,7 +277,10 @@ export interface LoadConfigOptions {
   defaultLogLevel?: (typeof LOG_LEVELS)[number];
 }
 
-export function loadConfig(env: Record<string, string | undefined> = process.env, options: LoadConfigOptions = {}): Config {
+export function loadConfig(
+  env: Record<string, string | undefined> = process.env,
+  options: LoadConfigOptions = {},
+): Config {
   // `KEY=` in .env means unset; zod's optional() would otherwise see "".
   const cleaned = Object.fromEntries(Object.entries(env).map(([key, value]) => [key, unset(value)]));
   const parsed = envSchema.safeParse(cleaned);
@@ -277,7 +308,12 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   const e = parsed.data;
   const slack =
     e.SLACK_BOT_TOKEN && e.SLACK_SIGNING_SECRET && e.SLACK_CHANNEL_ID && e.SLACK_APP_TOKEN
-      ? { botToken: e.SLACK_BOT_TOKEN, signingSecret: e.SLACK_SIGNING_SECRET, channelId: e.SLACK_CHANNEL_ID, appToken: e.SLACK_APP_TOKEN }
+      ? {
+          botToken: e.SLACK_BOT_TOKEN,
+          signingSecret: e.SLACK_SIGNING_SECRET,
+          channelId: e.SLACK_CHANNEL_ID,
+          appToken: e.SLACK_APP_TOKEN,
+        }
       : null;
   const secrets = [...SECRET_KEYS]
     .map((key) => unset(env[key]))
@@ -290,7 +326,12 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     slack,
     slackApiUrl: e.SLACK_API_URL.endsWith('/') ? e.SLACK_API_URL : `${e.SLACK_API_URL}/`,
     http: { host: e.HTTP_HOST, port: e.PORT },
-    lmStudio: { url: e.LM_STUDIO_URL, model: e.LM_STUDIO_MODEL, embeddingModel: e.LM_STUDIO_EMBEDDING_MODEL, apiKey: e.LM_STUDIO_API_KEY },
+    lmStudio: {
+      url: e.LM_STUDIO_URL,
+      model: e.LM_STUDIO_MODEL,
+      embeddingModel: e.LM_STUDIO_EMBEDDING_MODEL,
+      apiKey: e.LM_STUDIO_API_KEY,
+    },
     router: { llmTimeoutMs: e.ROUTER_LLM_TIMEOUT_MS },
     qdrant: {
       url: e.QDRANT_URL,

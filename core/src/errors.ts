@@ -52,7 +52,13 @@ export class AgentOpsError extends Error {
   }
 
   toJSON(): { name: string; code: ErrorCode; message: string; retryable: boolean; details: Record<string, unknown> } {
-    return { name: this.name, code: this.code, message: this.message, retryable: this.retryable, details: this.details };
+    return {
+      name: this.name,
+      code: this.code,
+      message: this.message,
+      retryable: this.retryable,
+      details: this.details,
+    };
   }
 }
 
@@ -67,7 +73,12 @@ export function isCodedError(value: unknown, code?: ErrorCode): value is AgentOp
 export function toCodedError(value: unknown, fallback: ErrorCode = ErrorCode.Internal): AgentOpsError {
   if (value instanceof AgentOpsError) return value;
   if (isCodedError(value)) {
-    const plain = value as unknown as { code: ErrorCode; message?: string; retryable?: boolean; details?: Record<string, unknown> };
+    const plain = value as unknown as {
+      code: ErrorCode;
+      message?: string;
+      retryable?: boolean;
+      details?: Record<string, unknown>;
+    };
     return new AgentOpsError(plain.code, plain.message ?? plain.code, {
       retryable: plain.retryable ?? false,
       details: plain.details ?? {},

@@ -58,17 +58,25 @@ export function describeLmError(error: unknown, url: string): AgentOpsError {
     return new AgentOpsError(ErrorCode.Cancelled, 'The LM Studio request was aborted', { cause: error });
   }
   if (error instanceof APIConnectionTimeoutError) {
-    return new AgentOpsError(ErrorCode.Timeout, `LM Studio at ${url} did not answer in time: check that a model is loaded and not busy`, {
-      cause: error,
-      retryable: true,
-    });
+    return new AgentOpsError(
+      ErrorCode.Timeout,
+      `LM Studio at ${url} did not answer in time: check that a model is loaded and not busy`,
+      {
+        cause: error,
+        retryable: true,
+      },
+    );
   }
   if (error instanceof APIConnectionError) {
     const reason = systemErrorCode(error) ?? 'connection failed';
-    return new AgentOpsError(ErrorCode.LlmUnavailable, `LM Studio is not reachable at ${url} (${reason}): start its server or set LM_STUDIO_URL`, {
-      cause: error,
-      retryable: true,
-    });
+    return new AgentOpsError(
+      ErrorCode.LlmUnavailable,
+      `LM Studio is not reachable at ${url} (${reason}): start its server or set LM_STUDIO_URL`,
+      {
+        cause: error,
+        retryable: true,
+      },
+    );
   }
   if (error instanceof APIError) {
     const status = error.status ?? 0;
@@ -87,8 +95,15 @@ export function describeLmError(error: unknown, url: string): AgentOpsError {
     );
   }
   if (error instanceof SyntaxError) {
-    return new AgentOpsError(ErrorCode.LlmBadAnswer, `LM Studio at ${url} sent a response that is not valid JSON: check that LM_STUDIO_URL points at LM Studio's OpenAI-compatible server (…/v1)`, { cause: error });
+    return new AgentOpsError(
+      ErrorCode.LlmBadAnswer,
+      `LM Studio at ${url} sent a response that is not valid JSON: check that LM_STUDIO_URL points at LM Studio's OpenAI-compatible server (…/v1)`,
+      { cause: error },
+    );
   }
   const message = error instanceof Error ? error.message : String(error);
-  return new AgentOpsError(ErrorCode.LlmUnavailable, `LM Studio request to ${url} failed: ${message}`, { cause: error, retryable: true });
+  return new AgentOpsError(ErrorCode.LlmUnavailable, `LM Studio request to ${url} failed: ${message}`, {
+    cause: error,
+    retryable: true,
+  });
 }

@@ -48,7 +48,13 @@ export function createLogger(options: LoggerOptions): Logger {
   const destination =
     options.destination ??
     (options.format === 'pretty'
-      ? pretty({ sync: true, destination: options.fd ?? 1, colorize: process.stdout.isTTY === true, ignore: 'pid,hostname,name', translateTime: 'SYS:HH:MM:ss.l' })
+      ? pretty({
+          sync: true,
+          destination: options.fd ?? 1,
+          colorize: process.stdout.isTTY === true,
+          ignore: 'pid,hostname,name',
+          translateTime: 'SYS:HH:MM:ss.l',
+        })
       : pino.destination({ sync: true, fd: options.fd ?? 1 }));
   return pino(
     {

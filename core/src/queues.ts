@@ -59,4 +59,3 @@ export function fromBullJobId(bullId: string | undefined): string {
   if (bullId === undefined) return '?';
   return bullId.startsWith('job-') ? bullId.slice(4) : bullId;
 }
-

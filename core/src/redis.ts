@@ -43,7 +43,11 @@ export interface ConnectOptions {
 }
 
 /** A connection that is ready to use, or a REDIS_UNAVAILABLE error. */
-export async function connectRedis(config: Pick<Config, 'redis'>, role: ConnectionRole, options: ConnectOptions = {}): Promise<Redis> {
+export async function connectRedis(
+  config: Pick<Config, 'redis'>,
+  role: ConnectionRole,
+  options: ConnectOptions = {},
+): Promise<Redis> {
   const redis = new Redis(redisOptions(config, role));
   redis.on('error', () => {
     // Reported through waitForRedis and readiness checks; without a listener ioredis prints to stderr.
@@ -58,7 +62,12 @@ export async function connectRedis(config: Pick<Config, 'redis'>, role: Connecti
 }
 
 /** Resolves once `redis` is ready; rejects with REDIS_UNAVAILABLE after `timeoutMs`. */
-export function waitForRedis(redis: Redis, config: Pick<Config, 'redis'>, timeoutMs: number, failFast = false): Promise<void> {
+export function waitForRedis(
+  redis: Redis,
+  config: Pick<Config, 'redis'>,
+  timeoutMs: number,
+  failFast = false,
+): Promise<void> {
   if (redis.status === 'ready') return Promise.resolve();
   return new Promise((resolve, reject) => {
     let lastError: unknown;

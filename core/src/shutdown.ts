@@ -4,7 +4,7 @@
 // error but always going on to the next. Used by the controller, the worker
 // runtime and the `npm start` supervisor.
 
-export type Release = () => Promise<unknown> | void;
+export type Release = () => unknown;
 
 export interface ReleaseFailure {
   name: string;

@@ -86,7 +86,8 @@ function countFences(text: string): number {
  * Each piece is at most `max` code units, fences included.
  */
 export function splitMrkdwn(text: string, max: number): string[] {
-  if (max <= FENCE_OVERHEAD + 1) throw new RangeError(`splitMrkdwn needs a limit above ${FENCE_OVERHEAD + 1}, not ${max}`);
+  if (max <= FENCE_OVERHEAD + 1)
+    throw new RangeError(`splitMrkdwn needs a limit above ${FENCE_OVERHEAD + 1}, not ${max}`);
   const pieces = splitText(text, max - FENCE_OVERHEAD);
   let insideCode = false;
   return pieces.map((piece) => {
@@ -117,6 +118,7 @@ export function codePointLength(text: string): number {
 }
 
 // C0 controls except tab and newline, DEL, and C1 controls.
+// biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point: they are removed from job text.
 const CONTROL_CHARS = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F]/g;
 
 /** Normalises line endings, drops control characters and trims. */

@@ -50,7 +50,13 @@ export function portAnswers(host: string, port: number, timeoutMs = 500): Promis
   });
 }
 
-async function pingUntilReady(host: string, port: number, child: ChildProcess, timeoutMs: number, password?: string): Promise<void> {
+async function pingUntilReady(
+  host: string,
+  port: number,
+  child: ChildProcess,
+  timeoutMs: number,
+  password?: string,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     if (child.exitCode !== null) throw new Error(`redis-server exited with code ${child.exitCode} before answering`);
@@ -87,15 +93,24 @@ export async function startRedisServer(options: RedisServerOptions): Promise<Red
   const port = options.port ?? (await freePort(host));
   mkdirSync(options.dir, { recursive: true });
   const args = [
-    '--port', String(port),
-    '--bind', host,
-    '--dir', options.dir,
-    '--save', '',
-    '--maxmemory-policy', 'noeviction',
-    '--appendonly', options.appendOnly ? 'yes' : 'no',
-    '--appendfsync', 'everysec',
-    '--daemonize', 'no',
-    '--loglevel', 'warning',
+    '--port',
+    String(port),
+    '--bind',
+    host,
+    '--dir',
+    options.dir,
+    '--save',
+    '',
+    '--maxmemory-policy',
+    'noeviction',
+    '--appendonly',
+    options.appendOnly ? 'yes' : 'no',
+    '--appendfsync',
+    'everysec',
+    '--daemonize',
+    'no',
+    '--loglevel',
+    'warning',
     ...(options.password ? ['--requirepass', options.password] : []),
   ];
   let child: ChildProcess;

@@ -27,13 +27,20 @@ async function ensureRedis(config: Config, say: (line: string) => void): Promise
     return undefined;
   }
   if (!LOCAL_HOSTS.has(host)) {
-    throw new Error(`Redis does not answer at ${host}:${port}. Start it there, or point REDIS_HOST and REDIS_PORT at a running Redis.`);
+    throw new Error(
+      `Redis does not answer at ${host}:${port}. Start it there, or point REDIS_HOST and REDIS_PORT at a running Redis.`,
+    );
   }
   if (!hasRedisServer()) {
     throw new Error(`Redis does not answer at ${host}:${port}, and ${INSTALL_HINT}.`);
   }
   const dir = path.join(config.paths.dataDir, 'redis');
-  const server = await startRedisServer({ dir, port, host: host === 'localhost' ? '127.0.0.1' : host, appendOnly: true });
+  const server = await startRedisServer({
+    dir,
+    port,
+    host: host === 'localhost' ? '127.0.0.1' : host,
+    appendOnly: true,
+  });
   say(`Started redis-server on ${server.host}:${server.port} (AOF, noeviction) with its data in ${dir}`);
   return server;
 }
@@ -44,19 +51,26 @@ function localModeHelp(config: Config): string[] {
     'Local mode: no Slack variables are set, so the CLI is your control panel:',
     '  npx agentops add "summarize today\'s news"   then   npx agentops status',
     `  Health: ${base}/ready   Metrics: ${base}/metrics   Dashboard: ${base}/admin/queues` +
-      (config.bullBoard.username && config.bullBoard.password ? '' : ' (set BULLBOARD_USERNAME and BULLBOARD_PASSWORD)'),
+      (config.bullBoard.username && config.bullBoard.password
+        ? ''
+        : ' (set BULLBOARD_USERNAME and BULLBOARD_PASSWORD)'),
     'Press Ctrl+C to stop everything.',
   ];
 }
 
 async function main(): Promise<void> {
   // Same column as the supervisor's prefixed lines.
-  const say = (line: string) => process.stdout.write(`${'[start]'.padEnd(Math.max(...Object.keys(SERVICES).map((name) => name.length)) + 2)} ${line}\n`);
+  const say = (line: string) =>
+    process.stdout.write(
+      `${'[start]'.padEnd(Math.max(...Object.keys(SERVICES).map((name) => name.length)) + 2)} ${line}\n`,
+    );
   const config = loadProcessConfig();
   if (!config) return;
   const missing = Object.entries(SERVICES).filter(([, script]) => !existsSync(path.join(REPO_ROOT, script)));
   if (missing.length > 0) {
-    process.stderr.write(`Not built: ${missing.map(([, script]) => script).join(', ')}. Run npm run build (npm start does it for you).\n`);
+    process.stderr.write(
+      `Not built: ${missing.map(([, script]) => script).join(', ')}. Run npm run build (npm start does it for you).\n`,
+    );
     process.exit(1);
   }
   let redis: RedisServerHandle | undefined;
@@ -79,7 +93,11 @@ async function main(): Promise<void> {
   const specs: ServiceSpec[] = names.map((name) => ({
     name,
     script: path.join(REPO_ROOT, SERVICES[name]),
-    env: { ...process.env, CODE_WORKDIR: workdir, ...(redis ? { REDIS_HOST: redis.host, REDIS_PORT: String(redis.port) } : {}) },
+    env: {
+      ...process.env,
+      CODE_WORKDIR: workdir,
+      ...(redis ? { REDIS_HOST: redis.host, REDIS_PORT: String(redis.port) } : {}),
+    },
     stopGraceMs: name === 'controller' ? 15_000 : workerGrace,
     nodeArgs: NODE_FLAGS,
   }));
@@ -103,7 +121,9 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     supervisor.log(`${signal} received: stopping workers, then the controller${redis ? ', then Redis' : ''}`);
-    await releasers.releaseAll({ onFailure: ({ name, error }) => supervisor.log(`${name} did not stop cleanly: ${toCodedError(error).message}`) });
+    await releasers.releaseAll({
+      onFailure: ({ name, error }) => supervisor.log(`${name} did not stop cleanly: ${toCodedError(error).message}`),
+    });
     supervisor.log('All stopped.');
     process.exit(0);
   };

@@ -37,7 +37,10 @@ export class Supervisor {
   private readonly write: (line: string) => void;
   private readonly width: number;
 
-  constructor(private readonly options: SupervisorOptions, specs: ServiceSpec[]) {
+  constructor(
+    private readonly options: SupervisorOptions,
+    specs: ServiceSpec[],
+  ) {
     this.restartDelayMs = options.restartDelayMs ?? 5_000;
     this.write = options.write ?? ((line) => process.stdout.write(`${line}\n`));
     this.width = Math.max(5, ...specs.map((spec) => spec.name.length));
@@ -76,7 +79,9 @@ export class Supervisor {
     child.once('exit', (code, signal) => {
       if (service.child === child) service.child = undefined;
       if (service.stopping) return;
-      this.log(`${name} exited (${signal ?? `code ${code}`}); restarting in ${Math.round(this.restartDelayMs / 1_000)} s`);
+      this.log(
+        `${name} exited (${signal ?? `code ${code}`}); restarting in ${Math.round(this.restartDelayMs / 1_000)} s`,
+      );
       service.restartTimer = setTimeout(() => {
         service.restartTimer = undefined;
         this.start(name);

@@ -32,7 +32,9 @@ const PHASES = ['routing', 'pipeline', 'slack', 'idle'] as const;
 type PhaseName = (typeof PHASES)[number];
 
 function selectedPhases(): PhaseName[] {
-  const only = process.env.BENCH_ONLY?.split(',').map((name) => name.trim()).filter(Boolean);
+  const only = process.env.BENCH_ONLY?.split(',')
+    .map((name) => name.trim())
+    .filter(Boolean);
   if (!only?.length) return [...PHASES];
   const unknown = only.filter((name) => !(PHASES as readonly string[]).includes(name));
   if (unknown.length) throw new Error(`BENCH_ONLY: unknown phase(s) ${unknown.join(', ')}; use ${PHASES.join(', ')}`);
@@ -51,16 +53,24 @@ async function main(): Promise<number> {
   const tmp = mkdtempSync(path.join(os.tmpdir(), 'agentops-bench-'));
   const logDir = path.join(tmp, 'logs');
   mkdirSync(logDir, { recursive: true });
-  log(`${quick ? 'Quick' : 'Full'} run on ${machine.cpuCount} x ${machine.cpuModel}, Node ${machine.nodeVersion}, load ${machine.loadAverage.start.toFixed(2)}; logs in ${logDir}`);
+  log(
+    `${quick ? 'Quick' : 'Full'} run on ${machine.cpuCount} x ${machine.cpuModel}, Node ${machine.nodeVersion}, load ${machine.loadAverage.start.toFixed(2)}; logs in ${logDir}`,
+  );
 
-  const redis = await startRedisServer({ dir: path.join(tmp, 'redis'), appendOnly: process.env.BENCH_REDIS_AOF === '1' });
+  const redis = await startRedisServer({
+    dir: path.join(tmp, 'redis'),
+    appendOnly: process.env.BENCH_REDIS_AOF === '1',
+  });
   const client = new Redis({ host: redis.host, port: redis.port, maxRetriesPerRequest: null });
   const sim = await startSlackSimulator();
   const llmDelayMs = 10_000;
   const llmInstant = await startOpenAIStandin();
   const llmDelayed = await startOpenAIStandin({
     // Only the routing question is slow; the model list answers at once, as LM Studio's does.
-    respond: (request) => (request.path === '/v1/chat/completions' ? { delayMs: llmDelayMs, content: '{"queue":"local","reason":"bench"}' } : undefined),
+    respond: (request) =>
+      request.path === '/v1/chat/completions'
+        ? { delayMs: llmDelayMs, content: '{"queue":"local","reason":"bench"}' }
+        : undefined,
   });
   const ctx: BenchContext = {
     settings: { quick, llmDelayMs, routerTimeoutMs: 20_000 },
@@ -121,8 +131,12 @@ async function main(): Promise<number> {
     errors: ctx.errors,
   });
   for (const error of ctx.errors) log(`ERROR: ${error}`);
-  log(`${sorted.length} figures, ${misses.length} target(s) missed${misses.length ? `: ${misses.map((figure) => figure.id).join(', ')}` : ''}`);
-  log(`Finished in ${durationSec.toFixed(0)} s (load ${machine.loadAverage.start.toFixed(2)} -> ${machine.loadAverage.end.toFixed(2)}); results in ${path.relative(REPO_ROOT, file)}`);
+  log(
+    `${sorted.length} figures, ${misses.length} target(s) missed${misses.length ? `: ${misses.map((figure) => figure.id).join(', ')}` : ''}`,
+  );
+  log(
+    `Finished in ${durationSec.toFixed(0)} s (load ${machine.loadAverage.start.toFixed(2)} -> ${machine.loadAverage.end.toFixed(2)}); results in ${path.relative(REPO_ROOT, file)}`,
+  );
   if (process.env.BENCH_KEEP_LOGS !== '1') rmSync(tmp, { recursive: true, force: true });
   else log(`Kept ${tmp}`);
   // Missed targets are findings, not failures; a phase that could not measure is.

@@ -16,10 +16,26 @@ const ENTRY_POINTS = {
 };
 
 const BAD_ENVIRONMENTS: [string, Record<string, string>, RegExp][] = [
-  ['a port that is not a number', { REDIS_PORT: 'sixty-three-seventy-nine' }, /REDIS_PORT="sixty-three-seventy-nine": must be a whole number from 1 to 65535\. Fix: set it to the port your Redis listens on/],
-  ['half of the Slack variables', { SLACK_BOT_TOKEN: 'xoxb-1-2-3abcdef', SLACK_CHANNEL_ID: 'C0123ABC' }, /Slack is half configured: SLACK_BOT_TOKEN, SLACK_CHANNEL_ID set but SLACK_SIGNING_SECRET, SLACK_APP_TOKEN missing/],
-  ['a URL without a scheme', { LM_STUDIO_URL: 'localhost:1234' }, /LM_STUDIO_URL="localhost:1234": must be an http:\/\/ or https:\/\/ URL/],
-  ['an unknown permission mode', { CLAUDE_PERMISSION_MODE: 'yolo' }, /CLAUDE_PERMISSION_MODE="yolo": must be one of default, acceptEdits, plan/],
+  [
+    'a port that is not a number',
+    { REDIS_PORT: 'sixty-three-seventy-nine' },
+    /REDIS_PORT="sixty-three-seventy-nine": must be a whole number from 1 to 65535\. Fix: set it to the port your Redis listens on/,
+  ],
+  [
+    'half of the Slack variables',
+    { SLACK_BOT_TOKEN: 'xoxb-1-2-3abcdef', SLACK_CHANNEL_ID: 'C0123ABC' },
+    /Slack is half configured: SLACK_BOT_TOKEN, SLACK_CHANNEL_ID set but SLACK_SIGNING_SECRET, SLACK_APP_TOKEN missing/,
+  ],
+  [
+    'a URL without a scheme',
+    { LM_STUDIO_URL: 'localhost:1234' },
+    /LM_STUDIO_URL="localhost:1234": must be an http:\/\/ or https:\/\/ URL/,
+  ],
+  [
+    'an unknown permission mode',
+    { CLAUDE_PERMISSION_MODE: 'yolo' },
+    /CLAUDE_PERMISSION_MODE="yolo": must be one of default, acceptEdits, plan/,
+  ],
 ];
 
 describe('a bad environment', () => {
@@ -46,23 +62,35 @@ describe('hostile text through the CLI', () => {
   };
 
   it('refuses empty, whitespace and over-long text, and cleans control characters', async () => {
-    for (const args of [['add', ''], ['add', '   \t '], ['add', 'x'.repeat(40_001)]]) {
+    for (const args of [
+      ['add', ''],
+      ['add', '   \t '],
+      ['add', 'x'.repeat(40_001)],
+    ]) {
       const run = await agentops(args);
       expect(run.code).toBe(2);
       expect(run.stderr).toMatch(/There is no job text|40,001 characters; the limit is 10,000/);
     }
-    const cleaned = JSON.parse((await agentops(['--json', 'add', 'draft the\u0007 memo\u001b'])).stdout) as { jobs: { text: string }[] };
+    const cleaned = JSON.parse((await agentops(['--json', 'add', 'draft the\u0007 memo\u001b'])).stdout) as {
+      jobs: { text: string }[];
+    };
     expect(cleaned.jobs[0]?.text).toBe('draft the memo');
     // The OS refuses NUL in arguments; standard input carries it.
-    const batch = JSON.parse((await agentops(['--json', 'batch'], 'draft\u0000 the notes\n')).stdout) as { jobs: { text: string }[] };
+    const batch = JSON.parse((await agentops(['--json', 'batch'], 'draft\u0000 the notes\n')).stdout) as {
+      jobs: { text: string }[];
+    };
     expect(batch.jobs[0]?.text).toBe('draft the notes');
   });
 
   it('keeps emoji and CJK whole at the limit and Slack-looking text as typed', async () => {
-    const emoji = JSON.parse((await agentops(['--json', 'add', '😀'.repeat(MAX_JOB_TEXT)])).stdout) as { jobs: { text: string }[] };
+    const emoji = JSON.parse((await agentops(['--json', 'add', '😀'.repeat(MAX_JOB_TEXT)])).stdout) as {
+      jobs: { text: string }[];
+    };
     expect([...(emoji.jobs[0]?.text ?? '')].length).toBe(MAX_JOB_TEXT);
     expect((await agentops(['add', '漢'.repeat(MAX_JOB_TEXT + 1)])).code).toBe(2);
-    const escaped = JSON.parse((await agentops(['--json', 'add', 'summarize &lt;b&gt; <@U123> <https://x.test|x>'])).stdout) as { jobs: { text: string }[] };
+    const escaped = JSON.parse(
+      (await agentops(['--json', 'add', 'summarize &lt;b&gt; <@U123> <https://x.test|x>'])).stdout,
+    ) as { jobs: { text: string }[] };
     expect(escaped.jobs[0]?.text).toBe('summarize &lt;b&gt; <@U123> <https://x.test|x>');
   });
 
@@ -70,7 +98,9 @@ describe('hostile text through the CLI', () => {
     const missing = await agentops(['inspect', '999999']);
     expect(missing.code).toBe(1);
     expect(missing.stderr).toContain('There is no job 999999');
-    const added = JSON.parse((await agentops(['--json', 'add', 'draft a short note'])).stdout) as { jobs: { id: string }[] };
+    const added = JSON.parse((await agentops(['--json', 'add', 'draft a short note'])).stdout) as {
+      jobs: { id: string }[];
+    };
     const id = added.jobs[0]!.id;
     expect((await agentops(['cancel', id])).code).toBe(0);
     const again = await agentops(['cancel', id]);

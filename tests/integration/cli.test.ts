@@ -13,7 +13,8 @@ beforeAll(async () => {
   env = testEnv({ LM_STUDIO_URL: `http://127.0.0.1:${await freePort()}/v1` });
 });
 
-const agentops = (args: string[], stdin?: string, extra: Record<string, string> = {}) => runNode(BIN, args, { ...env, ...extra }, stdin);
+const agentops = (args: string[], stdin?: string, extra: Record<string, string> = {}) =>
+  runNode(BIN, args, { ...env, ...extra }, stdin);
 
 describe('the agentops CLI', () => {
   it('queues "summarize today’s news" on local, and status shows it waiting', async () => {
@@ -23,7 +24,9 @@ describe('the agentops CLI', () => {
     const status = await agentops(['status']);
     expect(status.code).toBe(0);
     expect(status.stdout).toMatch(/local\s+1\s+0/);
-    const json = JSON.parse((await agentops(['--json', 'status'])).stdout) as { snapshot: { queues: { name: string; counts: { waiting: number } }[] } };
+    const json = JSON.parse((await agentops(['--json', 'status'])).stdout) as {
+      snapshot: { queues: { name: string; counts: { waiting: number } }[] };
+    };
     expect(json.snapshot.queues.find((queue) => queue.name === 'local')?.counts.waiting).toBe(1);
   });
 
@@ -44,7 +47,10 @@ describe('the agentops CLI', () => {
   });
 
   it('queues one job per stdin line with batch', async () => {
-    const run = await agentops(['--json', 'batch'], 'draft the release notes\n\n- research queue libraries\np1: fix the bug in repo web\n');
+    const run = await agentops(
+      ['--json', 'batch'],
+      'draft the release notes\n\n- research queue libraries\np1: fix the bug in repo web\n',
+    );
     expect(run.code).toBe(0);
     const jobs = (JSON.parse(run.stdout) as { jobs: { queue: string; priority: number }[] }).jobs;
     expect(jobs.map((job) => [job.queue, job.priority])).toEqual([
@@ -61,10 +67,23 @@ describe('the agentops CLI', () => {
   });
 
   it('skips routing with --queue, and keeps flags after the text as text', async () => {
-    const run = await agentops(['--json', '--queue', 'research', 'add', 'anything', '--dangerously-skip-permissions', '$(touch /tmp/pwned)']);
+    const run = await agentops([
+      '--json',
+      '--queue',
+      'research',
+      'add',
+      'anything',
+      '--dangerously-skip-permissions',
+      '$(touch /tmp/pwned)',
+    ]);
     expect(run.code).toBe(0);
-    const [job] = (JSON.parse(run.stdout) as { jobs: { queue: string; text: string; routing: { method: string } }[] }).jobs;
-    expect(job).toMatchObject({ queue: 'research', text: 'anything --dangerously-skip-permissions $(touch /tmp/pwned)', routing: { method: 'explicit' } });
+    const [job] = (JSON.parse(run.stdout) as { jobs: { queue: string; text: string; routing: { method: string } }[] })
+      .jobs;
+    expect(job).toMatchObject({
+      queue: 'research',
+      text: 'anything --dangerously-skip-permissions $(touch /tmp/pwned)',
+      routing: { method: 'explicit' },
+    });
   });
 
   it('exits 2 with the right form for usage errors', async () => {
@@ -116,7 +135,19 @@ describe('the agentops CLI', () => {
   it('prints help with every command', async () => {
     const run = await agentops(['help']);
     expect(run.code).toBe(0);
-    for (const name of ['status', 'add', 'batch', 'list', 'inspect', 'cancel', 'retry', 'promote', 'pause', 'resume', 'workers']) {
+    for (const name of [
+      'status',
+      'add',
+      'batch',
+      'list',
+      'inspect',
+      'cancel',
+      'retry',
+      'promote',
+      'pause',
+      'resume',
+      'workers',
+    ]) {
       expect(run.stdout).toContain(`agentops ${name}`);
     }
   });

@@ -11,8 +11,8 @@ import { chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync }
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type JobData } from '@agentops/core';
-import { type JobDetails } from '@agentops/controller';
+import type { JobData } from '@agentops/core';
+import type { JobDetails } from '@agentops/controller';
 import { lastPromptText, toolResults, userTexts } from '../support/llm/anthropic-inspect.js';
 import { reply, startAnthropicStandin, type AnthropicStandin } from '../support/llm/anthropic-standin.js';
 import { makeClaudeHome, offlineClaudeEnv } from '../support/llm/claude-cli.js';
@@ -104,16 +104,20 @@ async function finished(harness: QueueHarness, id: string, timeoutMs = 30_000): 
     async () => {
       const details = await harness.manager.inspect(id);
       // inspect reads the job, then its state: a job that finished in between shows its new state with the old fields.
-      return ['completed', 'failed', 'cancelled'].includes(details.status) && details.finishedAt !== undefined ? details : undefined;
+      return ['completed', 'failed', 'cancelled'].includes(details.status) && details.finishedAt !== undefined
+        ? details
+        : undefined;
     },
     timeoutMs,
     `job ${id} to finish`,
   );
 }
 
-const thread = (receiptTs: string): SimMessage[] => sim.messages(sim.config.defaultChannelId).filter((message) => message.thread_ts === receiptTs);
+const thread = (receiptTs: string): SimMessage[] =>
+  sim.messages(sim.config.defaultChannelId).filter((message) => message.thread_ts === receiptTs);
 const shown = (message: SimMessage | undefined) => JSON.stringify(message?.blocks ?? []);
-const requestsFor = (text: string) => standin.messageRequests().filter((request) => userTexts(request.body).includes(text));
+const requestsFor = (text: string) =>
+  standin.messageRequests().filter((request) => userTexts(request.body).includes(text));
 
 interface ProcessInfo {
   pid: number;
@@ -142,7 +146,11 @@ function processes(): ProcessInfo[] {
 
 /** The Claude Code CLI the worker is running now. */
 async function claudeChildOf(worker: RunningProcess): Promise<number> {
-  return waitFor(() => processes().find((p) => p.ppid === worker.child.pid && p.args.includes('stream-json'))?.pid, 10_000, 'the claude child process');
+  return waitFor(
+    () => processes().find((p) => p.ppid === worker.child.pid && p.args.includes('stream-json'))?.pid,
+    10_000,
+    'the claude child process',
+  );
 }
 
 /** Processes in the process group or session the CLI led. */
@@ -192,7 +200,9 @@ describe('the code worker under acceptEdits', () => {
     const file = path.join(worker.workdir, 'notes.md');
     // The second answer waits, so the throttled progress edit (every 3 s) shows the step while Claude works.
     scripts.set(text, (call) =>
-      call === 1 ? reply.toolUse({ name: 'Write', input: { file_path: file, content: '# Release notes\n' } }) : reply.delay(3_500, reply.text('Wrote notes.md.')),
+      call === 1
+        ? reply.toolUse({ name: 'Write', input: { file_path: file, content: '# Release notes\n' } })
+        : reply.delay(3_500, reply.text('Wrote notes.md.')),
     );
     const { job, receiptTs } = await enqueue(worker.harness, text);
     const details = await finished(worker.harness, job.id);
@@ -206,10 +216,12 @@ describe('the code worker under acceptEdits', () => {
     expect(shown(thread(receiptTs)[0])).toContain('2 turns');
   });
 
-  it('gives Claude the environment without AgentOps\' secrets', async () => {
+  it("gives Claude the environment without AgentOps' secrets", async () => {
     const text = 'dump the environment for debugging';
     const dump = path.join(worker.workdir, 'env.txt');
-    scripts.set(text, (call) => (call === 1 ? reply.toolUse({ name: 'Bash', input: { command: `env > ${dump}` } }) : reply.text('Done.')));
+    scripts.set(text, (call) =>
+      call === 1 ? reply.toolUse({ name: 'Bash', input: { command: `env > ${dump}` } }) : reply.text('Done.'),
+    );
     const { job } = await enqueue(worker.harness, text);
     expect((await finished(worker.harness, job.id)).status).toBe('completed');
     const seen = readFileSync(dump, 'utf8');
@@ -226,7 +238,9 @@ describe('the code worker under acceptEdits', () => {
 
     expect(details.status).toBe('failed');
     expect(details.attemptsMade).toBe(1);
-    expect(details.failedReason).toMatch(/The Anthropic API refused the request with HTTP 401 \(.*\)\. Check ANTHROPIC_API_KEY/);
+    expect(details.failedReason).toMatch(
+      /The Anthropic API refused the request with HTTP 401 \(.*\)\. Check ANTHROPIC_API_KEY/,
+    );
     const failure = thread(receiptTs).find((message) => message.text.startsWith(`Job #${job.id} failed`));
     expect(shown(failure)).toContain('HTTP 401');
     expect(shown(failure)).toContain('ANTHROPIC_API_KEY');
@@ -234,7 +248,9 @@ describe('the code worker under acceptEdits', () => {
 
   it('retries when the API is overloaded (529), and then succeeds', async () => {
     const text = 'fix the flaky test while the API is busy';
-    scripts.set(text, (call) => (call === 1 ? reply.error(529, 'overloaded_error', 'Overloaded') : reply.text('Fixed on the second attempt.')));
+    scripts.set(text, (call) =>
+      call === 1 ? reply.error(529, 'overloaded_error', 'Overloaded') : reply.text('Fixed on the second attempt.'),
+    );
     const { job, receiptTs } = await enqueue(worker.harness, text);
     const details = await finished(worker.harness, job.id);
 
@@ -243,7 +259,9 @@ describe('the code worker under acceptEdits', () => {
     expect(requestsFor(text)).toHaveLength(2);
     const updates = sim.calls('chat.update').map((call) => JSON.stringify(call.args['blocks']));
     expect(updates.some((blocks) => blocks.includes('Attempt 1/3 failed') && blocks.includes('HTTP 529'))).toBe(true);
-    expect(shown(thread(receiptTs).find((message) => message.text.startsWith(`Answer to job #${job.id}`)))).toContain('Fixed on the second attempt.');
+    expect(shown(thread(receiptTs).find((message) => message.text.startsWith(`Answer to job #${job.id}`)))).toContain(
+      'Fixed on the second attempt.',
+    );
   });
 
   it('stops a running job within 2 s of cancel; it ends cancelled and no process of the group is left', async () => {
@@ -287,7 +305,9 @@ describe('the code worker under plan', () => {
     const text = 'write the migration plan to plan.md';
     const file = path.join(worker.workdir, 'plan.md');
     scripts.set(text, (call) =>
-      call === 1 ? reply.toolUse({ name: 'Write', input: { file_path: file, content: 'the plan' } }) : reply.text('I was not allowed to write plan.md.'),
+      call === 1
+        ? reply.toolUse({ name: 'Write', input: { file_path: file, content: 'the plan' } })
+        : reply.text('I was not allowed to write plan.md.'),
     );
     const { job, receiptTs } = await enqueue(worker.harness, text);
     const details = await finished(worker.harness, job.id);
@@ -298,9 +318,13 @@ describe('the code worker under plan', () => {
       text: 'I was not allowed to write plan.md.',
       stats: { permissionDenials: [{ tool: 'Write', input: { file_path: file, content: 'the plan' } }] },
     });
-    expect(toolResults(requestsFor(text)[1]?.body)).toMatchObject([{ is_error: true, text: expect.stringContaining('plan mode') }]);
+    expect(toolResults(requestsFor(text)[1]?.body)).toMatchObject([
+      { is_error: true, text: expect.stringContaining('plan mode') },
+    ]);
     expect(shown(thread(receiptTs)[0])).toContain('1 permission denial (Write)');
-    expect(logMessages(worker.process.output()).some((message) => message.includes('with permission mode plan'))).toBe(true);
+    expect(logMessages(worker.process.output()).some((message) => message.includes('with permission mode plan'))).toBe(
+      true,
+    );
   });
 });
 
@@ -324,17 +348,25 @@ describe('the code worker at its time limit', () => {
     expect(details.failedReason).toContain('CODE_TIMEOUT_MS');
     expect(groupMembers(cli)).toEqual([]);
     expect(requestsFor(text)[0]?.aborted).toBe(true);
-    expect(shown(thread(receiptTs).find((message) => message.text.startsWith(`Job #${job.id} failed`)))).toContain('time limit');
+    expect(shown(thread(receiptTs).find((message) => message.text.startsWith(`Job #${job.id} failed`)))).toContain(
+      'time limit',
+    );
   });
 
   it('also ends a command the Bash tool is running in a session of its own', async () => {
     const marker = `agentops-long-command-${randomUUID()}`;
     const text = 'run the full integration suite (it never ends)';
     scripts.set(text, (call) =>
-      call === 1 ? reply.toolUse({ name: 'Bash', input: { command: `node -e "setTimeout(() => {}, 120000)" ${marker}` } }) : reply.text('Done.'),
+      call === 1
+        ? reply.toolUse({ name: 'Bash', input: { command: `node -e "setTimeout(() => {}, 120000)" ${marker}` } })
+        : reply.text('Done.'),
     );
     const { job } = await enqueue(worker.harness, text);
-    const command = await waitFor(() => processes().find((p) => p.args.includes(marker) && p.args.startsWith('node')), 15_000, 'the Bash command to run');
+    const command = await waitFor(
+      () => processes().find((p) => p.args.includes(marker) && p.args.startsWith('node')),
+      15_000,
+      'the Bash command to run',
+    );
     const cli = await claudeChildOf(worker.process);
     expect(command.sid).not.toBe(cli);
     const details = await finished(worker.harness, job.id);
@@ -349,9 +381,17 @@ describe('the code worker at its time limit', () => {
 describe('the code worker with a CLI that ignores SIGTERM', () => {
   it('falls back to SIGKILL for the CLI and for the command it started in its own session', async () => {
     const marker = `agentops-stubborn-${randomUUID()}`;
-    const worker = await startCodeWorker({ CLAUDE_BIN: STUBBORN_CLI, CODE_TIMEOUT_MS: String(TIME_LIMIT_MS), STUBBORN_MARKER: marker });
+    const worker = await startCodeWorker({
+      CLAUDE_BIN: STUBBORN_CLI,
+      CODE_TIMEOUT_MS: String(TIME_LIMIT_MS),
+      STUBBORN_MARKER: marker,
+    });
     const { job } = await enqueue(worker.harness, 'a job for a CLI that will not stop');
-    const command = await waitFor(() => processes().find((p) => p.args.includes(marker)), 15_000, 'the stubborn command to run');
+    const command = await waitFor(
+      () => processes().find((p) => p.args.includes(marker)),
+      15_000,
+      'the stubborn command to run',
+    );
     const cli = await claudeChildOf(worker.process);
     expect(command.sid).not.toBe(cli);
     const details = await finished(worker.harness, job.id);
@@ -360,21 +400,31 @@ describe('the code worker with a CLI that ignores SIGTERM', () => {
     expect(details.failedReason).toContain('time limit');
     await waitFor(() => processes().every((p) => !p.args.includes(marker)), 5_000, 'the stubborn command to be gone');
     expect(groupMembers(cli)).toEqual([]);
-    expect(logMessages(worker.process.output())).toContain('[code-worker] Claude Code and its process group ended (SIGKILL)');
+    expect(logMessages(worker.process.output())).toContain(
+      '[code-worker] Claude Code and its process group ended (SIGKILL)',
+    );
   });
 });
 
 describe('the code worker when Claude Code cannot run', () => {
   it('fails clearly, at once, when the CLI is missing (and warns about a broad permission mode)', async () => {
     const worker = await startCodeWorker({ CLAUDE_BIN: '/nonexistent/claude', CLAUDE_PERMISSION_MODE: 'auto' });
-    expect(logMessages(worker.process.output()).some((message) => message.includes('CLAUDE_PERMISSION_MODE=auto is broader than acceptEdits'))).toBe(true);
+    expect(
+      logMessages(worker.process.output()).some((message) =>
+        message.includes('CLAUDE_PERMISSION_MODE=auto is broader than acceptEdits'),
+      ),
+    ).toBe(true);
     const { job, receiptTs } = await enqueue(worker.harness, 'fix the bug without a CLI');
     const details = await finished(worker.harness, job.id);
 
     expect(details.status).toBe('failed');
     expect(details.attemptsMade).toBe(1);
-    expect(details.failedReason).toBe('Claude Code CLI not found at /nonexistent/claude: npm install -g @anthropic-ai/claude-code or set CLAUDE_BIN');
-    expect(shown(thread(receiptTs).find((message) => message.text.startsWith(`Job #${job.id} failed`)))).toContain('Claude Code CLI not found');
+    expect(details.failedReason).toBe(
+      'Claude Code CLI not found at /nonexistent/claude: npm install -g @anthropic-ai/claude-code or set CLAUDE_BIN',
+    );
+    expect(shown(thread(receiptTs).find((message) => message.text.startsWith(`Job #${job.id} failed`)))).toContain(
+      'Claude Code CLI not found',
+    );
   });
 
   it('fails clearly, at once, when CLAUDE_BIN prints something that is not stream-json', async () => {
@@ -384,20 +434,29 @@ describe('the code worker when Claude Code cannot run', () => {
 
     expect(details.status).toBe('failed');
     expect(details.attemptsMade).toBe(1);
-    expect(details.failedReason).toContain(`Claude Code CLI at ${GARBAGE_CLI} printed 3 line(s) that are not stream-json events (first: "Welcome to some other tool v1.0")`);
+    expect(details.failedReason).toContain(
+      `Claude Code CLI at ${GARBAGE_CLI} printed 3 line(s) that are not stream-json events (first: "Welcome to some other tool v1.0")`,
+    );
     expect(details.failedReason).toContain('Check that CLAUDE_BIN points at the Claude Code CLI');
   });
 
   it.each([
-    ['missing', { CODE_WORKDIR: '/nonexistent/agentops-workdir' }, 'CODE_WORKDIR="/nonexistent/agentops-workdir" does not exist'],
+    [
+      'missing',
+      { CODE_WORKDIR: '/nonexistent/agentops-workdir' },
+      'CODE_WORKDIR="/nonexistent/agentops-workdir" does not exist',
+    ],
     ['unset', {}, 'CODE_WORKDIR is not set'],
-  ])('exits 1 at start when CODE_WORKDIR is %s, naming the variable and the fix', async (_label, extra: Record<string, string>, problem) => {
-    const worker = startNode(WORKER, { ...testEnv(), CLAUDE_BIN: CLAUDE, ...extra });
-    cleanups.push(() => worker.stop('SIGKILL'));
-    const exit = await worker.exited;
-    expect(exit.code).toBe(1);
-    expect(worker.output()).toContain(problem);
-    expect(worker.output()).toContain('Fix:');
-    expect(worker.output()).toContain('point CODE_WORKDIR at an existing folder');
-  });
+  ])(
+    'exits 1 at start when CODE_WORKDIR is %s, naming the variable and the fix',
+    async (_label, extra: Record<string, string>, problem) => {
+      const worker = startNode(WORKER, { ...testEnv(), CLAUDE_BIN: CLAUDE, ...extra });
+      cleanups.push(() => worker.stop('SIGKILL'));
+      const exit = await worker.exited;
+      expect(exit.code).toBe(1);
+      expect(worker.output()).toContain(problem);
+      expect(worker.output()).toContain('Fix:');
+      expect(worker.output()).toContain('point CODE_WORKDIR at an existing folder');
+    },
+  );
 });

@@ -16,7 +16,11 @@ afterEach(async () => {
 async function worker(name: string, env: Record<string, string>, queue: string): Promise<RunningProcess> {
   const process = startNode(path.join(REPO_ROOT, 'workers', name, 'dist', 'worker.js'), { LOG_LEVEL: 'info', ...env });
   cleanups.push(() => process.stop('SIGKILL'));
-  return waitFor(() => new RegExp(`Started on queue \\\\?"${queue}`).test(process.output()) && process, 20_000, `${name} to start\n${process.output()}`);
+  return waitFor(
+    () => new RegExp(`Started on queue \\\\?"${queue}`).test(process.output()) && process,
+    20_000,
+    `${name} to start\n${process.output()}`,
+  );
 }
 
 async function harness(): Promise<QueueHarness> {
@@ -34,10 +38,14 @@ const request = (text: string, queue: 'local' | 'code') => ({
 });
 
 async function finished(queues: QueueHarness, id: string) {
-  return waitFor(async () => {
-    const job = await queues.manager.inspect(id);
-    return (job.status === 'failed' || job.status === 'completed') && job.finishedAt ? job : undefined;
-  }, 20_000, `job ${id} to finish`);
+  return waitFor(
+    async () => {
+      const job = await queues.manager.inspect(id);
+      return (job.status === 'failed' || job.status === 'completed') && job.finishedAt ? job : undefined;
+    },
+    20_000,
+    `job ${id} to finish`,
+  );
 }
 
 describe('LM Studio without a model', () => {
@@ -50,7 +58,9 @@ describe('LM Studio without a model', () => {
     const failed = await finished(queues, first.id);
     expect(failed.status).toBe('failed');
     expect(failed.attemptsMade).toBe(1);
-    expect(failed.failedReason).toContain(`LM Studio at ${llm.baseURL} has no model loaded: load a chat model in LM Studio, or set LM_STUDIO_MODEL`);
+    expect(failed.failedReason).toContain(
+      `LM Studio at ${llm.baseURL} has no model loaded: load a chat model in LM Studio, or set LM_STUDIO_MODEL`,
+    );
     llm.setModels(['standin-chat-model']);
     const second = await queues.manager.enqueue(request('summarize the design notes again', 'local'));
     expect((await finished(queues, second.id)).status).toBe('completed');
@@ -60,7 +70,11 @@ describe('LM Studio without a model', () => {
     const queues = await harness();
     const llm = await startOpenAIStandin({ strictModels: true });
     cleanups.push(() => llm.close());
-    await worker('local-worker', { ...queues.env, LM_STUDIO_URL: llm.baseURL, LM_STUDIO_MODEL: 'no-such-model-7b' }, 'local');
+    await worker(
+      'local-worker',
+      { ...queues.env, LM_STUDIO_URL: llm.baseURL, LM_STUDIO_MODEL: 'no-such-model-7b' },
+      'local',
+    );
     const job = await queues.manager.enqueue(request('draft a reply', 'local'));
     const failed = await finished(queues, job.id);
     expect(failed.failedReason).toMatch(/answered 404 .*load the model in LM Studio or fix LM_STUDIO_MODEL/);
@@ -75,7 +89,10 @@ describe('a Claude CLI that exits non-zero without a result', () => {
     const workdir = mkdtempSync(path.join(tmpdir(), 'agentops-crash-'));
     cleanups.push(() => rmSync(workdir, { recursive: true, force: true }));
     const process = await worker('code-worker', { ...queues.env, CLAUDE_BIN: crash, CODE_WORKDIR: workdir }, 'code');
-    const [bad, good] = await queues.manager.enqueueMany([request('please crash now', 'code'), request('rename the helper', 'code')]);
+    const [bad, good] = await queues.manager.enqueueMany([
+      request('please crash now', 'code'),
+      request('rename the helper', 'code'),
+    ]);
     const failed = await finished(queues, bad!.id);
     expect(failed.status).toBe('failed');
     expect(failed.attemptsMade).toBe(1);

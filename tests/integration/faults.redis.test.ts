@@ -51,10 +51,14 @@ describe('Redis restarts', () => {
     const downAt = Date.now();
     await server.restart(500);
     const upAt = Date.now();
-    const done = await waitFor(async () => {
-      const finished = await queues.recorded('finished').catch(() => undefined);
-      return finished && new Set(finished.map((entry) => entry.id)).size === jobs.length ? finished : undefined;
-    }, 60_000, 'every job to complete after the restart');
+    const done = await waitFor(
+      async () => {
+        const finished = await queues.recorded('finished').catch(() => undefined);
+        return finished && new Set(finished.map((entry) => entry.id)).size === jobs.length ? finished : undefined;
+      },
+      60_000,
+      'every job to complete after the restart',
+    );
     const firstAfter = done.filter((entry) => entry.at > upAt).sort((a, b) => a.at - b.at)[0];
     const resumeMs = firstAfter ? firstAfter.at - upAt : 0;
     console.log(`[faults] Redis down ${upAt - downAt} ms; first job completed ${resumeMs} ms after Redis returned`);
@@ -74,11 +78,24 @@ describe('Redis restarts', () => {
     await server.stop();
     const controller: RunningProcess = startNode(CONTROLLER, { ...queues.env, LOG_LEVEL: 'info' });
     cleanups.push(() => controller.stop());
-    await waitFor(() => /Redis is not reachable at 127\.0\.0\.1:\d+ \(ECONNREFUSED\): start it .*; retrying in \d+ s/.test(controller.output()), 15_000, `the retry log line\n${controller.output()}`);
+    await waitFor(
+      () =>
+        /Redis is not reachable at 127\.0\.0\.1:\d+ \(ECONNREFUSED\): start it .*; retrying in \d+ s/.test(
+          controller.output(),
+        ),
+      15_000,
+      `the retry log line\n${controller.output()}`,
+    );
     expect(controller.child.exitCode).toBeNull();
     await server.restart();
     const port = Number(
-      (await waitFor(() => /Operations server on http:\/\/127\.0\.0\.1:(\d+)/.exec(controller.output()) ?? undefined, 20_000, `the controller to start\n${controller.output()}`))[1],
+      (
+        await waitFor(
+          () => /Operations server on http:\/\/127\.0\.0\.1:(\d+)/.exec(controller.output()) ?? undefined,
+          20_000,
+          `the controller to start\n${controller.output()}`,
+        )
+      )[1],
     );
     expect((await fetch(`http://127.0.0.1:${port}/ready`)).status).toBe(200);
   }, 60_000);
@@ -90,26 +107,41 @@ describe('corrupted job data', () => {
     const queues = await harnessOn(server);
     const worker = await queues.startWorker({ FIXTURE_DELAY_MS: '20' });
     await queues.manager.pauseAll();
-    const [missing, broken] = await queues.manager.enqueueMany([request('will lose fields'), request('will get invalid JSON')]);
+    const [missing, broken] = await queues.manager.enqueueMany([
+      request('will lose fields'),
+      request('will get invalid JSON'),
+    ]);
     const key = (id: string) => `${queues.prefix}:local:${toBullJobId(id)}`;
     await queues.redis.hset(key(missing!.id), 'data', JSON.stringify({ text: 'no id, no routing' }));
     await queues.redis.hset(key(broken!.id), 'data', '{"id": "7", "text": ');
     const healthy = await queues.manager.enqueue(request('healthy afterwards'));
     await queues.manager.resumeAll();
-    const missingFailed = await waitFor(async () => {
-      const job = await queues.manager.inspect(missing!.id).catch(() => undefined);
-      return job?.status === 'failed' ? job : undefined;
-    }, 15_000, 'the job with missing fields to fail');
+    const missingFailed = await waitFor(
+      async () => {
+        const job = await queues.manager.inspect(missing!.id).catch(() => undefined);
+        return job?.status === 'failed' ? job : undefined;
+      },
+      15_000,
+      'the job with missing fields to fail',
+    );
     expect(missingFailed.failedReason).toMatch(/Job data is invalid \(.*\); it cannot run/);
     expect(missingFailed.attemptsMade).toBe(1);
-    const brokenState = await waitFor(async () => {
-      const state = await queues.manager.queues.local.getJobState(toBullJobId(broken!.id));
-      return state === 'failed' || state === 'completed' ? state : undefined;
-    }, 15_000, 'the job with invalid JSON to be failed');
+    const brokenState = await waitFor(
+      async () => {
+        const state = await queues.manager.queues.local.getJobState(toBullJobId(broken!.id));
+        return state === 'failed' || state === 'completed' ? state : undefined;
+      },
+      15_000,
+      'the job with invalid JSON to be failed',
+    );
     expect(brokenState).toBe('failed');
     const reason = await queues.redis.hget(key(broken!.id), 'failedReason');
     expect(reason).toMatch(/invalid/i);
-    await waitFor(async () => (await queues.recorded('finished')).some((entry) => entry.id === healthy.id), 15_000, 'the healthy job after them');
+    await waitFor(
+      async () => (await queues.recorded('finished')).some((entry) => entry.id === healthy.id),
+      15_000,
+      'the healthy job after them',
+    );
     expect(worker.child.exitCode).toBeNull();
   }, 60_000);
 });

@@ -32,7 +32,8 @@ afterAll(async () => {
 
 const slackEnv = () => ({ ...simSlackEnv(sim), LOG_LEVEL: 'info' });
 
-const queueWithReceipt = (harness: QueueHarness, queue: 'local' | 'code', text: string) => enqueueUnderReceipt(harness, sim, queue, text);
+const queueWithReceipt = (harness: QueueHarness, queue: 'local' | 'code', text: string) =>
+  enqueueUnderReceipt(harness, sim, queue, text);
 
 function start(script: string, env: Record<string, string>, queue: string): Promise<RunningProcess> {
   const worker = startNode(script, env);
@@ -71,10 +72,18 @@ describe('a worker killed with SIGKILL mid-job', () => {
     await first.stop('SIGKILL');
     const killedAt = Date.now();
     await start(LOCAL_WORKER, env, 'local');
-    await waitFor(async () => (await harness.manager.inspect(job.id)).status === 'completed', 20_000, 'the job to complete on the second worker');
-    console.log(`[faults] killed worker's job completed again ${Date.now() - killedAt} ms after the kill (lock ${harness.env.WORKER_LOCK_MS} ms, stalled check every ${harness.env.WORKER_STALLED_INTERVAL_MS} ms)`);
+    await waitFor(
+      async () => (await harness.manager.inspect(job.id)).status === 'completed',
+      20_000,
+      'the job to complete on the second worker',
+    );
+    console.log(
+      `[faults] killed worker's job completed again ${Date.now() - killedAt} ms after the kill (lock ${harness.env.WORKER_LOCK_MS} ms, stalled check every ${harness.env.WORKER_STALLED_INTERVAL_MS} ms)`,
+    );
     const thread = sim.messages(sim.config.defaultChannelId).filter((message) => message.thread_ts === receiptTs);
-    const answers = thread.filter((message) => JSON.stringify(message.blocks ?? message.text).includes('The one and only final answer'));
+    const answers = thread.filter((message) =>
+      JSON.stringify(message.blocks ?? message.text).includes('The one and only final answer'),
+    );
     expect(answers).toHaveLength(1);
     expect(calls).toBe(2);
   }, 60_000);
@@ -85,7 +94,11 @@ describe('a worker killed with SIGKILL mid-job', () => {
     const runDir = mkdtempSync(path.join(tmpdir(), 'agentops-run-'));
     const workdir = mkdtempSync(path.join(tmpdir(), 'agentops-kill-work-'));
     const home = makeClaudeHome();
-    cleanups.push(() => rmSync(runDir, { recursive: true, force: true }), () => rmSync(workdir, { recursive: true, force: true }), () => home.remove());
+    cleanups.push(
+      () => rmSync(runDir, { recursive: true, force: true }),
+      () => rmSync(workdir, { recursive: true, force: true }),
+      () => home.remove(),
+    );
     let requests = 0;
     const anthropic: AnthropicStandin = await startAnthropicStandin({
       fallback: (request) => {
@@ -105,16 +118,33 @@ describe('a worker killed with SIGKILL mid-job', () => {
     const first = await start(CODE_WORKER, env, 'code');
     const { job, receiptTs } = await queueWithReceipt(harness, 'code', 'rename the helper in utils.ts');
     await waitFor(() => requests === 1, 15_000, 'Claude to call the API');
-    const registry = await waitFor(() => readdirSync(runDir).find((name) => name.startsWith('claude-children-')), 5_000, 'the child registry');
-    const claudePid = (JSON.parse(readFileSync(path.join(runDir, registry), 'utf8')) as { children: { pid: number }[] }).children[0]!.pid;
+    const registry = await waitFor(
+      () => readdirSync(runDir).find((name) => name.startsWith('claude-children-')),
+      5_000,
+      'the child registry',
+    );
+    const claudePid = (JSON.parse(readFileSync(path.join(runDir, registry), 'utf8')) as { children: { pid: number }[] })
+      .children[0]!.pid;
     await first.stop('SIGKILL');
     // Nothing in a SIGKILLed worker can end its child: the orphan is still there.
     expect(groupAlive(claudePid)).toBe(true);
     const second = await start(CODE_WORKER, env, 'code');
-    expect(second.output()).toContain(`Ended 1 Claude Code process group(s) left running by a worker that died (pid ${claudePid})`);
+    expect(second.output()).toContain(
+      `Ended 1 Claude Code process group(s) left running by a worker that died (pid ${claudePid})`,
+    );
     await waitFor(() => !groupAlive(claudePid), 10_000, 'the orphaned group to end');
-    await waitFor(async () => (await harness.manager.inspect(job.id)).status === 'completed', 30_000, 'the job to complete on the second worker');
-    const answers = sim.messages(sim.config.defaultChannelId).filter((message) => message.thread_ts === receiptTs && JSON.stringify(message.blocks ?? message.text).includes('Done: rename the helper'));
+    await waitFor(
+      async () => (await harness.manager.inspect(job.id)).status === 'completed',
+      30_000,
+      'the job to complete on the second worker',
+    );
+    const answers = sim
+      .messages(sim.config.defaultChannelId)
+      .filter(
+        (message) =>
+          message.thread_ts === receiptTs &&
+          JSON.stringify(message.blocks ?? message.text).includes('Done: rename the helper'),
+      );
     expect(answers).toHaveLength(1);
   }, 90_000);
 });

@@ -52,7 +52,9 @@ describe('idempotency', () => {
   it('releases the key when handling fails, so a redelivery can succeed', async () => {
     harness = await openQueues();
     const once = createIdempotency(harness.redis, harness.prefix);
-    await expect(once.once('event:Ev04', async () => Promise.reject(new Error('Redis hiccup')))).rejects.toThrow('Redis hiccup');
+    await expect(once.once('event:Ev04', async () => Promise.reject(new Error('Redis hiccup')))).rejects.toThrow(
+      'Redis hiccup',
+    );
     const retried = await once.once('event:Ev04', () => harness!.manager.enqueue(request('second try')));
     expect(retried.duplicate).toBe(false);
   });
@@ -67,14 +69,22 @@ describe('pause and resume', () => {
     await waitFor(async () => (await harness!.recorded('started')).length === 1, 10_000, 'the first job to start');
     await manager.pauseAll();
     const held = await manager.enqueue(request('held while paused'));
-    await waitFor(async () => (await harness!.recorded('finished')).some((entry) => entry.id === running.id), 10_000, 'the running job to finish');
+    await waitFor(
+      async () => (await harness!.recorded('finished')).some((entry) => entry.id === running.id),
+      10_000,
+      'the running job to finish',
+    );
     await sleep(1_000);
     expect((await harness.recorded('started')).map((entry) => entry.id)).toEqual([running.id]);
     const paused = await manager.status();
     expect(paused.paused).toBe(true);
     expect(paused.queues.find((queue) => queue.name === 'local')?.counts.waiting).toBe(1);
     await manager.resumeAll();
-    await waitFor(async () => (await harness!.recorded('finished')).some((entry) => entry.id === held.id), 10_000, 'the held job to run after resume');
+    await waitFor(
+      async () => (await harness!.recorded('finished')).some((entry) => entry.id === held.id),
+      10_000,
+      'the held job to run after resume',
+    );
     expect((await manager.status()).paused).toBe(false);
   });
 });

@@ -9,8 +9,13 @@ import path from 'node:path';
 import { WebClient } from '@slack/web-api';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ACTION_IDS, jobButtonValue, type JobData } from '@agentops/core';
-import { type JobDetails } from '@agentops/controller';
-import { lastUserMessage, startOpenAIStandin, type OpenAIReply, type OpenAIStandin } from '../support/llm/openai-standin.js';
+import type { JobDetails } from '@agentops/controller';
+import {
+  lastUserMessage,
+  startOpenAIStandin,
+  type OpenAIReply,
+  type OpenAIStandin,
+} from '../support/llm/openai-standin.js';
 import { REPO_ROOT, runNode, startNode, waitFor, type RunningProcess } from '../support/processes.js';
 import { openQueues, type QueueHarness } from '../support/queues.js';
 import { startSlackSimulator, type SimMessage, type SlackSimulator } from '../support/slack-sim/index.js';
@@ -71,11 +76,18 @@ async function startWorker(env: Record<string, string>): Promise<RunningProcess>
 }
 
 function chatRequests(text: string) {
-  return standin.requests.filter((request) => request.path === '/v1/chat/completions' && lastUserMessage(request.body) === text);
+  return standin.requests.filter(
+    (request) => request.path === '/v1/chat/completions' && lastUserMessage(request.body) === text,
+  );
 }
 
 /** Queues a job as the controller would; `afterReceipt` runs between posting the receipt and queueing. */
-async function enqueue(harness: QueueHarness, text: string, inSlack = true, afterReceipt?: () => void): Promise<{ job: JobData; receiptTs: string }> {
+async function enqueue(
+  harness: QueueHarness,
+  text: string,
+  inSlack = true,
+  afterReceipt?: () => void,
+): Promise<{ job: JobData; receiptTs: string }> {
   let receiptTs = '';
   if (inSlack) {
     // A receipt like the controller's, so replies have a real message to thread under.
@@ -128,7 +140,8 @@ describe('the local worker in Slack mode', () => {
 
   it('posts the answer, converted to mrkdwn, in the thread of the receipt', async () => {
     const text = 'summarize the release notes for the team';
-    const markdown = '# Summary\n\nThe **key** change is faster builds; see [the notes](https://example.com/notes).\n\n- first point\n- second point';
+    const markdown =
+      '# Summary\n\nThe **key** change is faster builds; see [the notes](https://example.com/notes).\n\n- first point\n- second point';
     scripts.set(text, () => ({ content: markdown }));
     const { job, receiptTs } = await enqueue(harness, text);
     const details = await finished(harness, job.id);
@@ -151,7 +164,10 @@ describe('the local worker in Slack mode', () => {
     expect(answerText).toContain('•');
     // Every post went into the thread, none to the channel itself; the first was the progress message.
     const posts = sim.calls('chat.postMessage').filter((call) => call.args['thread_ts'] === receiptTs);
-    expect(posts.map((call) => call.args['text'])).toEqual(['Working on it… attempt 1/3', expect.stringMatching(/^Answer to job /)]);
+    expect(posts.map((call) => call.args['text'])).toEqual([
+      'Working on it… attempt 1/3',
+      expect.stringMatching(/^Answer to job /),
+    ]);
   });
 
   it('shows live progress by editing its one progress message in place', async () => {
@@ -164,7 +180,10 @@ describe('the local worker in Slack mode', () => {
     const [progress] = thread(receiptTs);
     const edits = sim.calls('chat.update').filter((call) => call.args['ts'] === progress?.ts);
     // One throttled progress edit (3 s after the post), then the outcome.
-    expect(edits.map((call) => call.args['text'])).toEqual(['Working on it… attempt 1/3', expect.stringMatching(/^Done in \d s$/)]);
+    expect(edits.map((call) => call.args['text'])).toEqual([
+      'Working on it… attempt 1/3',
+      expect.stringMatching(/^Done in \d s$/),
+    ]);
     expect(JSON.stringify(edits[0]?.args['blocks'])).toMatch(/local-worker · \d s · Asking standin-chat-model/);
     expect(thread(receiptTs)).toHaveLength(2);
   });
@@ -177,7 +196,9 @@ describe('the local worker in Slack mode', () => {
       const details = await finished(harness, job.id);
       expect(details.status).toBe('failed');
       expect(details.attemptsMade).toBe(3);
-      expect(details.failedReason).toMatch(/LM Studio is not reachable at http:\/\/127\.0\.0\.1:\d+\/v1 .*start its server or set LM_STUDIO_URL/);
+      expect(details.failedReason).toMatch(
+        /LM Studio is not reachable at http:\/\/127\.0\.0\.1:\d+\/v1 .*start its server or set LM_STUDIO_URL/,
+      );
 
       const updates = sim.calls('chat.update').map((call) => String(call.args['text']));
       expect(updates).toContain('Attempt 1/3 failed; retrying');
@@ -206,7 +227,9 @@ describe('the local worker in Slack mode', () => {
     expect(details.failedReason).toContain('time limit of the local queue');
     expect(details.failedReason).toContain('LOCAL_TIMEOUT_MS');
     expect(chatRequests(text).map((request) => request.aborted)).toEqual([true]);
-    expect(shown(thread(receiptTs).find((message) => message.text.startsWith(`Job #${job.id} failed`)))).toContain('time limit of the local queue');
+    expect(shown(thread(receiptTs).find((message) => message.text.startsWith(`Job #${job.id} failed`)))).toContain(
+      'time limit of the local queue',
+    );
   });
 
   it('fails clearly, and at once, on a response that is not a chat completion', async () => {
@@ -217,8 +240,12 @@ describe('the local worker in Slack mode', () => {
 
     expect(details.status).toBe('failed');
     expect(details.attemptsMade).toBe(1);
-    expect(details.failedReason).toMatch(/LM Studio at http:\/\/127\.0\.0\.1:\d+\/v1 sent a response that is not valid JSON/);
-    expect(shown(thread(receiptTs).find((message) => message.text.startsWith(`Job #${job.id} failed`)))).toContain('not valid JSON');
+    expect(details.failedReason).toMatch(
+      /LM Studio at http:\/\/127\.0\.0\.1:\d+\/v1 sent a response that is not valid JSON/,
+    );
+    expect(shown(thread(receiptTs).find((message) => message.text.startsWith(`Job #${job.id} failed`)))).toContain(
+      'not valid JSON',
+    );
   });
 
   it('aborts the request when the job is cancelled, and says who cancelled it', async () => {
@@ -236,7 +263,9 @@ describe('the local worker in Slack mode', () => {
     await waitFor(() => chatRequests(text)[0]?.aborted, 2_000, 'the stand-in to see the abort');
     const replies = thread(receiptTs);
     expect(replies[0]?.text).toBe('Cancelled by U123');
-    expect(shown(replies.find((message) => message.text.startsWith(`Job #${job.id} cancelled`)))).toContain('cancelled by <@U123>');
+    expect(shown(replies.find((message) => message.text.startsWith(`Job #${job.id} cancelled`)))).toContain(
+      'cancelled by <@U123>',
+    );
     expect(JSON.stringify(replies)).not.toContain('failed');
   });
 
@@ -250,7 +279,11 @@ describe('the local worker in Slack mode', () => {
 
     expect(details.status).toBe('completed');
     const upload = sim.uploads().find((candidate) => candidate.threadTs === receiptTs);
-    expect(upload).toMatchObject({ completed: true, channelId: sim.config.defaultChannelId, filename: `job-${job.id}-answer.md` });
+    expect(upload).toMatchObject({
+      completed: true,
+      channelId: sim.config.defaultChannelId,
+      filename: `job-${job.id}-answer.md`,
+    });
     expect(upload?.content).toBe(answer);
     const summary = thread(receiptTs).find((message) => message.text.startsWith(`Answer to job #${job.id}`));
     expect(shown(summary)).toContain('Paragraph about onboarding');
@@ -260,11 +293,17 @@ describe('the local worker in Slack mode', () => {
   it('completes the job even when Slack refuses every post', async () => {
     const text = 'summarize the meeting even if Slack is broken';
     scripts.set(text, () => ({ content: 'The meeting went well.' }));
-    const { job } = await enqueue(harness, text, true, () => sim.failNext('chat.postMessage', { error: 'not_in_channel' }, 10));
+    const { job } = await enqueue(harness, text, true, () =>
+      sim.failNext('chat.postMessage', { error: 'not_in_channel' }, 10),
+    );
     const details = await finished(harness, job.id);
     expect(details.status).toBe('completed');
     expect(details.result).toMatchObject({ text: 'The meeting went well.' });
-    expect(logMessages(worker.output()).some((message) => message.includes('Slack chat.postMessage failed') && message.includes('not_in_channel'))).toBe(true);
+    expect(
+      logMessages(worker.output()).some(
+        (message) => message.includes('Slack chat.postMessage failed') && message.includes('not_in_channel'),
+      ),
+    ).toBe(true);
   });
 
   it('never writes the bot token to its logs', () => {
@@ -283,7 +322,9 @@ describe('the local worker on shutdown', () => {
     harness = await openQueues();
     const env = { ...harness.env, ...slackEnv(), SHUTDOWN_GRACE_MS: String(SHUTDOWN_GRACE_MS) };
     const text = 'draft the quarterly update while the worker restarts';
-    scripts.set(text, (call) => (call === 1 ? { hang: true } : { content: 'Quarterly update, finished after the restart.' }));
+    scripts.set(text, (call) =>
+      call === 1 ? { hang: true } : { content: 'Quarterly update, finished after the restart.' },
+    );
     const first = await startWorker(env);
     const { job, receiptTs } = await enqueue(harness, text);
     await waitFor(() => chatRequests(text).length === 1, 10_000, 'the request to reach LM Studio');
@@ -324,7 +365,10 @@ describe('the local worker in local mode', () => {
     const details = await finished(harness, job.id);
 
     expect(details.status).toBe('completed');
-    expect(details.result).toMatchObject({ text: 'The changelog, in **three** points.', stats: { model: 'standin-chat-model' } });
+    expect(details.result).toMatchObject({
+      text: 'The changelog, in **three** points.',
+      stats: { model: 'standin-chat-model' },
+    });
     expect(sim.calls().length).toBe(slackCalls);
     const inspect = await runNode(CLI, ['inspect', job.id], harness.env);
     expect(inspect.code).toBe(0);

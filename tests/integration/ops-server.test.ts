@@ -14,10 +14,16 @@ let redis: RedisServerHandle;
 let queues: QueueHarness;
 let controller: RunningProcess;
 let base: string;
-const auth = (user: string, password: string) => ({ authorization: `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}` });
+const auth = (user: string, password: string) => ({
+  authorization: `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`,
+});
 
 async function opsPort(process: RunningProcess): Promise<number> {
-  const line = await waitFor(() => /Operations server on http:\/\/127\.0\.0\.1:(\d+)/.exec(process.output()) ?? undefined, 20_000, `the ops server\n${process.output()}`);
+  const line = await waitFor(
+    () => /Operations server on http:\/\/127\.0\.0\.1:(\d+)/.exec(process.output()) ?? undefined,
+    20_000,
+    `the ops server\n${process.output()}`,
+  );
   return Number(line[1]);
 }
 
@@ -25,7 +31,12 @@ beforeAll(async () => {
   dir = mkdtempSync(path.join(tmpdir(), 'agentops-ops-'));
   redis = await startRedisServer({ dir, appendOnly: true });
   queues = await openQueues({ REDIS_HOST: redis.host, REDIS_PORT: String(redis.port) });
-  controller = startNode(CONTROLLER, { ...queues.env, LOG_LEVEL: 'info', BULLBOARD_USERNAME: 'ops', BULLBOARD_PASSWORD: 'dashboard-secret-42' });
+  controller = startNode(CONTROLLER, {
+    ...queues.env,
+    LOG_LEVEL: 'info',
+    BULLBOARD_USERNAME: 'ops',
+    BULLBOARD_PASSWORD: 'dashboard-secret-42',
+  });
   base = `http://127.0.0.1:${await opsPort(controller)}`;
 }, 60_000);
 
@@ -48,8 +59,17 @@ describe('operations server', () => {
   });
 
   it('serves the queue status snapshot as JSON', async () => {
-    await queues.manager.enqueue({ text: 'summarize the ops test', priority: 2, source: 'cli', requestedBy: 'cli:test', routing: { queue: 'local', method: 'explicit', confidence: 1, patterns: [] } });
-    const status = (await (await fetch(`${base}/queue-status`)).json()) as { queues: { name: string; counts: { waiting: number } }[]; paused: boolean };
+    await queues.manager.enqueue({
+      text: 'summarize the ops test',
+      priority: 2,
+      source: 'cli',
+      requestedBy: 'cli:test',
+      routing: { queue: 'local', method: 'explicit', confidence: 1, patterns: [] },
+    });
+    const status = (await (await fetch(`${base}/queue-status`)).json()) as {
+      queues: { name: string; counts: { waiting: number } }[];
+      paused: boolean;
+    };
     expect(status.queues.map((queue) => queue.name)).toEqual(['code', 'local', 'research']);
     expect(status.queues.find((queue) => queue.name === 'local')?.counts.waiting).toBe(1);
     expect(status.paused).toBe(false);
@@ -58,10 +78,14 @@ describe('operations server', () => {
   it('exposes Prometheus metrics, including finished jobs and their duration', async () => {
     await queues.startWorker({ FIXTURE_DELAY_MS: '50' });
     await waitFor(async () => (await queues.recorded('finished')).length === 1, 10_000, 'the job to finish');
-    const text = await waitFor(async () => {
-      const body = await (await fetch(`${base}/metrics`)).text();
-      return body.includes('agentops_jobs_finished_total{queue="local",outcome="completed"') ? body : undefined;
-    }, 10_000, 'the completion to be counted');
+    const text = await waitFor(
+      async () => {
+        const body = await (await fetch(`${base}/metrics`)).text();
+        return body.includes('agentops_jobs_finished_total{queue="local",outcome="completed"') ? body : undefined;
+      },
+      10_000,
+      'the completion to be counted',
+    );
     expect(text).toMatch(/agentops_jobs\{queue="local",state="waiting"[^}]*\} 0/);
     expect(text).toContain('agentops_job_duration_seconds_bucket{');
     expect(text).toContain('# TYPE agentops_routing_decisions_total counter');
@@ -76,7 +100,9 @@ describe('operations server', () => {
     const ok = await fetch(`${base}/admin/queues`, { headers: auth('ops', 'dashboard-secret-42') });
     expect(ok.status).toBe(200);
     expect(await ok.text()).toContain('<html');
-    const api = await fetch(`${base}/admin/queues/api/queues?activeQueue=local&status=latest&page=1&jobsPerPage=10`, { headers: auth('ops', 'dashboard-secret-42') });
+    const api = await fetch(`${base}/admin/queues/api/queues?activeQueue=local&status=latest&page=1&jobsPerPage=10`, {
+      headers: auth('ops', 'dashboard-secret-42'),
+    });
     expect(api.status).toBe(200);
     expect(JSON.stringify(await api.json())).toContain('"name":"local"');
   });
@@ -84,10 +110,14 @@ describe('operations server', () => {
   it('reports not ready while Redis is down, and ready again when it returns', async () => {
     expect((await fetch(`${base}/ready`)).status).toBe(200);
     await redis.stop();
-    const down = await waitFor(async () => {
-      const response = await fetch(`${base}/ready`);
-      return response.status === 503 ? response : undefined;
-    }, 10_000, '/ready to turn 503');
+    const down = await waitFor(
+      async () => {
+        const response = await fetch(`${base}/ready`);
+        return response.status === 503 ? response : undefined;
+      },
+      10_000,
+      '/ready to turn 503',
+    );
     const body = (await down.json()) as { reasons: string[] };
     expect(body.reasons.join(' ')).toMatch(/Redis/);
     expect((await fetch(`${base}/health`)).status).toBe(200);
@@ -121,13 +151,21 @@ describe('dashboard without credentials, and readiness in Slack mode', () => {
       expect(metrics).toMatch(/agentops_routing_decisions_total\{method="keyword",queue="local"[^}]*\} 1/);
       await stack.sim.waitForAcks();
       await stack.sim.dropConnection();
-      const down = await waitFor(async () => {
-        const response = await fetch(`http://127.0.0.1:${port}/ready`);
-        return response.status === 503 ? response : undefined;
-      }, 5_000, '/ready to turn 503');
+      const down = await waitFor(
+        async () => {
+          const response = await fetch(`http://127.0.0.1:${port}/ready`);
+          return response.status === 503 ? response : undefined;
+        },
+        5_000,
+        '/ready to turn 503',
+      );
       expect(((await down.json()) as { reasons: string[] }).reasons).toContain('Slack Socket Mode is not connected');
       await stack.sim.waitForConnection(2, 20_000);
-      await waitFor(async () => (await fetch(`http://127.0.0.1:${port}/ready`)).status === 200, 10_000, '/ready after reconnect');
+      await waitFor(
+        async () => (await fetch(`http://127.0.0.1:${port}/ready`)).status === 200,
+        10_000,
+        '/ready after reconnect',
+      );
     } finally {
       await stack.close();
     }

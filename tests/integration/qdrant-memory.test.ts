@@ -8,9 +8,29 @@ import { createHash, randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { agentopsKey, connectRedis, createLogger, QUEUE_NAMES, type JobPriority, type QueueName } from '@agentops/core';
-import { createEmbedder, createJobMemory, openCollection, parseSubcommand, pickMatches, pointIdFor, startCompletionFeed, summarize, toPayload, uuidV5, type CompletionFeed, type FinishedJobRecord, type JobMemory } from '@agentops/controller';
+import {
+  createEmbedder,
+  createJobMemory,
+  openCollection,
+  parseSubcommand,
+  pickMatches,
+  pointIdFor,
+  startCompletionFeed,
+  summarize,
+  toPayload,
+  uuidV5,
+  type CompletionFeed,
+  type FinishedJobRecord,
+  type JobMemory,
+} from '@agentops/controller';
 import { startQdrantStandin, type QdrantStandin } from '../support/qdrant-standin.js';
-import { DEFAULT_CHAT_MODEL, DEFAULT_EMBEDDING_MODEL, startOpenAIStandin, type OpenAIRespond, type OpenAIStandin } from '../support/llm/openai-standin.js';
+import {
+  DEFAULT_CHAT_MODEL,
+  DEFAULT_EMBEDDING_MODEL,
+  startOpenAIStandin,
+  type OpenAIRespond,
+  type OpenAIStandin,
+} from '../support/llm/openai-standin.js';
 import { startSlackStack, type SlackStack } from '../support/slack-stack.js';
 import { REPO_ROOT, runNode, waitFor } from '../support/processes.js';
 import { failNextJob } from '../support/fail-job.js';
@@ -39,7 +59,17 @@ function wordEmbeddings(initialDimensions = 64) {
   const respond: OpenAIRespond = (request) => {
     if (request.path !== '/v1/embeddings') return undefined;
     if (state.down) {
-      return { status: 404, body: { error: { message: 'No models loaded. Please load a model in the developer page.', type: 'invalid_request_error', param: 'model', code: 'model_not_found' } } };
+      return {
+        status: 404,
+        body: {
+          error: {
+            message: 'No models loaded. Please load a model in the developer page.',
+            type: 'invalid_request_error',
+            param: 'model',
+            code: 'model_not_found',
+          },
+        },
+      };
     }
     const body = request.body as { input?: unknown; model?: string };
     const inputs = Array.isArray(body.input) ? body.input.map(String) : [String(body.input)];
@@ -84,7 +114,9 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{1
 describe('job memory, pure parts', () => {
   it('derives point ids as RFC 4122 v5 UUIDs, the same for the same job', () => {
     // The RFC's own example: www.example.com in the DNS namespace.
-    expect(uuidV5('www.example.com', '6ba7b810-9dad-11d1-80b4-00c04fd430c8')).toBe('2ed6657d-e927-568b-95e1-2665a8aea6a2');
+    expect(uuidV5('www.example.com', '6ba7b810-9dad-11d1-80b4-00c04fd430c8')).toBe(
+      '2ed6657d-e927-568b-95e1-2665a8aea6a2',
+    );
     const job = finishedJob('7', 'x');
     expect(pointIdFor('bull', job)).toMatch(UUID);
     expect(pointIdFor('bull', job)).toBe(pointIdFor('bull', { ...job }));
@@ -93,20 +125,49 @@ describe('job memory, pure parts', () => {
   });
 
   it('summarizes the request, the outcome and the first part of the answer, and keeps cost where known', () => {
-    const job = finishedJob('8', 'summarize the report', { answer: `${'word '.repeat(400)}END`, costUsd: 0.42, priority: 1 });
+    const job = finishedJob('8', 'summarize the report', {
+      answer: `${'word '.repeat(400)}END`,
+      costUsd: 0.42,
+      priority: 1,
+    });
     const summary = summarize(job);
     expect(summary).toMatch(/^Request: summarize the report\nOutcome: completed on local \(P1\)\nAnswer: word word/);
     expect(summary).not.toContain('END');
-    expect(summarize({ ...job, status: 'failed', failedReason: 'LM Studio is not reachable', answer: undefined })).toContain('Outcome: failed: LM Studio is not reachable');
+    expect(
+      summarize({ ...job, status: 'failed', failedReason: 'LM Studio is not reachable', answer: undefined }),
+    ).toContain('Outcome: failed: LM Studio is not reachable');
     const payload = toPayload(job, summary);
-    expect(payload).toMatchObject({ jobId: '8', queue: 'local', priority: 1, user: 'U0TESTER', channel: 'C0JOBS', receiptTs: '1700000000.000108', status: 'completed', costUsd: 0.42 });
+    expect(payload).toMatchObject({
+      jobId: '8',
+      queue: 'local',
+      priority: 1,
+      user: 'U0TESTER',
+      channel: 'C0JOBS',
+      receiptTs: '1700000000.000108',
+      status: 'completed',
+      costUsd: 0.42,
+    });
     expect(payload.completedAt).toBe(new Date(job.finishedAt).toISOString());
     expect(toPayload({ ...job, costUsd: undefined, slack: undefined }, summary)).not.toHaveProperty('costUsd');
   });
 
   it('keeps the best match per job at or above the threshold, and drops foreign payloads', () => {
-    const point = (id: string, jobId: string, score: number) => ({ id, score, payload: { jobId, queue: 'local' as const, status: 'completed' as const, text: `job ${jobId}` } });
-    const picked = pickMatches([point('a', '1', 0.8), point('b', '2', 0.95), point('c', '1', 0.9), point('d', '3', 0.4), { id: 'e', score: 0.99, payload: { foo: 1 } as never }], 3, 0.5);
+    const point = (id: string, jobId: string, score: number) => ({
+      id,
+      score,
+      payload: { jobId, queue: 'local' as const, status: 'completed' as const, text: `job ${jobId}` },
+    });
+    const picked = pickMatches(
+      [
+        point('a', '1', 0.8),
+        point('b', '2', 0.95),
+        point('c', '1', 0.9),
+        point('d', '3', 0.4),
+        { id: 'e', score: 0.99, payload: { foo: 1 } as never },
+      ],
+      3,
+      0.5,
+    );
     expect(picked.map((job) => [job.jobId, job.score])).toEqual([
       ['2', 0.95],
       ['1', 0.9],
@@ -114,7 +175,10 @@ describe('job memory, pure parts', () => {
   });
 
   it('parses find <text> and refuses find without text', () => {
-    expect(parseSubcommand('find  quarterly   report', 'slash')).toEqual({ ok: true, command: { kind: 'find', text: 'quarterly   report' } });
+    expect(parseSubcommand('find  quarterly   report', 'slash')).toEqual({
+      ok: true,
+      command: { kind: 'find', text: 'quarterly   report' },
+    });
     const empty = parseSubcommand('find', 'cli');
     expect(empty.ok).toBe(false);
     if (!empty.ok) expect(empty.error.usage).toBe('agentops find <text>');
@@ -174,9 +238,15 @@ describe('completion feed (real Redis streams, a memory that records)', () => {
   }
 
   // waitFor takes null for an answer; a missing cursor must read as "not yet".
-  const cursorOf = async (queue: QueueName) => (await queues.redis.get(agentopsKey(queues.prefix, 'qdrant', 'last-event', queue))) ?? undefined;
-  const streams = () => Object.fromEntries(QUEUE_NAMES.map((queue) => [queue, queues.manager.queues[queue].keys.events])) as Record<QueueName, string>;
-  const complete = (queue: QueueName, id: string) => queues.redis.xadd(streams()[queue], '*', 'event', 'completed', 'jobId', `job-${id}`, 'returnvalue', '{}');
+  const cursorOf = async (queue: QueueName) =>
+    (await queues.redis.get(agentopsKey(queues.prefix, 'qdrant', 'last-event', queue))) ?? undefined;
+  const streams = () =>
+    Object.fromEntries(QUEUE_NAMES.map((queue) => [queue, queues.manager.queues[queue].keys.events])) as Record<
+      QueueName,
+      string
+    >;
+  const complete = (queue: QueueName, id: string) =>
+    queues.redis.xadd(streams()[queue], '*', 'event', 'completed', 'jobId', `job-${id}`, 'returnvalue', '{}');
 
   async function startFeed(memory: JobMemory, gone: Set<string> = new Set()) {
     const logs = captureLogs();
@@ -225,7 +295,9 @@ describe('completion feed (real Redis streams, a memory that records)', () => {
     await complete('code', '912');
     await waitFor(() => stored.includes('912'), 5_000, 'the job after the refused one');
     const text = logs.lines.join('');
-    expect(text).toContain('[qdrant] Job 910 finished but is no longer in Redis (BullMQ keeps the last 100 completed and 50 failed jobs per queue)');
+    expect(text).toContain(
+      '[qdrant] Job 910 finished but is no longer in Redis (BullMQ keeps the last 100 completed and 50 failed jobs per queue)',
+    );
     expect(text).toContain('[qdrant] Gave up remembering job 911 after 3 attempts');
     expect(stored).not.toContain('910');
   });
@@ -245,11 +317,22 @@ describe('completion feed (real Redis streams, a memory that records)', () => {
 
 // The same suite against the stand-in and, when one answers, a real Qdrant.
 const realUrl = process.env.QDRANT_TEST_URL;
-const realAnswers = realUrl ? await fetch(realUrl, { signal: AbortSignal.timeout(1_500) }).then((response) => response.ok, () => false) : false;
-const realReason = realUrl ? `(skipped: QDRANT_TEST_URL=${realUrl} does not answer)` : '(skipped: set QDRANT_TEST_URL to a Qdrant to run it)';
+const realAnswers = realUrl
+  ? await fetch(realUrl, { signal: AbortSignal.timeout(1_500) }).then(
+      (response) => response.ok,
+      () => false,
+    )
+  : false;
+const realReason = realUrl
+  ? `(skipped: QDRANT_TEST_URL=${realUrl} does not answer)`
+  : '(skipped: set QDRANT_TEST_URL to a Qdrant to run it)';
 if (!realAnswers) process.stdout.write(`[qdrant-memory] Real Qdrant suite ${realReason}\n`);
 
-const backends: { name: string; skip: boolean; start: () => Promise<{ url: string; standin?: QdrantStandin; close: () => Promise<void> }> }[] = [
+const backends: {
+  name: string;
+  skip: boolean;
+  start: () => Promise<{ url: string; standin?: QdrantStandin; close: () => Promise<void> }>;
+}[] = [
   {
     name: 'the Qdrant stand-in',
     skip: false,
@@ -301,7 +384,8 @@ for (const backend of backends) {
     afterAll(async () => {
       for (const memory of memories) memory.close();
       // A real Qdrant keeps what tests leave behind.
-      for (const name of collections) await fetch(`${qdrant.url}/collections/${name}`, { method: 'DELETE' }).catch(() => undefined);
+      for (const name of collections)
+        await fetch(`${qdrant.url}/collections/${name}`, { method: 'DELETE' }).catch(() => undefined);
       await llm?.close();
       await qdrant?.close();
     });
@@ -319,11 +403,25 @@ for (const backend of backends) {
       expect(found.on).toBe(true);
       if (!found.on) return;
       expect(found.matches).toHaveLength(1);
-      expect(found.matches[0]).toMatchObject({ jobId: '1', status: 'completed', queue: 'local', channel: 'C0JOBS', costUsd: 0.12 });
+      expect(found.matches[0]).toMatchObject({
+        jobId: '1',
+        status: 'completed',
+        queue: 'local',
+        channel: 'C0JOBS',
+        costUsd: 0.12,
+      });
       if (qdrant.standin) {
         const [point] = qdrant.standin.points(name);
         expect(point?.id).toMatch(UUID);
-        expect(point?.payload).toMatchObject({ jobId: '1', queue: 'local', priority: 3, user: 'U0TESTER', receiptTs: '1700000000.000101', status: 'completed', costUsd: 0.12 });
+        expect(point?.payload).toMatchObject({
+          jobId: '1',
+          queue: 'local',
+          priority: 3,
+          user: 'U0TESTER',
+          receiptTs: '1700000000.000101',
+          status: 'completed',
+          costUsd: 0.12,
+        });
         expect(qdrant.standin.upserts(name).get(String(point?.id))).toBe(2);
       }
     });
@@ -363,7 +461,9 @@ for (const backend of backends) {
 
         const recreated = open(name, { recreate: true });
         expect(await recreated.memory.start()).toBe(true);
-        expect(recreated.logs.lines.join('')).toContain(`[qdrant] Recreated collection ${name} for 48-dimensional vectors`);
+        expect(recreated.logs.lines.join('')).toContain(
+          `[qdrant] Recreated collection ${name} for 48-dimensional vectors`,
+        );
         expect(await recreated.memory.store(finishedJob('22', 'summarize the notes'))).toBe('stored');
         if (qdrant.standin) expect(qdrant.standin.collection(name)?.size).toBe(48);
       } finally {
@@ -381,16 +481,28 @@ describe('job memory end to end (controller, worker, Slack simulator, Qdrant sta
 
   /** The receipt of the job whose text contains `fragment`, and its id once it is queued. */
   async function receiptFor(fragment: string) {
-    const receipt = await stack.sim.waitForMessage(stack.channel, (message) => message.text.includes('queued on') && message.text.includes(fragment), 10_000);
+    const receipt = await stack.sim.waitForMessage(
+      stack.channel,
+      (message) => message.text.includes('queued on') && message.text.includes(fragment),
+      10_000,
+    );
     const id = /Job #(\d+)/.exec(receipt.text)?.[1] ?? '';
     await waitFor(() => stack.queues.manager.inspect(id).catch(() => undefined), 5_000, `job ${id} to be queued`);
     return { receipt, id, blocks: JSON.stringify(receipt.blocks) };
   }
   const pointOf = (id: string) => qdrant.points(COLLECTION).find((point) => point.payload['jobId'] === id);
-  const waitForPoint = (id: string, timeoutMs = 10_000) => waitFor(() => pointOf(id), timeoutMs, `job ${id} to be remembered\n${stack.controller.output().slice(-3_000)}`);
+  const waitForPoint = (id: string, timeoutMs = 10_000) =>
+    waitFor(() => pointOf(id), timeoutMs, `job ${id} to be remembered\n${stack.controller.output().slice(-3_000)}`);
   const enabledLines = () => stack.logLines('[controller] Qdrant vector memory enabled').length;
   const cli = (args: string[]) =>
-    runNode(CLI, args, Object.fromEntries(Object.entries(stack.env).filter(([key]) => !key.startsWith('SLACK_'))) as Record<string, string>);
+    runNode(
+      CLI,
+      args,
+      Object.fromEntries(Object.entries(stack.env).filter(([key]) => !key.startsWith('SLACK_'))) as Record<
+        string,
+        string
+      >,
+    );
 
   beforeAll(async () => {
     qdrant = await startQdrantStandin();
@@ -427,7 +539,9 @@ describe('job memory end to end (controller, worker, Slack simulator, Qdrant sta
       text: 'summarize the quarterly sales report for ACME',
       status: 'completed',
     });
-    expect(point.payload['summary']).toBe(`Request: summarize the quarterly sales report for ACME\nOutcome: completed on local (P3)\nAnswer: done ${id}`);
+    expect(point.payload['summary']).toBe(
+      `Request: summarize the quarterly sales report for ACME\nOutcome: completed on local (P3)\nAnswer: done ${id}`,
+    );
     expect(Date.parse(String(point.payload['completedAt']))).toBeGreaterThan(Date.now() - 60_000);
     expect(stack.logLines(`[qdrant] Stored summary for job ${id}`)).toHaveLength(1);
   });
@@ -454,7 +568,9 @@ describe('job memory end to end (controller, worker, Slack simulator, Qdrant sta
       await slash('add summarize the quarterly sales report for ACME once more');
       const { blocks } = await receiptFor('report for ACME once more');
       const elapsed = Date.now() - sent;
-      process.stdout.write(`[qdrant-memory] slash command to receipt with Qdrant 4 s slow (budget 800 ms): ${elapsed} ms\n`);
+      process.stdout.write(
+        `[qdrant-memory] slash command to receipt with Qdrant 4 s slow (budget 800 ms): ${elapsed} ms\n`,
+      );
       expect(elapsed).toBeLessThan(800 + 1_500);
       expect(blocks).not.toContain('Similar past jobs');
       expect(stack.logLines('took longer than 800 ms').length).toBeGreaterThan(0);
@@ -470,11 +586,15 @@ describe('job memory end to end (controller, worker, Slack simulator, Qdrant sta
       const { id, receipt } = await receiptFor('in French');
       expect(JSON.stringify(receipt.blocks)).toContain('Similar past jobs');
       await slash(`promote ${id} p1`);
-      await waitFor(() => {
-        const updated = stack.receiptOf(id);
-        const blocks = JSON.stringify(updated?.blocks);
-        return blocks.includes('P1 set by') && blocks.includes('Similar past jobs');
-      }, 10_000, 'the promoted receipt to keep its similar jobs');
+      await waitFor(
+        () => {
+          const updated = stack.receiptOf(id);
+          const blocks = JSON.stringify(updated?.blocks);
+          return blocks.includes('P1 set by') && blocks.includes('Similar past jobs');
+        },
+        10_000,
+        'the promoted receipt to keep its similar jobs',
+      );
     } finally {
       await stack.queues.manager.resumeAll();
     }
@@ -482,7 +602,11 @@ describe('job memory end to end (controller, worker, Slack simulator, Qdrant sta
 
   it('answers /queue find and agentops find with the closest past jobs', async () => {
     await slash('find quarterly sales report');
-    const answer = await waitFor(() => stack.sim.ephemerals().find((entry) => entry.text.includes('Closest past jobs')), 10_000, 'the find answer');
+    const answer = await waitFor(
+      () => stack.sim.ephemerals().find((entry) => entry.text.includes('Closest past jobs')),
+      10_000,
+      'the find answer',
+    );
     expect(answer.user).toBe(stack.user);
     expect(answer.text).toContain(`|#${firstId}>`);
 
@@ -490,7 +614,9 @@ describe('job memory end to end (controller, worker, Slack simulator, Qdrant sta
     expect(run.code, run.stderr).toBe(0);
     expect(run.stdout).toContain('Closest past jobs to "quarterly sales report"');
     expect(run.stdout).toMatch(new RegExp(`#${firstId}\\s+completed\\s+local`));
-    const json = JSON.parse((await cli(['--json', 'find', 'quarterly sales report'])).stdout) as { result: { on: boolean; matches: { jobId: string }[] } };
+    const json = JSON.parse((await cli(['--json', 'find', 'quarterly sales report'])).stdout) as {
+      result: { on: boolean; matches: { jobId: string }[] };
+    };
     expect(json.result.on).toBe(true);
     expect(json.result.matches.map((match) => match.jobId)).toContain(firstId);
   });
@@ -498,7 +624,13 @@ describe('job memory end to end (controller, worker, Slack simulator, Qdrant sta
   it('remembers every completion exactly once when the controller restarts while jobs complete', async () => {
     const old = stack.controller;
     const enqueue = (text: string) =>
-      stack.queues.manager.enqueue({ text, priority: 3, source: 'cli', requestedBy: 'cli:tester', routing: { queue: 'local', method: 'explicit', confidence: 1, patterns: [] } });
+      stack.queues.manager.enqueue({
+        text,
+        priority: 3,
+        source: 'cli',
+        requestedBy: 'cli:tester',
+        routing: { queue: 'local', method: 'explicit', confidence: 1, patterns: [] },
+      });
     const running = await enqueue('draft restart note one');
     await stack.queues.manager.pauseAll();
     const waiting = [await enqueue('draft restart note two'), await enqueue('draft restart note three')];
@@ -506,7 +638,14 @@ describe('job memory end to end (controller, worker, Slack simulator, Qdrant sta
     await old.exited;
     // These complete while no controller runs.
     await stack.queues.manager.resumeAll();
-    await waitFor(async () => (await Promise.all(waiting.map((job) => stack.queues.manager.inspect(job.id)))).every((job) => job.status === 'completed'), 10_000, 'jobs to complete');
+    await waitFor(
+      async () =>
+        (await Promise.all(waiting.map((job) => stack.queues.manager.inspect(job.id)))).every(
+          (job) => job.status === 'completed',
+        ),
+      10_000,
+      'jobs to complete',
+    );
     await restarted;
     const ids = [running.id, ...waiting.map((job) => job.id)];
     for (const id of ids) await waitForPoint(id, 15_000);
@@ -514,10 +653,13 @@ describe('job memory end to end (controller, worker, Slack simulator, Qdrant sta
     const counts = qdrant.upserts(COLLECTION);
     for (const id of ids) expect(counts.get(String(pointOf(id)?.id)), `upserts of job ${id}`).toBe(1);
     const all = `${old.output()}\n${stack.controller.output()}`;
-    for (const id of ids) expect(all.split('\n').filter((line) => line.includes(`[qdrant] Stored summary for job ${id}"`))).toHaveLength(1);
+    for (const id of ids)
+      expect(all.split('\n').filter((line) => line.includes(`[qdrant] Stored summary for job ${id}"`))).toHaveLength(1);
     // No earlier job was stored again on resume either.
     expect([...counts.values()].every((count) => count === 1)).toBe(true);
-    expect(await stack.queues.redis.get(agentopsKey(stack.queues.prefix, 'qdrant', 'last-event', 'local'))).toMatch(/^\d+-\d+$/);
+    expect(await stack.queues.redis.get(agentopsKey(stack.queues.prefix, 'qdrant', 'last-event', 'local'))).toMatch(
+      /^\d+-\d+$/,
+    );
   });
 
   it('remembers a failed job with its failure as the outcome', async () => {
@@ -530,7 +672,13 @@ describe('job memory end to end (controller, worker, Slack simulator, Qdrant sta
     });
     expect(await failNextJob(stack.queues, 'research', 'Claude Code exited with code 1')).toBe(job.id);
     const point = await waitForPoint(job.id);
-    expect(point.payload).toMatchObject({ jobId: job.id, queue: 'research', priority: 2, user: 'cli:tester', status: 'failed' });
+    expect(point.payload).toMatchObject({
+      jobId: job.id,
+      queue: 'research',
+      priority: 2,
+      user: 'cli:tester',
+      status: 'failed',
+    });
     expect(point.payload['summary']).toContain('Outcome: failed: Claude Code exited with code 1 on research (P2)');
     expect(point.payload).not.toHaveProperty('receiptTs');
   });
@@ -545,12 +693,25 @@ describe('job memory end to end (controller, worker, Slack simulator, Qdrant sta
       await slash('add summarize the monday meeting notes');
       const { id, blocks } = await receiptFor('monday meeting notes');
       expect(blocks).toContain('Cancel');
-      await waitFor(async () => (await stack.queues.manager.inspect(id)).status === 'completed', 10_000, 'the job to complete');
-      await waitFor(() => stack.logLines('[qdrant] Embedding failed:').length > 0, 10_000, 'the embedding failure to be logged');
+      await waitFor(
+        async () => (await stack.queues.manager.inspect(id)).status === 'completed',
+        10_000,
+        'the job to complete',
+      );
+      await waitFor(
+        () => stack.logLines('[qdrant] Embedding failed:').length > 0,
+        10_000,
+        'the embedding failure to be logged',
+      );
       expect(pointOf(id)).toBeUndefined();
       // The receipt is the only message, and nobody was told about the memory.
       expect(stack.botMessages().length).toBe(slackMessagesBefore + 1);
-      expect(stack.sim.ephemerals().slice(ephemeralsBefore).some((entry) => /embedding|qdrant/i.test(entry.text))).toBe(false);
+      expect(
+        stack.sim
+          .ephemerals()
+          .slice(ephemeralsBefore)
+          .some((entry) => /embedding|qdrant/i.test(entry.text)),
+      ).toBe(false);
 
       words.state.down = false;
       stack.llm.setModels([DEFAULT_CHAT_MODEL, DEFAULT_EMBEDDING_MODEL]);
@@ -566,11 +727,19 @@ describe('job memory end to end (controller, worker, Slack simulator, Qdrant sta
     await qdrant.stop();
     try {
       await stack.restartController();
-      await waitFor(() => stack.logLines('[qdrant] Not available, running without vector memory').length > 0, 10_000, 'the not-available line');
+      await waitFor(
+        () => stack.logLines('[qdrant] Not available, running without vector memory').length > 0,
+        10_000,
+        'the not-available line',
+      );
       expect(enabledLines()).toBe(0);
 
       await slash('find quarterly sales report');
-      const off = await waitFor(() => stack.sim.ephemerals().find((entry) => entry.text.includes('Job memory is off')), 10_000, 'the memory-off answer');
+      const off = await waitFor(
+        () => stack.sim.ephemerals().find((entry) => entry.text.includes('Job memory is off')),
+        10_000,
+        'the memory-off answer',
+      );
       expect(off.text).toContain('docker compose --profile memory up -d');
       const cliOff = await cli(['find', 'quarterly sales report']);
       expect(cliOff.code).toBe(1);
@@ -581,7 +750,11 @@ describe('job memory end to end (controller, worker, Slack simulator, Qdrant sta
       const { id, blocks } = await receiptFor('tuesday standup notes');
       process.stdout.write(`[qdrant-memory] slash command to receipt with memory off: ${Date.now() - sent} ms\n`);
       expect(blocks).not.toContain('Similar past jobs');
-      await waitFor(async () => (await stack.queues.manager.inspect(id)).status === 'completed', 10_000, 'the job to complete');
+      await waitFor(
+        async () => (await stack.queues.manager.inspect(id)).status === 'completed',
+        10_000,
+        'the job to complete',
+      );
       expect(stack.logLines('[qdrant] Not available')).toHaveLength(1);
 
       await qdrant.start();

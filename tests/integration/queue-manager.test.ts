@@ -21,7 +21,12 @@ const request = (text: string, queue: 'code' | 'local' | 'research' = 'local', p
 describe('the queue manager', () => {
   it('gives short ids that are unique across the three queues', async () => {
     harness = await openQueues();
-    const jobs = await harness.manager.enqueueMany([request('a', 'code'), request('b', 'local'), request('c', 'research'), request('d', 'code')]);
+    const jobs = await harness.manager.enqueueMany([
+      request('a', 'code'),
+      request('b', 'local'),
+      request('c', 'research'),
+      request('d', 'code'),
+    ]);
     expect(jobs.map((job) => job.id)).toEqual(['1', '2', '3', '4']);
     const next = await harness.manager.enqueue(request('e', 'research'));
     expect(next.id).toBe('5');
@@ -54,7 +59,10 @@ describe('the queue manager', () => {
     expect(details.status).toBe('cancelled');
     expect(details.cancel?.by).toBe('U999');
     expect((await harness.manager.status()).queues.find((queue) => queue.name === 'local')?.counts.waiting).toBe(0);
-    await expect(harness.manager.cancel(job.id, 'U999')).rejects.toMatchObject({ code: ErrorCode.JobFinished, message: expect.stringContaining('already cancelled by U999') });
+    await expect(harness.manager.cancel(job.id, 'U999')).rejects.toMatchObject({
+      code: ErrorCode.JobFinished,
+      message: expect.stringContaining('already cancelled by U999'),
+    });
   });
 
   it('stops a running job when cancelled; it ends cancelled, not retried', async () => {
@@ -65,10 +73,14 @@ describe('the queue manager', () => {
     const asked = Date.now();
     const outcome = await harness.manager.cancel(job.id, 'U777');
     expect(outcome.outcome).toBe('stopping');
-    const details = await waitFor(async () => {
-      const current = await harness!.manager.inspect(job.id);
-      return current.status === 'cancelled' ? current : undefined;
-    }, 5_000, 'the job to end cancelled');
+    const details = await waitFor(
+      async () => {
+        const current = await harness!.manager.inspect(job.id);
+        return current.status === 'cancelled' ? current : undefined;
+      },
+      5_000,
+      'the job to end cancelled',
+    );
     expect(Date.now() - asked).toBeLessThan(2_000);
     expect(details.failedReason).toContain('Cancelled by U777');
     expect(details.attemptsMade).toBe(1);
@@ -96,7 +108,11 @@ describe('the queue manager', () => {
     const retried = await harness.manager.retry(job.id);
     expect(retried.job.status).toMatch(/waiting|active/);
     expect(retried.job.attemptsMade).toBe(0);
-    await waitFor(async () => (await harness!.recorded('started')).length === 2, 10_000, 'the retried job to start again');
+    await waitFor(
+      async () => (await harness!.recorded('started')).length === 2,
+      10_000,
+      'the retried job to start again',
+    );
 
     const waiting = await harness.manager.enqueue(request('cancel me while waiting', 'code'));
     await harness.manager.cancel(waiting.id, 'U2');
@@ -108,7 +124,10 @@ describe('the queue manager', () => {
   it('refuses to retry a job that has not failed', async () => {
     harness = await openQueues();
     const job = await harness.manager.enqueue(request('still waiting'));
-    await expect(harness.manager.retry(job.id)).rejects.toMatchObject({ code: ErrorCode.JobInvalidState, message: expect.stringContaining('is waiting') });
+    await expect(harness.manager.retry(job.id)).rejects.toMatchObject({
+      code: ErrorCode.JobInvalidState,
+      message: expect.stringContaining('is waiting'),
+    });
     await expect(harness.manager.retry('999')).rejects.toMatchObject({ code: ErrorCode.JobNotFound });
   });
 
@@ -128,8 +147,14 @@ describe('the queue manager', () => {
     await harness.startWorker({ FIXTURE_DELAY_MS: '60000' });
     const job = await harness.manager.enqueue(request('running'));
     await waitFor(async () => (await harness!.recorded('started')).length === 1, 10_000, 'start');
-    await expect(harness.manager.promote(job.id, 1)).rejects.toMatchObject({ code: ErrorCode.JobInvalidState, message: expect.stringContaining('already running') });
-    await expect(harness.manager.promote('4242', 1)).rejects.toMatchObject({ code: ErrorCode.JobNotFound, message: expect.stringContaining('no job 4242') });
+    await expect(harness.manager.promote(job.id, 1)).rejects.toMatchObject({
+      code: ErrorCode.JobInvalidState,
+      message: expect.stringContaining('already running'),
+    });
+    await expect(harness.manager.promote('4242', 1)).rejects.toMatchObject({
+      code: ErrorCode.JobNotFound,
+      message: expect.stringContaining('no job 4242'),
+    });
   });
 
   it('lists recent jobs newest first, filtered by state', async () => {

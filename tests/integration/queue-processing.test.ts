@@ -29,12 +29,18 @@ function maxOverlap(started: { id: string; at: number }[], finished: { id: strin
 describe('queue processing', () => {
   it('turns a queue: batch into separate jobs with their own ids', async () => {
     harness = await openQueues();
-    const parsed = parseMessage('queue:\nsummarize the meeting notes\ndraft a reply to Sam\nrewrite the intro paragraph');
+    const parsed = parseMessage(
+      'queue:\nsummarize the meeting notes\ndraft a reply to Sam\nrewrite the intro paragraph',
+    );
     if (!parsed.ok) throw new Error(parsed.error.message);
     const outcome = await execute(parsed.command, harness, cli);
     expect(outcome.kind).toBe('queued');
     if (outcome.kind !== 'queued') return;
-    expect(outcome.jobs.map((job) => job.text)).toEqual(['summarize the meeting notes', 'draft a reply to Sam', 'rewrite the intro paragraph']);
+    expect(outcome.jobs.map((job) => job.text)).toEqual([
+      'summarize the meeting notes',
+      'draft a reply to Sam',
+      'rewrite the intro paragraph',
+    ]);
     expect(new Set(outcome.jobs.map((job) => job.id)).size).toBe(3);
     const status = await harness.manager.status();
     expect(status.queues.find((queue) => queue.name === 'local')?.counts.waiting).toBe(3);
@@ -50,7 +56,12 @@ describe('queue processing', () => {
       requestedBy: 'cli:test',
       routing: { queue: 'local' as const, method: 'explicit' as const, confidence: 1, patterns: [] },
     });
-    const jobs = await manager.enqueueMany([request('third', 3), request('second', 2), request('third again', 3), request('first', 1)]);
+    const jobs = await manager.enqueueMany([
+      request('third', 3),
+      request('second', 2),
+      request('third again', 3),
+      request('first', 1),
+    ]);
     await harness.startWorker({ LOCAL_CONCURRENCY: '1', FIXTURE_DELAY_MS: '20' });
     await waitFor(async () => (await harness!.recorded('finished')).length === 4, 15_000, 'four jobs to finish');
     const order = (await harness.recorded('started')).map((entry) => entry.id);
@@ -81,21 +92,35 @@ describe('queue processing', () => {
 
   it('re-runs the job of a worker killed with SIGKILL, and completes it exactly once', async () => {
     harness = await openQueues();
-    const [job] = (await harness.manager.enqueueMany([
-      { text: 'long job', priority: 3, source: 'cli', requestedBy: 'cli:test', routing: { queue: 'local', method: 'explicit', confidence: 1, patterns: [] } },
-    ]));
+    const [job] = await harness.manager.enqueueMany([
+      {
+        text: 'long job',
+        priority: 3,
+        source: 'cli',
+        requestedBy: 'cli:test',
+        routing: { queue: 'local', method: 'explicit', confidence: 1, patterns: [] },
+      },
+    ]);
     const doomed = await harness.startWorker({ FIXTURE_DELAY_MS: '60000' });
     await waitFor(async () => (await harness!.recorded('started')).length === 1, 10_000, 'the job to start');
     await doomed.stop('SIGKILL');
     await harness.startWorker({ FIXTURE_DELAY_MS: '50' });
-    const finished = await waitFor(async () => {
-      const list = await harness!.recorded('finished');
-      return list.length > 0 ? list : undefined;
-    }, 20_000, 'the job to be picked up again and finish');
-    const details = await waitFor(async () => {
-      const current = await harness!.manager.inspect(job!.id);
-      return current.status === 'completed' ? current : undefined;
-    }, 5_000, 'the job to be completed');
+    const finished = await waitFor(
+      async () => {
+        const list = await harness!.recorded('finished');
+        return list.length > 0 ? list : undefined;
+      },
+      20_000,
+      'the job to be picked up again and finish',
+    );
+    const details = await waitFor(
+      async () => {
+        const current = await harness!.manager.inspect(job!.id);
+        return current.status === 'completed' ? current : undefined;
+      },
+      5_000,
+      'the job to be completed',
+    );
     const started = await harness.recorded('started');
     expect(started.map((entry) => entry.id)).toEqual([job!.id, job!.id]);
     expect(started[0]?.pid).toBe(doomed.child.pid);

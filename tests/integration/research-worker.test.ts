@@ -7,8 +7,8 @@
 import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type JobData } from '@agentops/core';
-import { type JobDetails } from '@agentops/controller';
+import type { JobData } from '@agentops/core';
+import type { JobDetails } from '@agentops/controller';
 import { systemText, toolNames, toolResults, userTexts } from '../support/llm/anthropic-inspect.js';
 import { reply, startAnthropicStandin, type AnthropicStandin } from '../support/llm/anthropic-standin.js';
 import { makeClaudeHome, offlineClaudeEnv } from '../support/llm/claude-cli.js';
@@ -36,7 +36,11 @@ beforeAll(async () => {
   anthropic = await startAnthropicStandin({ fallback: scripts.fallback });
   openai = await startOpenAIStandin({
     respond: ({ path: requestPath, body }) =>
-      requestPath === '/v1/chat/completions' ? { content: `## Findings\n\nFrom memory, about: ${lastUserMessage(body)}\n\n## Sources to check\n\n- the vendor documentation` } : undefined,
+      requestPath === '/v1/chat/completions'
+        ? {
+            content: `## Findings\n\nFrom memory, about: ${lastUserMessage(body)}\n\n## Sources to check\n\n- the vendor documentation`,
+          }
+        : undefined,
   });
 });
 
@@ -47,7 +51,9 @@ afterAll(async () => {
   await sim?.close();
 });
 
-async function startResearchWorker(extra: Record<string, string> = {}): Promise<{ harness: QueueHarness; process: RunningProcess }> {
+async function startResearchWorker(
+  extra: Record<string, string> = {},
+): Promise<{ harness: QueueHarness; process: RunningProcess }> {
   const harness = await openQueues();
   cleanups.push(() => harness.close());
   const home = makeClaudeHome();
@@ -86,23 +92,29 @@ async function finished(harness: QueueHarness, id: string): Promise<JobDetails> 
     async () => {
       const details = await harness.manager.inspect(id);
       // inspect reads the job, then its state: a job that finished in between shows its new state with the old fields.
-      return ['completed', 'failed', 'cancelled'].includes(details.status) && details.finishedAt !== undefined ? details : undefined;
+      return ['completed', 'failed', 'cancelled'].includes(details.status) && details.finishedAt !== undefined
+        ? details
+        : undefined;
     },
     30_000,
     `job ${id} to finish`,
   );
 }
 
-const thread = (receiptTs: string): SimMessage[] => sim.messages(sim.config.defaultChannelId).filter((message) => message.thread_ts === receiptTs);
+const thread = (receiptTs: string): SimMessage[] =>
+  sim.messages(sim.config.defaultChannelId).filter((message) => message.thread_ts === receiptTs);
 const shown = (message: SimMessage | undefined) => JSON.stringify(message?.blocks ?? []);
-const requestsFor = (text: string) => anthropic.messageRequests().filter((request) => userTexts(request.body).includes(text));
+const requestsFor = (text: string) =>
+  anthropic.messageRequests().filter((request) => userTexts(request.body).includes(text));
 
 describe('the research worker with Claude Code (the default engine)', () => {
   let worker: { harness: QueueHarness; process: RunningProcess };
   let folder: string;
   beforeAll(async () => {
     worker = await startResearchWorker();
-    const line = logMessages(worker.process.output()).find((message) => message.startsWith('[research-worker] Engine: Claude Code'));
+    const line = logMessages(worker.process.output()).find((message) =>
+      message.startsWith('[research-worker] Engine: Claude Code'),
+    );
     folder = /in (\S+)$/.exec(line ?? '')?.[1] ?? '';
   });
 
@@ -113,7 +125,8 @@ describe('the research worker with Claude Code (the default engine)', () => {
 
   it('posts a sourced report in the receipt thread', async () => {
     const text = 'research how BullMQ detects stalled jobs';
-    const report = '## Summary\n\nA stalled check runs every 30 s ([BullMQ docs](https://docs.bullmq.io/guide/jobs/stalled)).\n\n## Sources\n\n- https://docs.bullmq.io/guide/jobs/stalled: the stalled check';
+    const report =
+      '## Summary\n\nA stalled check runs every 30 s ([BullMQ docs](https://docs.bullmq.io/guide/jobs/stalled)).\n\n## Sources\n\n- https://docs.bullmq.io/guide/jobs/stalled: the stalled check';
     scripts.set(text, () => reply.text(report));
     const { job, receiptTs } = await enqueue(worker.harness, text);
     const details = await finished(worker.harness, job.id);
@@ -137,8 +150,10 @@ describe('the research worker with Claude Code (the default engine)', () => {
     const text = 'research the competition and save notes';
     const outside = path.join(REPO_ROOT, 'package.json');
     scripts.set(text, (call) => {
-      if (call === 1) return reply.toolUse({ name: 'Write', input: { file_path: path.join(folder, 'notes.md'), content: 'notes' } });
-      if (call === 2) return reply.toolUse({ name: 'Bash', input: { command: `touch ${path.join(folder, 'bash-was-here')}` } });
+      if (call === 1)
+        return reply.toolUse({ name: 'Write', input: { file_path: path.join(folder, 'notes.md'), content: 'notes' } });
+      if (call === 2)
+        return reply.toolUse({ name: 'Bash', input: { command: `touch ${path.join(folder, 'bash-was-here')}` } });
       if (call === 3) return reply.toolUse({ name: 'Read', input: { file_path: outside } });
       return reply.text('I could not save notes; here is the report instead.');
     });
@@ -149,7 +164,10 @@ describe('the research worker with Claude Code (the default engine)', () => {
     expect(readdirSync(folder)).toEqual([]);
     expect(details.result).toMatchObject({
       text: 'I could not save notes; here is the report instead.',
-      stats: { turns: 4, permissionDenials: [{ tool: 'Write' }, { tool: 'Bash' }, { tool: 'Read', input: { file_path: outside } }] },
+      stats: {
+        turns: 4,
+        permissionDenials: [{ tool: 'Write' }, { tool: 'Bash' }, { tool: 'Read', input: { file_path: outside } }],
+      },
     });
     const results = toolResults(requestsFor(text).at(-1)?.body);
     expect(results.map((result) => result.is_error)).toEqual([true, true, true]);
@@ -174,8 +192,13 @@ describe('the research worker with RESEARCH_ENGINE=local', () => {
     const details = await finished(worker.harness, job.id);
 
     expect(details.status).toBe('completed');
-    expect(details.result).toMatchObject({ text: expect.stringContaining(`From memory, about: ${text}`), stats: { model: 'standin-chat-model' } });
-    const request = openai.requests.find((candidate) => candidate.path === '/v1/chat/completions' && lastUserMessage(candidate.body) === text);
+    expect(details.result).toMatchObject({
+      text: expect.stringContaining(`From memory, about: ${text}`),
+      stats: { model: 'standin-chat-model' },
+    });
+    const request = openai.requests.find(
+      (candidate) => candidate.path === '/v1/chat/completions' && lastUserMessage(candidate.body) === text,
+    );
     expect(request?.body).toMatchObject({
       messages: [
         { role: 'system', content: expect.stringContaining('research assistant') },

@@ -30,7 +30,11 @@ describe('access control', () => {
     const pause = await stack.sim.sendSlashCommand({ text: 'pause', userId: OUTSIDER });
     expect(JSON.stringify(pause.ack)).toContain('not on this AgentOps allow list');
     await stack.sim.sendMessage({ text: 'summarize this as an outsider', userId: OUTSIDER });
-    await waitFor(() => stack.sim.ephemerals().find((entry) => entry.user === OUTSIDER && entry.text.includes('allow list')), 10_000, 'the message refusal');
+    await waitFor(
+      () => stack.sim.ephemerals().find((entry) => entry.user === OUTSIDER && entry.text.includes('allow list')),
+      10_000,
+      'the message refusal',
+    );
     await sleep(300);
     expect((await jobs()).length).toBe(before);
     expect((await stack.queues.manager.status()).paused).toBe(false);
@@ -40,22 +44,45 @@ describe('access control', () => {
 
   it('refuses destructive buttons from an outsider', async () => {
     await stack.sim.sendSlashCommand({ text: 'add draft a memo about lunch' });
-    const receipt = await stack.sim.waitForMessage(stack.channel, (message) => message.text.includes('memo about lunch'), 10_000);
+    const receipt = await stack.sim.waitForMessage(
+      stack.channel,
+      (message) => message.text.includes('memo about lunch'),
+      10_000,
+    );
     const id = /Job #(\d+)/.exec(receipt.text)?.[1] ?? '';
     await waitFor(() => stack.queues.manager.inspect(id).catch(() => undefined), 5_000, 'the job');
     await stack.sim.sendBlockAction({ actionId: ACTION_IDS.cancel, messageTs: receipt.ts, userId: OUTSIDER });
-    await waitFor(() => stack.sim.ephemerals().filter((entry) => entry.user === OUTSIDER && entry.text.includes('allow list')).length >= 2, 10_000, 'the button refusal');
+    await waitFor(
+      () =>
+        stack.sim.ephemerals().filter((entry) => entry.user === OUTSIDER && entry.text.includes('allow list')).length >=
+        2,
+      10_000,
+      'the button refusal',
+    );
     expect((await stack.queues.manager.inspect(id)).status).toBe('waiting');
-    expect(stack.logRecords({ refused: 'not_allowed', kind: 'button', user: OUTSIDER, actionId: ACTION_IDS.cancel }).length).toBe(1);
+    expect(
+      stack.logRecords({ refused: 'not_allowed', kind: 'button', user: OUTSIDER, actionId: ACTION_IDS.cancel }).length,
+    ).toBe(1);
   });
 
   it('lets only CODE_ALLOWED_USERS start code jobs', async () => {
     await stack.sim.sendSlashCommand({ text: 'add fix the failing test in src/app.ts and open a PR' });
-    await waitFor(() => stack.sim.ephemerals().find((entry) => entry.user === 'U0SIMUSER1' && entry.text.includes('CODE_ALLOWED_USERS')), 10_000, 'the code refusal');
+    await waitFor(
+      () =>
+        stack.sim
+          .ephemerals()
+          .find((entry) => entry.user === 'U0SIMUSER1' && entry.text.includes('CODE_ALLOWED_USERS')),
+      10_000,
+      'the code refusal',
+    );
     expect((await jobs()).some((job) => job.data.text.includes('src/app.ts'))).toBe(false);
     expect(stack.logRecords({ refused: 'queue_not_allowed', user: 'U0SIMUSER1', queue: 'code' }).length).toBe(1);
     await stack.sim.sendSlashCommand({ text: 'add fix the failing test in src/app.ts and open a PR', userId: CODER });
-    const job = await waitFor(async () => (await jobs()).find((entry) => entry.data.text.includes('src/app.ts')), 10_000, "the coder's job");
+    const job = await waitFor(
+      async () => (await jobs()).find((entry) => entry.data.text.includes('src/app.ts')),
+      10_000,
+      "the coder's job",
+    );
     expect(job).toMatchObject({ queue: 'code', data: { requestedBy: CODER } });
   });
 });
@@ -81,6 +108,8 @@ describe('Slack connection faults', () => {
     stack.sim.failNext('chat.postMessage', { status: 429, retryAfterSec: 1 });
     await stack.sim.sendSlashCommand({ text: 'add draft the note through a 429' });
     await stack.sim.waitForMessage(stack.channel, (message) => message.text.includes('through a 429'), 15_000);
-    expect(stack.sim.calls('chat.postMessage').filter((call) => JSON.stringify(call.args).includes('through a 4')).length).toBeGreaterThanOrEqual(2);
+    expect(
+      stack.sim.calls('chat.postMessage').filter((call) => JSON.stringify(call.args).includes('through a 4')).length,
+    ).toBeGreaterThanOrEqual(2);
   }, 40_000);
 });

@@ -37,49 +37,85 @@ describe('secrets', () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'agentops-secrets-'));
     const workdir = mkdtempSync(path.join(tmpdir(), 'agentops-secrets-work-'));
     const home = makeClaudeHome();
-    cleanups.push(() => rmSync(dir, { recursive: true, force: true }), () => rmSync(workdir, { recursive: true, force: true }), () => home.remove());
+    cleanups.push(
+      () => rmSync(dir, { recursive: true, force: true }),
+      () => rmSync(workdir, { recursive: true, force: true }),
+      () => home.remove(),
+    );
     const redis = await startRedisServer({ dir, appendOnly: true, password: SECRETS.REDIS_PASSWORD });
     cleanups.push(() => redis.stop());
     let chats = 0;
     const stack: SlackStack = await startSlackStack({
       sim: { botToken: SECRETS.SLACK_BOT_TOKEN, appToken: SECRETS.SLACK_APP_TOKEN },
       redis: { host: redis.host, port: redis.port, password: SECRETS.REDIS_PASSWORD },
-      env: { SLACK_SIGNING_SECRET: SECRETS.SLACK_SIGNING_SECRET, BULLBOARD_USERNAME: 'ops', BULLBOARD_PASSWORD: SECRETS.BULLBOARD_PASSWORD, LOG_LEVEL: 'trace' },
+      env: {
+        SLACK_SIGNING_SECRET: SECRETS.SLACK_SIGNING_SECRET,
+        BULLBOARD_USERNAME: 'ops',
+        BULLBOARD_PASSWORD: SECRETS.BULLBOARD_PASSWORD,
+        LOG_LEVEL: 'trace',
+      },
       llm: {
         respond: (request) => {
           if (!request.path.endsWith('/chat/completions')) return undefined;
           chats += 1;
           // The router's fallback and the first local job fail; later calls answer.
-          return chats <= 2 ? { status: 500, body: { error: { message: `upstream failed with key ${SECRETS.ANTHROPIC_API_KEY}` } } } : { content: 'A fine summary.' };
+          return chats <= 2
+            ? { status: 500, body: { error: { message: `upstream failed with key ${SECRETS.ANTHROPIC_API_KEY}` } } }
+            : { content: 'A fine summary.' };
         },
       },
     });
     cleanups.push(() => stack.close());
-    const anthropic = await startAnthropicStandin({ fallback: reply.error(401, 'authentication_error', `invalid x-api-key ${SECRETS.ANTHROPIC_API_KEY}`) });
+    const anthropic = await startAnthropicStandin({
+      fallback: reply.error(401, 'authentication_error', `invalid x-api-key ${SECRETS.ANTHROPIC_API_KEY}`),
+    });
     cleanups.push(() => anthropic.close());
-    const workerEnv = { ...stack.env, LOG_LEVEL: 'trace', ...offlineClaudeEnv({ baseURL: anthropic.baseURL, home: home.home, apiKey: SECRETS.ANTHROPIC_API_KEY }), CLAUDE_BIN: path.join(REPO_ROOT, 'node_modules', '.bin', 'claude'), CODE_WORKDIR: workdir };
-    const workers: RunningProcess[] = ['local-worker', 'code-worker'].map((name) => startNode(path.join(REPO_ROOT, 'workers', name, 'dist', 'worker.js'), workerEnv));
+    const workerEnv = {
+      ...stack.env,
+      LOG_LEVEL: 'trace',
+      ...offlineClaudeEnv({ baseURL: anthropic.baseURL, home: home.home, apiKey: SECRETS.ANTHROPIC_API_KEY }),
+      CLAUDE_BIN: path.join(REPO_ROOT, 'node_modules', '.bin', 'claude'),
+      CODE_WORKDIR: workdir,
+    };
+    const workers: RunningProcess[] = ['local-worker', 'code-worker'].map((name) =>
+      startNode(path.join(REPO_ROOT, 'workers', name, 'dist', 'worker.js'), workerEnv),
+    );
     cleanups.push(...workers.map((worker) => () => worker.stop()));
-    for (const worker of workers) await waitFor(() => /Started on queue/.test(worker.output()), 20_000, `a worker\n${worker.output()}`);
+    for (const worker of workers)
+      await waitFor(() => /Started on queue/.test(worker.output()), 20_000, `a worker\n${worker.output()}`);
 
     stack.sim.failNext('chat.postMessage', { status: 500 });
     await stack.sim.sendSlashCommand({ text: 'add hello, something vague for you' });
     await stack.sim.sendSlashCommand({ text: 'add summarize the release notes' });
     await stack.sim.sendSlashCommand({ text: 'add fix the failing test in src/app.ts' });
     await stack.sim.sendSlashCommand({ text: 'status' });
-    const jobs = await waitFor(async () => {
-      const all = await stack.queues.manager.list(undefined, 50);
-      return all.length === 3 && all.every((job) => job.status === 'completed' || job.status === 'failed') ? all : undefined;
-    }, 60_000, 'all three jobs to finish');
+    const jobs = await waitFor(
+      async () => {
+        const all = await stack.queues.manager.list(undefined, 50);
+        return all.length === 3 && all.every((job) => job.status === 'completed' || job.status === 'failed')
+          ? all
+          : undefined;
+      },
+      60_000,
+      'all three jobs to finish',
+    );
     expect(jobs.some((job) => job.status === 'failed')).toBe(true);
     expect(jobs.some((job) => job.status === 'completed')).toBe(true);
     const code = jobs.find((job) => job.queue === 'code');
     expect(code?.failedReason).toMatch(/ANTHROPIC_API_KEY/);
-    await waitFor(() => stack.sim.messages(stack.channel).some((message) => JSON.stringify(message).includes('ANTHROPIC_API_KEY')), 10_000, 'the code failure in its thread');
+    await waitFor(
+      () => stack.sim.messages(stack.channel).some((message) => JSON.stringify(message).includes('ANTHROPIC_API_KEY')),
+      10_000,
+      'the code failure in its thread',
+    );
 
     const logs = [stack.controller.output(), ...workers.map((worker) => worker.output())].join('\n');
     expect(logs.length).toBeGreaterThan(10_000);
-    const posted = JSON.stringify([stack.sim.messages(stack.channel, { includeUsers: true }), stack.sim.ephemerals(), stack.sim.uploads()]);
+    const posted = JSON.stringify([
+      stack.sim.messages(stack.channel, { includeUsers: true }),
+      stack.sim.ephemerals(),
+      stack.sim.uploads(),
+    ]);
     const failures = jobs.map((job) => job.failedReason ?? '').join('\n');
     expect(leaks(logs), 'secrets in logs').toEqual([]);
     expect(leaks(posted), 'secrets posted to Slack').toEqual([]);

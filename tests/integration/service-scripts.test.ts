@@ -3,7 +3,18 @@
 // systemd units rendered from it restart crashed processes, stop them gently and
 // stop the workers before the controller.
 import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  realpathSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import Parser from 'tree-sitter';
@@ -17,8 +28,20 @@ import { NODE_FLAGS } from '@agentops/scripts';
 
 const SCRIPTS = path.join(REPO_ROOT, 'scripts');
 const ROOT = realpathSync(REPO_ROOT);
-const SEED_SCRIPTS = ['bootstrap.ps1', 'install-services.ps1', 'start-all.ps1', 'stop-all.ps1', 'uninstall-services.ps1', 'legacy-disable.ps1'];
-const SERVICE_NAMES = ['agentops-controller', 'agentops-local-worker', 'agentops-code-worker', 'agentops-research-worker'];
+const SEED_SCRIPTS = [
+  'bootstrap.ps1',
+  'install-services.ps1',
+  'start-all.ps1',
+  'stop-all.ps1',
+  'uninstall-services.ps1',
+  'legacy-disable.ps1',
+];
+const SERVICE_NAMES = [
+  'agentops-controller',
+  'agentops-local-worker',
+  'agentops-code-worker',
+  'agentops-research-worker',
+];
 /** SHUTDOWN_GRACE_MS default (.env.example): the time running jobs get on shutdown. */
 const SHUTDOWN_GRACE_MS = 15_000;
 
@@ -45,7 +68,10 @@ function syntaxProblems(source: string): string[] {
 
 /** The source without its comments (comments may name anything). */
 function codeOf(source: string): string {
-  const comments = parser.parse(source).rootNode.descendantsOfType('comment').sort((a, b) => b.startIndex - a.startIndex);
+  const comments = parser
+    .parse(source)
+    .rootNode.descendantsOfType('comment')
+    .sort((a, b) => b.startIndex - a.startIndex);
   let code = source;
   for (const comment of comments) code = code.slice(0, comment.startIndex) + code.slice(comment.endIndex);
   return code;
@@ -53,7 +79,9 @@ function codeOf(source: string): string {
 
 /** The try statement that holds a script's main body: the last one at the top level. */
 function mainTry(source: string): Parser.SyntaxNode {
-  const statements = parser.parse(source).rootNode.namedChildren.flatMap((child) => (child.type === 'statement_list' ? child.namedChildren : [child]));
+  const statements = parser
+    .parse(source)
+    .rootNode.namedChildren.flatMap((child) => (child.type === 'statement_list' ? child.namedChildren : [child]));
   const tries = statements.filter((statement) => statement.type === 'try_statement');
   const last = tries.at(-1);
   if (!last) throw new Error('no top-level try statement');
@@ -70,15 +98,16 @@ interface ServiceRow {
 /** services.psd1 read through the PowerShell syntax tree: the hash tables with a Name, and the top-level settings. */
 function serviceTable(): { services: ServiceRow[]; settings: Record<string, string | number> } {
   const tree = parser.parse(read('services.psd1'));
+  // biome-ignore lint/suspicious/noShadowRestrictedNames: a local helper, never Object.prototype.valueOf.
   const valueOf = (entry: Parser.SyntaxNode): [string, string | number] => {
     const [key, value] = entry.namedChildren;
     const text = value?.text.trim() ?? '';
     const literal = /^'(.*)'$/.exec(text)?.[1] ?? (/^\d+$/.test(text) ? Number(text) : text);
     return [key?.text.trim() ?? '', literal];
   };
-  const tables = tree.rootNode.descendantsOfType('hash_literal_body').map((body) =>
-    Object.fromEntries(body.namedChildren.filter((child) => child.type === 'hash_entry').map(valueOf)),
-  );
+  const tables = tree.rootNode
+    .descendantsOfType('hash_literal_body')
+    .map((body) => Object.fromEntries(body.namedChildren.filter((child) => child.type === 'hash_entry').map(valueOf)));
   const services = tables.filter((table) => 'Name' in table) as unknown as ServiceRow[];
   const settings = tables.find((table) => 'Services' in table) ?? {};
   return { services, settings };
@@ -93,16 +122,22 @@ function bash(args: string[], env: Record<string, string>, cwd = ROOT): SpawnSyn
 
 describe('the Windows service scripts', () => {
   it('are all there: the six scripts of the seed, the shared module and the service table', () => {
-    expect(powershellFiles).toEqual(expect.arrayContaining([...SEED_SCRIPTS, 'AgentOps.Services.psm1', 'services.psd1']));
+    expect(powershellFiles).toEqual(
+      expect.arrayContaining([...SEED_SCRIPTS, 'AgentOps.Services.psm1', 'services.psd1']),
+    );
   });
 
   it('parse without a syntax error under the PowerShell grammar', () => {
-    const problems = powershellFiles.flatMap((file) => syntaxProblems(read(file)).map((problem) => `scripts/${file}:${problem}`));
+    const problems = powershellFiles.flatMap((file) =>
+      syntaxProblems(read(file)).map((problem) => `scripts/${file}:${problem}`),
+    );
     expect(problems, `syntax errors:\n${problems.join('\n')}`).toEqual([]);
   });
 
   it('would fail the parse check on broken PowerShell, so the check can fail', () => {
-    expect(syntaxProblems('function Start-It {\n  if ($ready) {\n    Start-Service x\n}\n')).toEqual([expect.stringMatching(/^4:2 missing }/)]);
+    expect(syntaxProblems('function Start-It {\n  if ($ready) {\n    Start-Service x\n}\n')).toEqual([
+      expect.stringMatching(/^4:2 missing }/),
+    ]);
     expect(syntaxProblems('$services = @(\n  "a",\n  "b"\n')[0]).toMatch(/^1:1 cannot parse/);
     expect(syntaxProblems('Write-Host "never closed\n')).not.toEqual([]);
     expect(syntaxProblems('Write-Host "fine"\n')).toEqual([]);
@@ -116,13 +151,17 @@ describe('the Windows service scripts', () => {
       return strings.flatMap((node) =>
         [...node.text.matchAll(/\$([A-Za-z_][A-Za-z0-9_]*):/g)]
           .filter((match) => !scopes.has(match[1]!.toLowerCase()))
-          .map((match) => `scripts/${file}:${node.startPosition.row + 1}: "${match[0]}" is read as a drive-qualified variable; write "$(\$${match[1]}):"`),
+          .map(
+            (match) =>
+              `scripts/${file}:${node.startPosition.row + 1}: "${match[0]}" is read as a drive-qualified variable; write "$($${match[1]}):"`,
+          ),
       );
     });
     expect(found).toEqual([]);
   });
 
   it('are plain ASCII, which Windows PowerShell 5.1 reads correctly without a byte order mark', () => {
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: the range is all of ASCII, to find anything outside it.
     const nonAscii = powershellFiles.filter((file) => /[^\x00-\x7f]/.test(read(file)));
     expect(nonAscii).toEqual([]);
   });
@@ -146,7 +185,11 @@ describe('the Windows service scripts', () => {
     const module = read('AgentOps.Services.psm1');
     expect(module).toMatch(/\$script:RepoRoot = Split-Path -Parent \$PSScriptRoot/);
     expect(module).toMatch(/Get-Command -Name \$Name -CommandType Application/);
-    const files = [...powershellFiles, 'install-systemd.sh', ...readdirSync(path.join(SCRIPTS, 'systemd')).map((name) => `systemd/${name}`)];
+    const files = [
+      ...powershellFiles,
+      'install-systemd.sh',
+      ...readdirSync(path.join(SCRIPTS, 'systemd')).map((name) => `systemd/${name}`),
+    ];
     const offenders = files.filter((file) => /[a-z]:\\users\\|\/home\/|\/Users\/|jcwoo/i.test(read(file)));
     expect(offenders).toEqual([]);
   });
@@ -170,7 +213,9 @@ describe('the Windows service scripts', () => {
     ]) {
       expect(install).toMatch(setting);
     }
-    expect(read('AgentOps.Services.psm1')).toMatch(/\$entry\.Name \+ '-stdout\.log'[\s\S]*\$entry\.Name \+ '-stderr\.log'/);
+    expect(read('AgentOps.Services.psm1')).toMatch(
+      /\$entry\.Name \+ '-stdout\.log'[\s\S]*\$entry\.Name \+ '-stderr\.log'/,
+    );
   });
 });
 
@@ -183,18 +228,31 @@ describe('the service table (scripts/services.psd1)', () => {
   });
 
   it('points every service at a file the build produced, compiled from src/<name>.ts of a package the root build references', () => {
-    const references = (JSON.parse(readFileSync(path.join(ROOT, 'tsconfig.json'), 'utf8')) as { references: { path: string }[] }).references.map((reference) =>
-      path.normalize(reference.path),
-    );
+    const references = (
+      JSON.parse(readFileSync(path.join(ROOT, 'tsconfig.json'), 'utf8')) as { references: { path: string }[] }
+    ).references.map((reference) => path.normalize(reference.path));
     for (const service of services) {
       const match = /^(.+)\/dist\/([\w-]+)\.js$/.exec(service.Entry);
       expect(match, `${service.Name}: ${service.Entry} is not <package>/dist/<name>.js`).not.toBeNull();
       const [, pkg, name] = match!;
-      expect(existsSync(path.join(ROOT, service.Entry)), `${service.Name}: ${service.Entry} does not exist after npm run build`).toBe(true);
-      const tsconfig = JSON.parse(readFileSync(path.join(ROOT, pkg!, 'tsconfig.json'), 'utf8')) as { compilerOptions?: { rootDir?: string; outDir?: string } };
-      expect(tsconfig.compilerOptions, `${pkg}/tsconfig.json compiles src/ into dist/`).toMatchObject({ rootDir: 'src', outDir: 'dist' });
-      expect(existsSync(path.join(ROOT, pkg!, 'src', `${name}.ts`)), `${service.Name}: ${pkg}/src/${name}.ts is missing`).toBe(true);
-      expect(references, `${pkg} is not built by npm run build (tsconfig.json references)`).toContain(path.normalize(pkg!));
+      expect(
+        existsSync(path.join(ROOT, service.Entry)),
+        `${service.Name}: ${service.Entry} does not exist after npm run build`,
+      ).toBe(true);
+      const tsconfig = JSON.parse(readFileSync(path.join(ROOT, pkg!, 'tsconfig.json'), 'utf8')) as {
+        compilerOptions?: { rootDir?: string; outDir?: string };
+      };
+      expect(tsconfig.compilerOptions, `${pkg}/tsconfig.json compiles src/ into dist/`).toMatchObject({
+        rootDir: 'src',
+        outDir: 'dist',
+      });
+      expect(
+        existsSync(path.join(ROOT, pkg!, 'src', `${name}.ts`)),
+        `${service.Name}: ${pkg}/src/${name}.ts is missing`,
+      ).toBe(true);
+      expect(references, `${pkg} is not built by npm run build (tsconfig.json references)`).toContain(
+        path.normalize(pkg!),
+      );
     }
   });
 
@@ -207,13 +265,22 @@ describe('the service table (scripts/services.psd1)', () => {
   });
 
   it('is the only place the scripts name the services and their entry points', () => {
-    expect(read('AgentOps.Services.psm1')).toMatch(/Import-PowerShellDataFile -Path \(Join-Path \$PSScriptRoot 'services\.psd1'\)/);
-    for (const file of SEED_SCRIPTS) expect(read(file)).toMatch(/Import-Module \(Join-Path \$PSScriptRoot 'AgentOps\.Services\.psm1'\)/);
-    const literals = [...SERVICE_NAMES, ...services.map((service) => service.Entry), ...services.map((service) => service.Entry.replaceAll('/', '\\'))];
-    const code = [...powershellFiles.filter((file) => file !== 'services.psd1'), 'install-systemd.sh'].flatMap((file) => {
-      const source = file.endsWith('.sh') ? read(file) : codeOf(read(file));
-      return literals.filter((literal) => source.includes(literal)).map((literal) => `${file}: ${literal}`);
-    });
+    expect(read('AgentOps.Services.psm1')).toMatch(
+      /Import-PowerShellDataFile -Path \(Join-Path \$PSScriptRoot 'services\.psd1'\)/,
+    );
+    for (const file of SEED_SCRIPTS)
+      expect(read(file)).toMatch(/Import-Module \(Join-Path \$PSScriptRoot 'AgentOps\.Services\.psm1'\)/);
+    const literals = [
+      ...SERVICE_NAMES,
+      ...services.map((service) => service.Entry),
+      ...services.map((service) => service.Entry.replaceAll('/', '\\')),
+    ];
+    const code = [...powershellFiles.filter((file) => file !== 'services.psd1'), 'install-systemd.sh'].flatMap(
+      (file) => {
+        const source = file.endsWith('.sh') ? read(file) : codeOf(read(file));
+        return literals.filter((literal) => source.includes(literal)).map((literal) => `${file}: ${literal}`);
+      },
+    );
     expect(code).toEqual([]);
   });
 });
@@ -262,7 +329,11 @@ describe('the systemd units (scripts/install-systemd.sh)', () => {
     expect(dryRun.stderr).toBe('');
     expect(dryRun.status).toBe(0);
     const folder = path.join(home, '.config', 'systemd', 'user');
-    expect([...units.keys()].sort()).toEqual([...SERVICE_NAMES.map((name) => `${name}.service`), 'agentops.target'].map((file) => path.join(folder, file)).sort());
+    expect([...units.keys()].sort()).toEqual(
+      [...SERVICE_NAMES.map((name) => `${name}.service`), 'agentops.target']
+        .map((file) => path.join(folder, file))
+        .sort(),
+    );
     expect(dryRun.stdout).toContain('# would run: systemctl --user daemon-reload');
     expect(dryRun.stdout).toContain('# would run: systemctl --user enable agentops.target');
     expect(readdirSync(home)).toEqual([]);
@@ -304,27 +375,34 @@ describe('the systemd units (scripts/install-systemd.sh)', () => {
     expect(after('agentops-controller').filter((unit) => unit.startsWith('agentops-'))).toEqual([]);
   });
 
-  it.skipIf(!existsSync('/usr/bin/systemd-analyze') && !existsSync('/bin/systemd-analyze'))('are accepted by systemd-analyze verify', () => {
-    const folder = mkdtempSync(path.join(os.tmpdir(), 'agentops-units-'));
-    try {
-      const files = [...units].map(([file, text]) => {
-        const copy = path.join(folder, path.basename(file));
-        writeFileSync(copy, `${text}\n`);
-        return copy;
-      });
-      const verify = spawnSync('systemd-analyze', ['verify', '--man=no', ...files], { encoding: 'utf8', timeout: 20_000 });
-      const complaints = `${verify.stdout}\n${verify.stderr}`.split('\n').filter((line) => line.includes(folder));
-      expect(complaints).toEqual([]);
-    } finally {
-      rmSync(folder, { recursive: true, force: true });
-    }
-  });
+  it.skipIf(!existsSync('/usr/bin/systemd-analyze') && !existsSync('/bin/systemd-analyze'))(
+    'are accepted by systemd-analyze verify',
+    () => {
+      const folder = mkdtempSync(path.join(os.tmpdir(), 'agentops-units-'));
+      try {
+        const files = [...units].map(([file, text]) => {
+          const copy = path.join(folder, path.basename(file));
+          writeFileSync(copy, `${text}\n`);
+          return copy;
+        });
+        const verify = spawnSync('systemd-analyze', ['verify', '--man=no', ...files], {
+          encoding: 'utf8',
+          timeout: 20_000,
+        });
+        const complaints = `${verify.stdout}\n${verify.stderr}`.split('\n').filter((line) => line.includes(folder));
+        expect(complaints).toEqual([]);
+      } finally {
+        rmSync(folder, { recursive: true, force: true });
+      }
+    },
+  );
 
   it('refuses with "npm run build" when the build is missing', () => {
     const copy = mkdtempSync(path.join(os.tmpdir(), 'agentops-unbuilt-'));
     try {
       mkdirSync(path.join(copy, 'scripts'));
-      for (const item of ['install-systemd.sh', 'services.psd1', 'systemd']) cpSync(path.join(SCRIPTS, item), path.join(copy, 'scripts', item), { recursive: true });
+      for (const item of ['install-systemd.sh', 'services.psd1', 'systemd'])
+        cpSync(path.join(SCRIPTS, item), path.join(copy, 'scripts', item), { recursive: true });
       const run = bash([path.join(copy, 'scripts', 'install-systemd.sh'), '--dry-run'], env(), copy);
       expect(run.status).toBe(1);
       expect(run.stderr).toContain('the build output is missing');
@@ -351,7 +429,11 @@ describe('the systemd units (scripts/install-systemd.sh)', () => {
       for (const [file, text] of units) {
         expect(readFileSync(path.join(folder, path.basename(file)), 'utf8'), path.basename(file)).toBe(`${text}\n`);
       }
-      expect(readFileSync(calls, 'utf8').trim().split('\n')).toEqual(['--user show-environment', '--user daemon-reload', '--user enable agentops.target']);
+      expect(readFileSync(calls, 'utf8').trim().split('\n')).toEqual([
+        '--user show-environment',
+        '--user daemon-reload',
+        '--user enable agentops.target',
+      ]);
 
       rmSync(calls);
       const uninstall = bash([path.join(SCRIPTS, 'install-systemd.sh'), '--uninstall'], runEnv);

@@ -17,7 +17,11 @@ afterAll(async () => {
 
 async function newJob(text: string) {
   await stack.sim.sendSlashCommand({ text: `add ${text}` });
-  const receipt = await stack.sim.waitForMessage(stack.channel, (message) => message.text.includes(text.slice(0, 30)) && message.text.includes('queued on'), 10_000);
+  const receipt = await stack.sim.waitForMessage(
+    stack.channel,
+    (message) => message.text.includes(text.slice(0, 30)) && message.text.includes('queued on'),
+    10_000,
+  );
   const id = /Job #(\d+)/.exec(receipt.text)?.[1] ?? '';
   await waitFor(() => stack.queues.manager.inspect(id).catch(() => undefined), 5_000, 'the job');
   return { id, receiptTs: receipt.ts };
@@ -26,13 +30,25 @@ async function newJob(text: string) {
 async function statusBoard() {
   const before = stack.botMessages().filter((message) => message.text.startsWith('Queue status')).length;
   await stack.sim.sendSlashCommand({ text: 'status' });
-  await waitFor(() => stack.botMessages().filter((message) => message.text.startsWith('Queue status')).length > before, 10_000, 'a status board');
-  return stack.botMessages().filter((message) => message.text.startsWith('Queue status')).at(-1)!;
+  await waitFor(
+    () => stack.botMessages().filter((message) => message.text.startsWith('Queue status')).length > before,
+    10_000,
+    'a status board',
+  );
+  return stack
+    .botMessages()
+    .filter((message) => message.text.startsWith('Queue status'))
+    .at(-1)!;
 }
 
-const click = (actionId: string, messageTs: string, extra: Record<string, unknown> = {}) => stack.sim.sendBlockAction({ actionId, messageTs, ...extra });
+const click = (actionId: string, messageTs: string, extra: Record<string, unknown> = {}) =>
+  stack.sim.sendBlockAction({ actionId, messageTs, ...extra });
 const threadReply = (receiptTs: string, fragment: string) =>
-  stack.sim.waitForMessage(stack.channel, (message) => message.thread_ts === receiptTs && message.text.includes(fragment), 10_000);
+  stack.sim.waitForMessage(
+    stack.channel,
+    (message) => message.thread_ts === receiptTs && message.text.includes(fragment),
+    10_000,
+  );
 
 describe('receipt buttons', () => {
   it('Cancel removes a waiting job and says who did it in the thread and on the receipt', async () => {
@@ -41,7 +57,11 @@ describe('receipt buttons', () => {
     expect(delivery.ackMs).toBeLessThan(3_000);
     await threadReply(receiptTs, `Job #${id} cancelled by <@${stack.user}>`);
     expect((await stack.queues.manager.inspect(id)).status).toBe('cancelled');
-    await waitFor(() => JSON.stringify(stack.sim.message(stack.channel, receiptTs)?.blocks).includes('Cancelled by'), 5_000, 'the receipt update');
+    await waitFor(
+      () => JSON.stringify(stack.sim.message(stack.channel, receiptTs)?.blocks).includes('Cancelled by'),
+      5_000,
+      'the receipt update',
+    );
   });
 
   it('Retry puts a failed job back on its queue', async () => {
@@ -60,7 +80,11 @@ describe('receipt buttons', () => {
     await click(ACTION_IDS.promote, receiptTs);
     await threadReply(receiptTs, 'from P2 to P1');
     await click(ACTION_IDS.promote, receiptTs);
-    await waitFor(() => stack.sim.ephemerals().find((entry) => entry.text.includes(`Job #${id} is already P1`)), 10_000, 'the refusal');
+    await waitFor(
+      () => stack.sim.ephemerals().find((entry) => entry.text.includes(`Job #${id} is already P1`)),
+      10_000,
+      'the refusal',
+    );
   });
 
   it('acts once on a click Slack delivers four times, also concurrently', async () => {
@@ -76,14 +100,32 @@ describe('receipt buttons', () => {
 
   it('refuses forged button values and unknown action ids, and stays up', async () => {
     const { id, receiptTs } = await newJob('draft a short bio for the conference');
-    for (const value of ['{"id":"1; rm -rf /"}', 'not json', JSON.stringify({ id, extra: true }), '{"id":"99999999999999999999"}']) {
+    for (const value of [
+      '{"id":"1; rm -rf /"}',
+      'not json',
+      JSON.stringify({ id, extra: true }),
+      '{"id":"99999999999999999999"}',
+    ]) {
       await click(ACTION_IDS.cancel, receiptTs, { value });
     }
-    await waitFor(() => stack.sim.ephemerals().filter((entry) => entry.text.includes('does not belong to a job I know')).length === 4, 10_000, 'four refusals');
+    await waitFor(
+      () =>
+        stack.sim.ephemerals().filter((entry) => entry.text.includes('does not belong to a job I know')).length === 4,
+      10_000,
+      'four refusals',
+    );
     await click('agentops_evil_action', receiptTs, { value: jobButtonValue(id) });
-    await waitFor(() => stack.sim.ephemerals().find((entry) => entry.text.includes('not one of mine')), 10_000, 'the unknown-action answer');
+    await waitFor(
+      () => stack.sim.ephemerals().find((entry) => entry.text.includes('not one of mine')),
+      10_000,
+      'the unknown-action answer',
+    );
     await click(ACTION_IDS.cancel, receiptTs, { value: jobButtonValue('424242') });
-    await waitFor(() => stack.sim.ephemerals().find((entry) => entry.text.includes('There is no job 424242')), 10_000, 'not found');
+    await waitFor(
+      () => stack.sim.ephemerals().find((entry) => entry.text.includes('There is no job 424242')),
+      10_000,
+      'not found',
+    );
     expect((await stack.queues.manager.inspect(id)).status).toBe('waiting');
     expect(stack.controller.child.exitCode).toBeNull();
   });
@@ -93,12 +135,20 @@ describe('status buttons', () => {
   it('Pause and Resume toggle every queue and update the board in place', async () => {
     const board = await statusBoard();
     await click(ACTION_IDS.pause, board.ts);
-    await waitFor(() => JSON.stringify(stack.sim.message(stack.channel, board.ts)?.blocks).includes('Paused by'), 10_000, 'the paused board');
+    await waitFor(
+      () => JSON.stringify(stack.sim.message(stack.channel, board.ts)?.blocks).includes('Paused by'),
+      10_000,
+      'the paused board',
+    );
     expect((await stack.queues.manager.status()).paused).toBe(true);
     const paused = stack.sim.message(stack.channel, board.ts);
     expect(JSON.stringify(paused?.blocks)).toContain(ACTION_IDS.resume);
     await click(ACTION_IDS.resume, board.ts);
-    await waitFor(() => JSON.stringify(stack.sim.message(stack.channel, board.ts)?.blocks).includes('Resumed by'), 10_000, 'the resumed board');
+    await waitFor(
+      () => JSON.stringify(stack.sim.message(stack.channel, board.ts)?.blocks).includes('Resumed by'),
+      10_000,
+      'the resumed board',
+    );
     expect((await stack.queues.manager.status()).paused).toBe(false);
   });
 
@@ -108,7 +158,8 @@ describe('status buttons', () => {
     const updates = stack.sim.calls('chat.update').length;
     await click(ACTION_IDS.refresh, board.ts);
     await waitFor(() => stack.sim.calls('chat.update').length > updates, 10_000, 'an update');
-    const waiting = (await stack.queues.manager.status()).queues.find((queue) => queue.name === 'local')?.counts.waiting;
+    const waiting = (await stack.queues.manager.status()).queues.find((queue) => queue.name === 'local')?.counts
+      .waiting;
     expect(JSON.stringify(stack.sim.message(stack.channel, board.ts)?.blocks)).toContain(`${waiting} waiting`);
   });
 
@@ -116,9 +167,17 @@ describe('status buttons', () => {
     const board = await statusBoard();
     await click(ACTION_IDS.setWorkers, board.ts, { type: 'static_select', selectedOption: { value: '4' } });
     await waitFor(async () => (await stack.queues.manager.status()).globalConcurrency === 4, 10_000, 'concurrency 4');
-    await waitFor(() => JSON.stringify(stack.sim.message(stack.channel, board.ts)?.blocks).includes('Concurrency set to 4'), 10_000, 'the board');
+    await waitFor(
+      () => JSON.stringify(stack.sim.message(stack.channel, board.ts)?.blocks).includes('Concurrency set to 4'),
+      10_000,
+      'the board',
+    );
     await click(ACTION_IDS.setWorkers, board.ts, { type: 'static_select', selectedOption: { value: '9' } });
-    await waitFor(() => stack.sim.ephemerals().find((entry) => entry.text.includes('from 1 to 6, not "9"')), 10_000, 'the refusal');
+    await waitFor(
+      () => stack.sim.ephemerals().find((entry) => entry.text.includes('from 1 to 6, not "9"')),
+      10_000,
+      'the refusal',
+    );
     expect((await stack.queues.manager.status()).globalConcurrency).toBe(4);
   });
 
@@ -126,6 +185,10 @@ describe('status buttons', () => {
     const board = await statusBoard();
     const count = stack.botMessages().filter((message) => message.text.startsWith('Queue status')).length;
     await click(ACTION_IDS.viewStatus, board.ts);
-    await waitFor(() => stack.botMessages().filter((message) => message.text.startsWith('Queue status')).length === count + 1, 10_000, 'a new board');
+    await waitFor(
+      () => stack.botMessages().filter((message) => message.text.startsWith('Queue status')).length === count + 1,
+      10_000,
+      'a new board',
+    );
   });
 });

@@ -14,19 +14,32 @@ afterAll(async () => {
   await stack?.close();
 });
 
-const slash = (text: string, extra: { channelId?: string; userId?: string } = {}) => stack.sim.sendSlashCommand({ text, ...extra });
+const slash = (text: string, extra: { channelId?: string; userId?: string } = {}) =>
+  stack.sim.sendSlashCommand({ text, ...extra });
 const ackText = (ack: unknown) => JSON.stringify(ack ?? {});
 
 async function queued(fragment: string) {
-  const receipt = await stack.sim.waitForMessage(stack.channel, (message) => message.text.includes('queued on') && message.text.includes(fragment), 10_000);
+  const receipt = await stack.sim.waitForMessage(
+    stack.channel,
+    (message) => message.text.includes('queued on') && message.text.includes(fragment),
+    10_000,
+  );
   const id = /Job #(\d+)/.exec(receipt.text)?.[1] ?? '';
   // The receipt is posted first (its ts becomes the job's thread), then the job is queued.
-  const job = await waitFor(() => stack.queues.manager.inspect(id).catch(() => undefined), 5_000, `job ${id} to be queued`);
+  const job = await waitFor(
+    () => stack.queues.manager.inspect(id).catch(() => undefined),
+    5_000,
+    `job ${id} to be queued`,
+  );
   return { receipt, id, job };
 }
 
 function buttons(blocks: unknown): string[] {
-  return JSON.stringify(blocks).match(/"action_id":"([^"]+)"/g)?.map((match) => match.slice(13, -1)) ?? [];
+  return (
+    JSON.stringify(blocks)
+      .match(/"action_id":"([^"]+)"/g)
+      ?.map((match) => match.slice(13, -1)) ?? []
+  );
 }
 
 describe('/queue over Socket Mode', () => {
@@ -34,7 +47,20 @@ describe('/queue over Socket Mode', () => {
     const delivery = await slash('help');
     expect(delivery.acked).toBe(true);
     const text = ackText(delivery.ack);
-    for (const name of ['help', 'status', 'add', 'addp1', 'addp2', 'addp3', 'workers', 'pause', 'resume', 'cancel', 'retry', 'promote']) {
+    for (const name of [
+      'help',
+      'status',
+      'add',
+      'addp1',
+      'addp2',
+      'addp3',
+      'workers',
+      'pause',
+      'resume',
+      'cancel',
+      'retry',
+      'promote',
+    ]) {
       expect(text).toContain(`/queue ${name}`);
     }
     expect(text).toContain('ephemeral');
@@ -43,11 +69,20 @@ describe('/queue over Socket Mode', () => {
   it('status posts the Block Kit status board without calling the LLM', async () => {
     const before = stack.llm.calls();
     await slash('status');
-    const board = await stack.sim.waitForMessage(stack.channel, (message) => message.text.startsWith('Queue status'), 10_000);
+    const board = await stack.sim.waitForMessage(
+      stack.channel,
+      (message) => message.text.startsWith('Queue status'),
+      10_000,
+    );
     const blocks = JSON.stringify(board.blocks);
     for (const queue of ['code', 'local', 'research']) expect(blocks).toContain(`*${queue}*`);
     expect(blocks).toContain('workers');
-    expect(buttons(board.blocks)).toEqual([ACTION_IDS.pause, ACTION_IDS.refresh, ACTION_IDS.setWorkers, ACTION_IDS.viewStatus]);
+    expect(buttons(board.blocks)).toEqual([
+      ACTION_IDS.pause,
+      ACTION_IDS.refresh,
+      ACTION_IDS.setWorkers,
+      ACTION_IDS.viewStatus,
+    ]);
     expect(stack.llm.calls()).toBe(before);
   });
 
@@ -58,7 +93,11 @@ describe('/queue over Socket Mode', () => {
     expect(buttons(receipt.blocks)).toEqual([ACTION_IDS.cancel, ACTION_IDS.retry, ACTION_IDS.promote]);
     expect(JSON.stringify(receipt.blocks)).toContain('Routed by keywords');
     expect(job).toMatchObject({ queue: 'local', priority: 3, status: 'waiting' });
-    expect(job.data).toMatchObject({ source: 'slash', requestedBy: stack.user, slack: { channel: stack.channel, user: stack.user, receiptTs: receipt.ts } });
+    expect(job.data).toMatchObject({
+      source: 'slash',
+      requestedBy: stack.user,
+      slack: { channel: stack.channel, user: stack.user, receiptTs: receipt.ts },
+    });
     expect(stack.logLines('[router] Keyword match: LOCAL').length).toBeGreaterThan(0);
   });
 
@@ -73,13 +112,25 @@ describe('/queue over Socket Mode', () => {
 
   it('workers, pause and resume change every queue and say who did it', async () => {
     await slash('workers 3');
-    await stack.sim.waitForMessage(stack.channel, (message) => JSON.stringify(message.blocks).includes('Concurrency set to 3 by'), 10_000);
+    await stack.sim.waitForMessage(
+      stack.channel,
+      (message) => JSON.stringify(message.blocks).includes('Concurrency set to 3 by'),
+      10_000,
+    );
     expect((await stack.queues.manager.status()).globalConcurrency).toBe(3);
     await slash('pause');
-    await stack.sim.waitForMessage(stack.channel, (message) => JSON.stringify(message.blocks).includes('Paused by'), 10_000);
+    await stack.sim.waitForMessage(
+      stack.channel,
+      (message) => JSON.stringify(message.blocks).includes('Paused by'),
+      10_000,
+    );
     expect((await stack.queues.manager.status()).paused).toBe(true);
     await slash('resume');
-    await stack.sim.waitForMessage(stack.channel, (message) => JSON.stringify(message.blocks).includes('Resumed by'), 10_000);
+    await stack.sim.waitForMessage(
+      stack.channel,
+      (message) => JSON.stringify(message.blocks).includes('Resumed by'),
+      10_000,
+    );
     expect((await stack.queues.manager.status()).paused).toBe(false);
   });
 
@@ -87,13 +138,26 @@ describe('/queue over Socket Mode', () => {
     await slash('add draft a toast for the wedding');
     const { receipt, id } = await queued('toast for the wedding');
     await slash(`promote ${id} p1`);
-    await stack.sim.waitForMessage(stack.channel, (message) => message.thread_ts === receipt.ts && message.text.includes('from P3 to P1'), 10_000);
+    await stack.sim.waitForMessage(
+      stack.channel,
+      (message) => message.thread_ts === receipt.ts && message.text.includes('from P3 to P1'),
+      10_000,
+    );
     expect((await stack.queues.manager.inspect(id)).priority).toBe(1);
     await slash(`cancel ${id}`);
-    await stack.sim.waitForMessage(stack.channel, (message) => message.thread_ts === receipt.ts && message.text.includes(`Job #${id} cancelled by <@${stack.user}>`), 10_000);
+    await stack.sim.waitForMessage(
+      stack.channel,
+      (message) =>
+        message.thread_ts === receipt.ts && message.text.includes(`Job #${id} cancelled by <@${stack.user}>`),
+      10_000,
+    );
     expect((await stack.queues.manager.inspect(id)).status).toBe('cancelled');
     await slash(`retry ${id}`);
-    await stack.sim.waitForMessage(stack.channel, (message) => message.thread_ts === receipt.ts && message.text.includes('retried by'), 10_000);
+    await stack.sim.waitForMessage(
+      stack.channel,
+      (message) => message.thread_ts === receipt.ts && message.text.includes('retried by'),
+      10_000,
+    );
     expect((await stack.queues.manager.inspect(id)).status).toBe('waiting');
   });
 
@@ -106,7 +170,11 @@ describe('/queue over Socket Mode', () => {
     const failed = await failNextJob(stack.queues, 'local');
     expect(failed).toBe(id);
     await slash(`retry ${id}`);
-    await waitFor(async () => (await stack.queues.manager.inspect(id)).status === 'waiting', 5_000, 'the job to wait again');
+    await waitFor(
+      async () => (await stack.queues.manager.inspect(id)).status === 'waiting',
+      5_000,
+      'the job to wait again',
+    );
   });
 
   it('refuses bad input with what was wrong and the right form', async () => {
@@ -137,7 +205,11 @@ describe('/queue over Socket Mode', () => {
 
   it('answers a refusal for unknown or finished jobs privately', async () => {
     await slash('cancel 98765');
-    const ephemeral = await waitFor(() => stack.sim.ephemerals().find((entry) => entry.text.includes('There is no job 98765')), 10_000, 'the refusal');
+    const ephemeral = await waitFor(
+      () => stack.sim.ephemerals().find((entry) => entry.text.includes('There is no job 98765')),
+      10_000,
+      'the refusal',
+    );
     expect(ephemeral.user).toBe(stack.user);
   });
 

@@ -14,10 +14,17 @@ afterAll(async () => {
   await stack?.close();
 });
 
-const say = (text: string, extra: Parameters<SlackStack['sim']['sendMessage']>[0] extends infer T ? Partial<T> : never = {}) => stack.sim.sendMessage({ text, ...extra });
+const say = (
+  text: string,
+  extra: Parameters<SlackStack['sim']['sendMessage']>[0] extends infer T ? Partial<T> : never = {},
+) => stack.sim.sendMessage({ text, ...extra });
 
 async function jobWithText(fragment: string) {
-  return waitFor(async () => (await stack.queues.manager.list(undefined, 200)).find((job) => job.data.text.includes(fragment)), 10_000, `a job with "${fragment}"`);
+  return waitFor(
+    async () => (await stack.queues.manager.list(undefined, 200)).find((job) => job.data.text.includes(fragment)),
+    10_000,
+    `a job with "${fragment}"`,
+  );
 }
 
 async function jobCount(): Promise<number> {
@@ -38,11 +45,17 @@ describe('channel messages over Socket Mode', () => {
     const before = stack.botMessages().filter((message) => message.text.startsWith('Queue status')).length;
     await say('status');
     await say('queue status');
-    await waitFor(() => stack.botMessages().filter((message) => message.text.startsWith('Queue status')).length === before + 2, 10_000, 'two status boards');
+    await waitFor(
+      () => stack.botMessages().filter((message) => message.text.startsWith('Queue status')).length === before + 2,
+      10_000,
+      'two status boards',
+    );
   });
 
   it('queues a queue: batch as one job per line, each with its own receipt', async () => {
-    await say('queue:\n- draft the agenda for Monday\n- research standing desk options\n- fix the typo in src/readme.ts');
+    await say(
+      'queue:\n- draft the agenda for Monday\n- research standing desk options\n- fix the typo in src/readme.ts',
+    );
     const agenda = await jobWithText('agenda for Monday');
     const desks = await jobWithText('standing desk options');
     const typo = await jobWithText('typo in src/readme.ts');
@@ -63,7 +76,9 @@ describe('channel messages over Socket Mode', () => {
     await stack.sim.redeliver(first.envelopeId, { retryReason: 'timeout' });
     await jobWithText('haiku about queues');
     await sleep(500);
-    const jobs = (await stack.queues.manager.list(undefined, 500)).filter((job) => job.data.text.includes('haiku about queues'));
+    const jobs = (await stack.queues.manager.list(undefined, 500)).filter((job) =>
+      job.data.text.includes('haiku about queues'),
+    );
     expect(jobs).toHaveLength(1);
     expect(stack.logLines('[events] Duplicate event Ev0DUPSEQ, skipping')).toHaveLength(2);
     expect(await stack.queues.redis.exists(`${stack.queues.prefix}:agentops:idemp:event:Ev0DUPSEQ`)).toBe(1);
@@ -71,12 +86,21 @@ describe('channel messages over Socket Mode', () => {
 
   it('makes one job when the same event arrives four times at once', async () => {
     const deliveries = await Promise.all(
-      [0, 1, 2, 3].map((attempt) => say('draft a limerick about retries', { eventId: 'Ev0DUPCON', ts: '1700000000.777700', retryAttempt: attempt, retryReason: attempt ? 'http_timeout' : '' })),
+      [0, 1, 2, 3].map((attempt) =>
+        say('draft a limerick about retries', {
+          eventId: 'Ev0DUPCON',
+          ts: '1700000000.777700',
+          retryAttempt: attempt,
+          retryReason: attempt ? 'http_timeout' : '',
+        }),
+      ),
     );
     expect(deliveries.every((delivery) => delivery.acked)).toBe(true);
     await jobWithText('limerick about retries');
     await sleep(500);
-    const jobs = (await stack.queues.manager.list(undefined, 500)).filter((job) => job.data.text.includes('limerick about retries'));
+    const jobs = (await stack.queues.manager.list(undefined, 500)).filter((job) =>
+      job.data.text.includes('limerick about retries'),
+    );
     expect(jobs).toHaveLength(1);
   });
 
@@ -95,9 +119,13 @@ describe('channel messages over Socket Mode', () => {
   });
 
   it('decodes Slack-escaped text and escapes it again in the receipt', async () => {
-    await say('summarize &lt;b&gt;bold&lt;/b&gt; notes from <@U0ALICE> at <https://example.com/notes|the notes page> &amp; ping <!channel>');
+    await say(
+      'summarize &lt;b&gt;bold&lt;/b&gt; notes from <@U0ALICE> at <https://example.com/notes|the notes page> &amp; ping <!channel>',
+    );
     const job = await jobWithText('bold');
-    expect(job.data.text).toBe('summarize <b>bold</b> notes from @U0ALICE at the notes page (https://example.com/notes) & ping @channel');
+    expect(job.data.text).toBe(
+      'summarize <b>bold</b> notes from @U0ALICE at the notes page (https://example.com/notes) & ping @channel',
+    );
     const receipt = stack.receiptOf(job.id);
     const blocks = JSON.stringify(receipt?.blocks);
     expect(blocks).toContain('&lt;b&gt;bold');
@@ -107,11 +135,23 @@ describe('channel messages over Socket Mode', () => {
   it('refuses empty, mention-only and over-long messages privately, and keeps running', async () => {
     const before = await jobCount();
     await say(`<@${stack.sim.config.botUserId}>`);
-    await waitFor(() => stack.sim.ephemerals().find((entry) => entry.text.includes('no text to queue')), 10_000, 'the empty-message answer');
+    await waitFor(
+      () => stack.sim.ephemerals().find((entry) => entry.text.includes('no text to queue')),
+      10_000,
+      'the empty-message answer',
+    );
     await say('y'.repeat(40_001));
-    await waitFor(() => stack.sim.ephemerals().find((entry) => entry.text.includes('40,001 characters; the limit is 10,000')), 10_000, 'the too-long answer');
+    await waitFor(
+      () => stack.sim.ephemerals().find((entry) => entry.text.includes('40,001 characters; the limit is 10,000')),
+      10_000,
+      'the too-long answer',
+    );
     await say(`queue:\n${'z'.repeat(10_001)}`);
-    await waitFor(() => stack.sim.ephemerals().find((entry) => entry.text.startsWith('Item 1:')), 10_000, 'the batch item answer');
+    await waitFor(
+      () => stack.sim.ephemerals().find((entry) => entry.text.startsWith('Item 1:')),
+      10_000,
+      'the batch item answer',
+    );
     await say('\u0000\u0007 \t ');
     await sleep(300);
     expect(await jobCount()).toBe(before);
@@ -125,16 +165,35 @@ describe('channel messages over Socket Mode', () => {
     await say('p1', { threadTs: receiptTs });
     await waitFor(async () => (await stack.queues.manager.inspect(job.id)).priority === 1, 10_000, 'the promotion');
     await say('what does this do?', { threadTs: receiptTs });
-    await waitFor(() => stack.sim.ephemerals().find((entry) => entry.thread_ts === receiptTs && entry.text.includes('In a job’s thread I understand')), 10_000, 'the hint');
+    await waitFor(
+      () =>
+        stack.sim
+          .ephemerals()
+          .find((entry) => entry.thread_ts === receiptTs && entry.text.includes('In a job’s thread I understand')),
+      10_000,
+      'the hint',
+    );
     await say('cancel', { threadTs: receiptTs });
-    await waitFor(async () => (await stack.queues.manager.inspect(job.id)).status === 'cancelled', 10_000, 'the cancel');
-    const reply = await stack.sim.waitForMessage(stack.channel, (message) => message.thread_ts === receiptTs && message.text.includes('cancelled by'), 10_000);
+    await waitFor(
+      async () => (await stack.queues.manager.inspect(job.id)).status === 'cancelled',
+      10_000,
+      'the cancel',
+    );
+    const reply = await stack.sim.waitForMessage(
+      stack.channel,
+      (message) => message.thread_ts === receiptTs && message.text.includes('cancelled by'),
+      10_000,
+    );
     expect(reply.text).toContain(`<@${stack.user}>`);
   });
 
   it('answers help with the help text, privately', async () => {
     await say('help');
-    const help = await waitFor(() => stack.sim.ephemerals().find((entry) => JSON.stringify(entry.blocks ?? '').includes('/queue promote')), 10_000, 'help');
+    const help = await waitFor(
+      () => stack.sim.ephemerals().find((entry) => JSON.stringify(entry.blocks ?? '').includes('/queue promote')),
+      10_000,
+      'help',
+    );
     expect(help.user).toBe(stack.user);
   });
 });

@@ -23,7 +23,10 @@ describe('acknowledgement and availability', () => {
   it('acks every kind of request within 3 s while the LLM fallback takes 10 s', async () => {
     const stack = await startSlackStack({
       env: { ROUTER_LLM_TIMEOUT_MS: '15000' },
-      llm: { respond: (request) => (request.path.endsWith('/chat/completions') ? { delayMs: 10_000, content: '{"queue":"research"}' } : undefined) },
+      llm: {
+        respond: (request) =>
+          request.path.endsWith('/chat/completions') ? { delayMs: 10_000, content: '{"queue":"research"}' } : undefined,
+      },
     });
     stacks.push(stack);
     const started = Date.now();
@@ -35,7 +38,11 @@ describe('acknowledgement and availability', () => {
     expect(message.ackMs).toBeLessThan(3_000);
     const board = await stack.sim.sendSlashCommand({ text: 'status' });
     expect(board.ackMs).toBeLessThan(3_000);
-    const receipt = await stack.sim.waitForMessage(stack.channel, (entry) => entry.text.includes('hello there') && entry.text.includes('queued on research'), 20_000);
+    const receipt = await stack.sim.waitForMessage(
+      stack.channel,
+      (entry) => entry.text.includes('hello there') && entry.text.includes('queued on research'),
+      20_000,
+    );
     expect(Date.now() - started).toBeGreaterThanOrEqual(9_000);
     expect(JSON.stringify(receipt.blocks)).toContain('LLM fallback');
     expect(stack.logLines('[router] Low confidence, using LLM fallback -> research').length).toBeGreaterThan(0);
@@ -68,13 +75,25 @@ describe('acknowledgement and availability', () => {
       const before = stack.sim.ephemerals().length;
       const delivery = await send();
       expect(delivery.ackMs).toBeLessThan(3_000);
-      const answer = await waitFor(() => stack.sim.ephemerals().slice(before).find((entry) => entry.text.includes('The queue is unavailable right now')), 3_000, `the unavailable answer\n${stack.controller.output().slice(-3000)}`);
+      const answer = await waitFor(
+        () =>
+          stack.sim
+            .ephemerals()
+            .slice(before)
+            .find((entry) => entry.text.includes('The queue is unavailable right now')),
+        3_000,
+        `the unavailable answer\n${stack.controller.output().slice(-3000)}`,
+      );
       expect(answer.at - asked).toBeLessThan(3_000);
     }
     await server.restart();
     await waitFor(() => stack.logLines('Redis ready').length >= 2, 15_000, 'the controller to reconnect');
     await stack.sim.sendSlashCommand({ text: 'add draft something after Redis is back' });
-    await stack.sim.waitForMessage(stack.channel, (entry) => entry.text.includes('after Redis is back') && entry.text.includes('queued on'), 10_000);
+    await stack.sim.waitForMessage(
+      stack.channel,
+      (entry) => entry.text.includes('after Redis is back') && entry.text.includes('queued on'),
+      10_000,
+    );
     expect(stack.controller.child.exitCode).toBeNull();
   }, 90_000);
 });

@@ -49,11 +49,23 @@ describe('npm start', () => {
       LOG_FORMAT: 'json',
     });
     const output = () => runner!.output();
-    await waitFor(() => output().includes(`Started redis-server on 127.0.0.1:${redisPort}`), 20_000, `redis-server\n${output()}`);
+    await waitFor(
+      () => output().includes(`Started redis-server on 127.0.0.1:${redisPort}`),
+      20_000,
+      `redis-server\n${output()}`,
+    );
     for (const name of ['local', 'code', 'research']) {
-      await waitFor(() => output().includes(`Started on queue \\"${name}\\"`) || output().includes(`Started on queue "${name}"`), 30_000, `the ${name} worker\n${output().slice(-3000)}`);
+      await waitFor(
+        () => output().includes(`Started on queue \\"${name}\\"`) || output().includes(`Started on queue "${name}"`),
+        30_000,
+        `the ${name} worker\n${output().slice(-3000)}`,
+      );
     }
-    await waitFor(async () => (await fetch(`http://127.0.0.1:${httpPort}/ready`).catch(() => undefined))?.status === 200, 20_000, `/ready\n${output().slice(-3000)}`);
+    await waitFor(
+      async () => (await fetch(`http://127.0.0.1:${httpPort}/ready`).catch(() => undefined))?.status === 200,
+      20_000,
+      `/ready\n${output().slice(-3000)}`,
+    );
     expect(output()).toContain('Local mode: no Slack variables are set');
     // Without CODE_WORKDIR the code worker gets a sandbox of its own, not the checkout.
     expect(output()).toContain(`code-worker works in its own sandbox ${path.join(data, 'workspace')}`);
@@ -61,10 +73,16 @@ describe('npm start', () => {
 
     const [firstLocal] = pidOf(output(), 'local-worker');
     process.kill(firstLocal!, 'SIGKILL');
-    await waitFor(() => output().includes('local-worker exited (SIGKILL); restarting in 5 s'), 10_000, 'the crash to be noticed');
+    await waitFor(
+      () => output().includes('local-worker exited (SIGKILL); restarting in 5 s'),
+      10_000,
+      'the crash to be noticed',
+    );
     await waitFor(() => pidOf(output(), 'local-worker').length === 2, 15_000, 'the restart');
 
-    const pids = ['controller', 'local-worker', 'code-worker', 'research-worker'].map((name) => pidOf(output(), name).at(-1)!);
+    const pids = ['controller', 'local-worker', 'code-worker', 'research-worker'].map(
+      (name) => pidOf(output(), name).at(-1)!,
+    );
     for (const pid of pids) {
       // Every process runs with the V8 flags that keep its memory near its live heap.
       const argv = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
@@ -89,9 +107,16 @@ describe('npm start', () => {
 
   it('says exactly how to get Redis when none answers and redis-server is missing', async () => {
     const port = await freePort();
-    const run = startNode(START, { AGENTOPS_ENV_FILE: '/dev/null', REDIS_HOST: '127.0.0.1', REDIS_PORT: String(port), PATH: '/nonexistent' });
+    const run = startNode(START, {
+      AGENTOPS_ENV_FILE: '/dev/null',
+      REDIS_HOST: '127.0.0.1',
+      REDIS_PORT: String(port),
+      PATH: '/nonexistent',
+    });
     const exit = await run.exited;
     expect(exit.code).toBe(1);
-    expect(run.output()).toMatch(/Redis does not answer at 127\.0\.0\.1:\d+, and redis-server was not found: install it .*docker compose up -d/);
+    expect(run.output()).toMatch(
+      /Redis does not answer at 127\.0\.0\.1:\d+, and redis-server was not found: install it .*docker compose up -d/,
+    );
   }, 30_000);
 });

@@ -53,5 +53,6 @@ function describeLeft(left: Child[]): string {
 // Registered first, so it runs after the file's own afterAll hooks.
 afterAll(async () => {
   const left = await leftovers(new Set());
-  if (left.length > 0) throw new Error(`The test file left ${left.length} child process(es) running: ${describeLeft(left)}`);
+  if (left.length > 0)
+    throw new Error(`The test file left ${left.length} child process(es) running: ${describeLeft(left)}`);
 });

@@ -63,7 +63,9 @@ export function cosine(a: readonly number[], b: readonly number[]): number {
 }
 
 function isVector(value: unknown): value is number[] {
-  return Array.isArray(value) && value.length > 0 && value.every((item) => typeof item === 'number' && Number.isFinite(item));
+  return (
+    Array.isArray(value) && value.length > 0 && value.every((item) => typeof item === 'number' && Number.isFinite(item))
+  );
 }
 
 function collectionInfo(collection: StandinCollection): unknown {
@@ -74,9 +76,20 @@ function collectionInfo(collection: StandinCollection): unknown {
     points_count: collection.points.size,
     segments_count: 1,
     config: {
-      params: { vectors: { size: collection.size, distance: collection.distance }, shard_number: 1, replication_factor: 1, write_consistency_factor: 1, on_disk_payload: true },
+      params: {
+        vectors: { size: collection.size, distance: collection.distance },
+        shard_number: 1,
+        replication_factor: 1,
+        write_consistency_factor: 1,
+        on_disk_payload: true,
+      },
       hnsw_config: { m: 16, ef_construct: 100, full_scan_threshold: 10_000, max_indexing_threads: 0, on_disk: false },
-      optimizer_config: { deleted_threshold: 0.2, vacuum_min_vector_number: 1000, default_segment_number: 0, flush_interval_sec: 5 },
+      optimizer_config: {
+        deleted_threshold: 0.2,
+        vacuum_min_vector_number: 1000,
+        default_segment_number: 0,
+        flush_interval_sec: 5,
+      },
       wal_config: { wal_capacity_mb: 32, wal_segments_ahead: 0 },
     },
     payload_schema: {},
@@ -101,7 +114,14 @@ export async function startQdrantStandin(options: { port?: number } = {}): Promi
       .filter(({ score }) => threshold === undefined || score >= threshold)
       .sort((a, b) => b.score - a.score)
       .slice(0, limit);
-    return { hits: scored.map(({ point, score }) => ({ id: point.id, version: 0, score, ...(withPayload ? { payload: point.payload } : {}) })) };
+    return {
+      hits: scored.map(({ point, score }) => ({
+        id: point.id,
+        version: 0,
+        score,
+        ...(withPayload ? { payload: point.payload } : {}),
+      })),
+    };
   };
 
   const http = await startHttpStandin(async ({ res, record }) => {
@@ -138,7 +158,11 @@ export async function startQdrantStandin(options: { port?: number } = {}): Promi
         error(res, record, 422, 'Json deserialize error: vectors.size must be a positive integer');
         return;
       }
-      collections.set(name, { size, distance: typeof vectors['distance'] === 'string' ? vectors['distance'] : 'Cosine', points: new Map() });
+      collections.set(name, {
+        size,
+        distance: typeof vectors['distance'] === 'string' ? vectors['distance'] : 'Cosine',
+        points: new Map(),
+      });
       ok(res, record, true);
       return;
     }
@@ -165,7 +189,12 @@ export async function startQdrantStandin(options: { port?: number } = {}): Promi
           return;
         }
         if (vector.length !== collection.size) {
-          error(res, record, 400, `Wrong input: Vector dimension error: expected dim: ${collection.size}, got ${vector.length}`);
+          error(
+            res,
+            record,
+            400,
+            `Wrong input: Vector dimension error: expected dim: ${collection.size}, got ${vector.length}`,
+          );
           return;
         }
       }
@@ -173,10 +202,17 @@ export async function startQdrantStandin(options: { port?: number } = {}): Promi
       upsertCounts.set(name, counts);
       for (const point of points) {
         const id = point['id'] as string | number;
-        collection.points.set(String(id), { id, vector: point['vector'] as number[], payload: isRecord(point['payload']) ? point['payload'] : {} });
+        collection.points.set(String(id), {
+          id,
+          vector: point['vector'] as number[],
+          payload: isRecord(point['payload']) ? point['payload'] : {},
+        });
         counts.set(String(id), (counts.get(String(id)) ?? 0) + 1);
       }
-      ok(res, record, { operation_id: record.receivedAt, status: record.query['wait'] === 'true' ? 'completed' : 'acknowledged' });
+      ok(res, record, {
+        operation_id: record.receivedAt,
+        status: record.query['wait'] === 'true' ? 'completed' : 'acknowledged',
+      });
       return;
     }
     if (sub === '/points/query' && record.method === 'POST') {

@@ -42,7 +42,11 @@ export async function openQueues(extra: Record<string, string> = {}): Promise<Qu
       const before = await redis.llen(key('ready'));
       const worker = startNode(path.join(FIXTURES, 'test-worker.js'), { ...env, ...more });
       workers.push(worker);
-      await waitFor(async () => (await redis.llen(key('ready'))) > before || undefined, 10_000, `worker ready\n${worker.output()}`);
+      await waitFor(
+        async () => (await redis.llen(key('ready'))) > before || undefined,
+        10_000,
+        `worker ready\n${worker.output()}`,
+      );
       return worker;
     },
     async recorded(list) {

@@ -2,7 +2,12 @@
 // stand-in, the built controller process talking Socket Mode to the simulator,
 // and the queue manager on the same Redis prefix to check what happened.
 import path from 'node:path';
-import { startSlackSimulator, type SlackSimulator, type SimMessage, type SlackSimulatorOptions } from './slack-sim/index.js';
+import {
+  startSlackSimulator,
+  type SlackSimulator,
+  type SimMessage,
+  type SlackSimulatorOptions,
+} from './slack-sim/index.js';
 import { startOpenAIStandin, type OpenAIStandin, type OpenAIStandinOptions } from './llm/openai-standin.js';
 import { openQueues, type QueueHarness } from './queues.js';
 import { REPO_ROOT, startNode, waitFor, type RunningProcess } from './processes.js';
@@ -44,7 +49,11 @@ export async function startSlackStack(options: SlackStackOptions = {}): Promise<
   const llm = await startOpenAIStandin(options.llm ?? {});
   const queues = await openQueues(
     options.redis
-      ? { REDIS_HOST: options.redis.host, REDIS_PORT: String(options.redis.port), ...(options.redis.password ? { REDIS_PASSWORD: options.redis.password } : {}) }
+      ? {
+          REDIS_HOST: options.redis.host,
+          REDIS_PORT: String(options.redis.port),
+          ...(options.redis.password ? { REDIS_PASSWORD: options.redis.password } : {}),
+        }
       : {},
   );
   const env: Record<string, string> = {
@@ -63,11 +72,16 @@ export async function startSlackStack(options: SlackStackOptions = {}): Promise<
   const waitReady = async () => {
     connections += 1;
     await sim.waitForConnection(connections, 20_000);
-    await waitFor(() => controller.output().includes('Listening on channel'), 20_000, `controller to start\n${controller.output()}`);
+    await waitFor(
+      () => controller.output().includes('Listening on channel'),
+      20_000,
+      `controller to start\n${controller.output()}`,
+    );
   };
   await waitReady();
   const channel = sim.config.defaultChannelId;
-  const botMessages = () => sim.messages(channel).filter((message) => message.user === sim.config.botUserId || message.bot_id !== undefined);
+  const botMessages = () =>
+    sim.messages(channel).filter((message) => message.user === sim.config.botUserId || message.bot_id !== undefined);
   return {
     sim,
     llm,
@@ -79,8 +93,13 @@ export async function startSlackStack(options: SlackStackOptions = {}): Promise<
     user: sim.config.defaultUserId,
     env,
     botMessages,
-    receiptOf: (id) => botMessages().find((message) => message.text.startsWith(`Job #${id} queued`) && !message.thread_ts),
-    logLines: (fragment) => controller.output().split('\n').filter((line) => line.includes(fragment)),
+    receiptOf: (id) =>
+      botMessages().find((message) => message.text.startsWith(`Job #${id} queued`) && !message.thread_ts),
+    logLines: (fragment) =>
+      controller
+        .output()
+        .split('\n')
+        .filter((line) => line.includes(fragment)),
     logRecords: (fields) => logRecordsMatching(controller.output(), fields),
     async restartController(extra = {}) {
       await controller.stop('SIGTERM');

@@ -2,7 +2,7 @@
 // simulator, reading its JSON logs, and queueing a job under a receipt the way
 // the controller does.
 import { WebClient } from '@slack/web-api';
-import { type JobData, type QueueName } from '@agentops/core';
+import type { JobData, QueueName } from '@agentops/core';
 import type { QueueHarness } from './queues.js';
 import type { SlackSimulator } from './slack-sim/index.js';
 

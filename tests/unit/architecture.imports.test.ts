@@ -93,11 +93,18 @@ describe('the import rules', () => {
   });
 
   it('reaches each outside system from one place', () => {
-    expect(importersOf('bullmq', ['core/src', 'controller/src', 'scripts/src']).every((file) => file.startsWith('controller/src/queue/'))).toBe(true);
+    expect(
+      importersOf('bullmq', ['core/src', 'controller/src', 'scripts/src']).every((file) =>
+        file.startsWith('controller/src/queue/'),
+      ),
+    ).toBe(true);
     expect(importersOf('bullmq', ['controller/src']).length).toBeGreaterThan(0);
     expect(importersOf('@qdrant/js-client-rest', PRODUCT)).toEqual(['controller/src/memory/collection.ts']);
     expect(importersOf('@slack/bolt', PRODUCT).every((file) => file.startsWith('controller/src/slack/'))).toBe(true);
-    expect(importersOf('@slack/web-api', PRODUCT).sort()).toEqual(['controller/src/slack/messenger.ts', 'worker-kit/src/thread/reporter.ts']);
+    expect(importersOf('@slack/web-api', PRODUCT).sort()).toEqual([
+      'controller/src/slack/messenger.ts',
+      'worker-kit/src/thread/reporter.ts',
+    ]);
     expect(importersOf('execa', PRODUCT).every((file) => file.startsWith('worker-kit/src/claude/'))).toBe(true);
   });
 

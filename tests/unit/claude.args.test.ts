@@ -1,7 +1,13 @@
 // The Claude Code command line: fixed base flags, options as single
 // `--flag=value` arguments, and the job text never among them.
 import { describe, expect, it } from 'vitest';
-import { BASE_ARGS, buildClaudeArgs, describePermissionMode, promptForStdin, resolveClaudeBin } from '@agentops/worker-kit';
+import {
+  BASE_ARGS,
+  buildClaudeArgs,
+  describePermissionMode,
+  promptForStdin,
+  resolveClaudeBin,
+} from '@agentops/worker-kit';
 
 describe('buildClaudeArgs', () => {
   it('always runs print mode with stream-json output, and nothing else by default', () => {
@@ -60,7 +66,8 @@ describe('describePermissionMode', () => {
   it('flags only the modes that approve more than acceptEdits', () => {
     expect(describePermissionMode('bypassPermissions').broad).toBe(true);
     expect(describePermissionMode('auto').broad).toBe(true);
-    for (const mode of ['default', 'acceptEdits', 'plan', 'dontAsk'] as const) expect(describePermissionMode(mode).broad).toBe(false);
+    for (const mode of ['default', 'acceptEdits', 'plan', 'dontAsk'] as const)
+      expect(describePermissionMode(mode).broad).toBe(false);
   });
 });
 
@@ -71,6 +78,8 @@ describe('resolveClaudeBin', () => {
   });
 
   it('takes a relative path from where AgentOps runs, not from the working folder', () => {
-    expect(resolveClaudeBin('node_modules/.bin/claude', '/srv/agentops')).toBe('/srv/agentops/node_modules/.bin/claude');
+    expect(resolveClaudeBin('node_modules/.bin/claude', '/srv/agentops')).toBe(
+      '/srv/agentops/node_modules/.bin/claude',
+    );
   });
 });

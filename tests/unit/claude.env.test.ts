@@ -44,7 +44,11 @@ describe('resolveWorkdir', () => {
 
   it.each([
     ['not set', undefined, /CODE_WORKDIR is not set.*Fix: point CODE_WORKDIR at an existing folder/],
-    ['missing', '/nonexistent/agentops-workdir', /CODE_WORKDIR="\/nonexistent\/agentops-workdir" does not exist.*Fix: create it/],
+    [
+      'missing',
+      '/nonexistent/agentops-workdir',
+      /CODE_WORKDIR="\/nonexistent\/agentops-workdir" does not exist.*Fix: create it/,
+    ],
   ])('refuses a folder that is %s, naming the variable and the fix', (_label, value, message) => {
     expect(() => resolveWorkdir(value)).toThrow(message);
     try {

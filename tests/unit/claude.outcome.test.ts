@@ -4,12 +4,29 @@
 // shapes are those the real CLI (v2.1.330) printed against the stand-in.
 import { describe, expect, it } from 'vitest';
 import { ErrorCode } from '@agentops/core';
-import { applyEvent, createRunState, decideFailure, decideOutcome, noteInvalidLine, type ClaudeExit, type ClaudeRunState, type OutcomeContext, type StreamEvent } from '@agentops/worker-kit';
+import {
+  applyEvent,
+  createRunState,
+  decideFailure,
+  decideOutcome,
+  noteInvalidLine,
+  type ClaudeExit,
+  type ClaudeRunState,
+  type OutcomeContext,
+  type StreamEvent,
+} from '@agentops/worker-kit';
 
 const CWD = '/work/repo';
 const SESSION = '71e30811-ddca-4660-9510-c3dbacadcb04';
 
-const init = (): StreamEvent => ({ type: 'system', subtype: 'init', cwd: CWD, session_id: SESSION, model: 'claude-opus-5-5', tools: ['Bash', 'Read', 'Write'] });
+const init = (): StreamEvent => ({
+  type: 'system',
+  subtype: 'init',
+  cwd: CWD,
+  session_id: SESSION,
+  model: 'claude-opus-5-5',
+  tools: ['Bash', 'Read', 'Write'],
+});
 const assistant = (id: string, block: Record<string, unknown>, parent: string | null = null): StreamEvent => ({
   type: 'assistant',
   message: { id, type: 'message', role: 'assistant', content: [block] },
@@ -17,10 +34,14 @@ const assistant = (id: string, block: Record<string, unknown>, parent: string | 
   session_id: SESSION,
 });
 const text = (id: string, value: string) => assistant(id, { type: 'text', text: value });
-const toolUse = (id: string, toolUseId: string, name: string, input: Record<string, unknown>) => assistant(id, { type: 'tool_use', id: toolUseId, name, input });
+const toolUse = (id: string, toolUseId: string, name: string, input: Record<string, unknown>) =>
+  assistant(id, { type: 'tool_use', id: toolUseId, name, input });
 const toolResult = (toolUseId: string, content: string, isError = false): StreamEvent => ({
   type: 'user',
-  message: { role: 'user', content: [{ type: 'tool_result', tool_use_id: toolUseId, content, ...(isError ? { is_error: true } : {}) }] },
+  message: {
+    role: 'user',
+    content: [{ type: 'tool_result', tool_use_id: toolUseId, content, ...(isError ? { is_error: true } : {}) }],
+  },
   parent_tool_use_id: null,
 });
 const result = (fields: Record<string, unknown>): StreamEvent => ({
@@ -37,7 +58,10 @@ const result = (fields: Record<string, unknown>): StreamEvent => ({
   ...fields,
 });
 
-function run(events: StreamEvent[], options: Parameters<typeof createRunState>[0] = {}): { state: ClaudeRunState; steps: unknown[] } {
+function run(
+  events: StreamEvent[],
+  options: Parameters<typeof createRunState>[0] = {},
+): { state: ClaudeRunState; steps: unknown[] } {
   const state = createRunState({ cwd: CWD, ...options });
   const steps = events.map((event) => applyEvent(state, event)).filter((update) => update !== undefined);
   return { state, steps };
@@ -62,15 +86,28 @@ describe('a successful run', () => {
       text('msg_2', 'Wrote it'),
       result({ num_turns: 2, result: 'Wrote it', total_cost_usd: 0.0989, duration_ms: 165 }),
     ]);
-    expect(steps).toEqual([{ step: 'Starting Claude Code', turns: 0 }, { turns: 1 }, { step: 'Writing notes.md', turns: 1 }, { turns: 2 }]);
+    expect(steps).toEqual([
+      { step: 'Starting Claude Code', turns: 0 },
+      { turns: 1 },
+      { step: 'Writing notes.md', turns: 1 },
+      { turns: 2 },
+    ]);
     expect(decideOutcome(state, exited(0), CONTEXT)).toEqual({
       ok: true,
-      result: { text: 'Wrote it', stats: { durationMs: 165, costUsd: 0.0989, turns: 2, sessionId: SESSION, model: 'claude-opus-5-5' } },
+      result: {
+        text: 'Wrote it',
+        stats: { durationMs: 165, costUsd: 0.0989, turns: 2, sessionId: SESSION, model: 'claude-opus-5-5' },
+      },
     });
   });
 
-  it('does not count a subagent\'s messages as turns', () => {
-    const { state } = run([init(), text('msg_1', 'a'), text('msg_sub', 'b'), assistant('msg_sub2', { type: 'text', text: 'c' }, 'toolu_task')]);
+  it("does not count a subagent's messages as turns", () => {
+    const { state } = run([
+      init(),
+      text('msg_1', 'a'),
+      text('msg_sub', 'b'),
+      assistant('msg_sub2', { type: 'text', text: 'c' }, 'toolu_task'),
+    ]);
     expect(state.turns).toBe(2);
   });
 
@@ -83,13 +120,25 @@ describe('a successful run', () => {
     const { state } = run([
       init(),
       toolUse('msg_1', 'toolu_1', 'Write', { file_path: `${CWD}/notes.md`, content: 'x'.repeat(1_000) }),
-      { type: 'system', subtype: 'permission_denied', tool_name: 'Write', tool_use_id: 'toolu_1', decision_reason_type: 'mode' },
+      {
+        type: 'system',
+        subtype: 'permission_denied',
+        tool_name: 'Write',
+        tool_use_id: 'toolu_1',
+        decision_reason_type: 'mode',
+      },
       toolResult('toolu_1', 'Cannot write while in plan mode.', true),
       text('msg_2', 'I could not write it'),
       result({
         num_turns: 2,
         result: 'I could not write it',
-        permission_denials: [{ tool_name: 'Write', tool_use_id: 'toolu_1', tool_input: { file_path: `${CWD}/notes.md`, content: 'x'.repeat(1_000) } }],
+        permission_denials: [
+          {
+            tool_name: 'Write',
+            tool_use_id: 'toolu_1',
+            tool_input: { file_path: `${CWD}/notes.md`, content: 'x'.repeat(1_000) },
+          },
+        ],
       }),
     ]);
     const outcome = decideOutcome(state, exited(0), CONTEXT);
@@ -101,10 +150,15 @@ describe('a successful run', () => {
   it('shortens the input of a denial named only by the result event', () => {
     const { state } = run([
       init(),
-      result({ result: 'ok', permission_denials: [{ tool_name: 'Bash', tool_use_id: 'toolu_9', tool_input: { command: 'y'.repeat(400) } }] }),
+      result({
+        result: 'ok',
+        permission_denials: [{ tool_name: 'Bash', tool_use_id: 'toolu_9', tool_input: { command: 'y'.repeat(400) } }],
+      }),
     ]);
     const outcome = decideOutcome(state, exited(0), CONTEXT);
-    expect(outcome.ok && outcome.result.stats?.permissionDenials).toEqual([{ tool: 'Bash', input: { command: `${'y'.repeat(300)}… (400 characters)` } }]);
+    expect(outcome.ok && outcome.result.stats?.permissionDenials).toEqual([
+      { tool: 'Bash', input: { command: `${'y'.repeat(300)}… (400 characters)` } },
+    ]);
   });
 
   it('counts calls to tools the run does not have as refused', () => {
@@ -131,7 +185,10 @@ describe('a successful run', () => {
 
   it('says so when Claude finished without a written answer', () => {
     const { state } = run([init(), result({ result: '' })]);
-    expect(decideOutcome(state, exited(0), CONTEXT)).toMatchObject({ ok: true, result: { text: expect.stringContaining('without a written answer') } });
+    expect(decideOutcome(state, exited(0), CONTEXT)).toMatchObject({
+      ok: true,
+      result: { text: expect.stringContaining('without a written answer') },
+    });
   });
 });
 
@@ -139,7 +196,13 @@ describe('a failed run', () => {
   it('turn limit: not retried, names CLAUDE_MAX_TURNS', () => {
     const { state } = run([
       init(),
-      result({ subtype: 'error_max_turns', is_error: true, num_turns: 6, terminal_reason: 'max_turns', errors: ['Reached maximum number of turns (5)'] }),
+      result({
+        subtype: 'error_max_turns',
+        is_error: true,
+        num_turns: 6,
+        terminal_reason: 'max_turns',
+        errors: ['Reached maximum number of turns (5)'],
+      }),
     ]);
     const { error, retry } = failure(state);
     expect(error.code).toBe(ErrorCode.ClaudeFailed);
@@ -152,7 +215,13 @@ describe('a failed run', () => {
   it('budget: not retried, names CLAUDE_MAX_BUDGET_USD', () => {
     const { state } = run([
       init(),
-      result({ subtype: 'error_max_budget_usd', is_error: true, terminal_reason: 'budget_exhausted', total_cost_usd: 0.61, errors: ['Reached maximum budget ($0.5)'] }),
+      result({
+        subtype: 'error_max_budget_usd',
+        is_error: true,
+        terminal_reason: 'budget_exhausted',
+        total_cost_usd: 0.61,
+        errors: ['Reached maximum budget ($0.5)'],
+      }),
     ]);
     const { error, retry } = failure(state);
     expect(retry).toBe(false);
@@ -161,7 +230,16 @@ describe('a failed run', () => {
   });
 
   it.each([429, 500, 529])('HTTP %i from the API: retried', (status) => {
-    const { state } = run([init(), result({ is_error: true, api_error_status: status, terminal_reason: 'api_error', total_cost_usd: 0, result: `API Error: ${status} boom` })]);
+    const { state } = run([
+      init(),
+      result({
+        is_error: true,
+        api_error_status: status,
+        terminal_reason: 'api_error',
+        total_cost_usd: 0,
+        result: `API Error: ${status} boom`,
+      }),
+    ]);
     const { error, retry } = failure(state);
     expect(retry).toBe(true);
     expect(error.message).toContain(`HTTP ${status} (API Error: ${status} boom)`);
@@ -173,7 +251,15 @@ describe('a failed run', () => {
     [400, 'Check ANTHROPIC_API_KEY and CLAUDE_MODEL'],
     [404, 'Check ANTHROPIC_API_KEY and CLAUDE_MODEL'],
   ])('HTTP %i from the API: not retried, with the fix', (status, fix) => {
-    const { state } = run([init(), result({ is_error: true, api_error_status: status, terminal_reason: 'api_error', result: 'Invalid API key · Fix external API key' })]);
+    const { state } = run([
+      init(),
+      result({
+        is_error: true,
+        api_error_status: status,
+        terminal_reason: 'api_error',
+        result: 'Invalid API key · Fix external API key',
+      }),
+    ]);
     const { error, retry } = failure(state);
     expect(retry).toBe(false);
     expect(error.message).toContain(`HTTP ${status} (Invalid API key · Fix external API key)`);
@@ -183,7 +269,12 @@ describe('a failed run', () => {
   it('API not reachable: retried', () => {
     const { state } = run([
       init(),
-      result({ is_error: true, api_error: 'connection_failed', terminal_reason: 'api_error', result: 'API Error: Connection refused (ECONNREFUSED)' }),
+      result({
+        is_error: true,
+        api_error: 'connection_failed',
+        terminal_reason: 'api_error',
+        result: 'API Error: Connection refused (ECONNREFUSED)',
+      }),
     ]);
     const { error, retry } = failure(state);
     expect(retry).toBe(true);
@@ -192,17 +283,27 @@ describe('a failed run', () => {
   });
 
   it('CLI not found: CLAUDE_MISSING with the install hint', () => {
-    const { error, retry } = failure(createRunState(), { spawnError: 'ENOENT', stderrTail: '' }, { bin: '/nonexistent' });
+    const { error, retry } = failure(
+      createRunState(),
+      { spawnError: 'ENOENT', stderrTail: '' },
+      { bin: '/nonexistent' },
+    );
     expect(error.code).toBe(ErrorCode.ClaudeMissing);
     expect(retry).toBe(false);
-    expect(error.message).toBe('Claude Code CLI not found at /nonexistent: npm install -g @anthropic-ai/claude-code or set CLAUDE_BIN');
+    expect(error.message).toBe(
+      'Claude Code CLI not found at /nonexistent: npm install -g @anthropic-ai/claude-code or set CLAUDE_BIN',
+    );
   });
 
   it.each([
     ['EACCES', 'cannot be run (EACCES: not executable)'],
     ['EINVAL', 'set CLAUDE_BIN to the claude.exe executable'],
   ])('CLI that cannot be started (%s): CLAUDE_MISSING with the fix', (spawnError, fix) => {
-    const { error, retry } = failure(createRunState(), { spawnError, stderrTail: '' }, { bin: 'C:\\tools\\claude.cmd' });
+    const { error, retry } = failure(
+      createRunState(),
+      { spawnError, stderrTail: '' },
+      { bin: 'C:\\tools\\claude.cmd' },
+    );
     expect(error.code).toBe(ErrorCode.ClaudeMissing);
     expect(retry).toBe(false);
     expect(error.message).toContain(fix);
@@ -215,7 +316,9 @@ describe('a failed run', () => {
     const { error, retry } = failure(state, exited(0));
     expect(error.code).toBe(ErrorCode.ClaudeBadOutput);
     expect(retry).toBe(false);
-    expect(error.message).toContain('printed 2 line(s) that are not stream-json events (first: "Welcome to some other tool") and no result');
+    expect(error.message).toContain(
+      'printed 2 line(s) that are not stream-json events (first: "Welcome to some other tool") and no result',
+    );
     expect(error.message).toContain('CLAUDE_BIN');
   });
 
@@ -226,11 +329,19 @@ describe('a failed run', () => {
   });
 
   it('non-zero exit without a result: CLAUDE_FAILED with the last stderr lines, secrets scrubbed', () => {
-    const stderr = ['line 1', 'line 2', 'Error: --dangerously-skip-permissions cannot be used with root/sudo privileges', 'key sk-ant-abcdefgh123 and hunter2-secret', ''].join('\n');
+    const stderr = [
+      'line 1',
+      'line 2',
+      'Error: --dangerously-skip-permissions cannot be used with root/sudo privileges',
+      'key sk-ant-abcdefgh123 and hunter2-secret',
+      '',
+    ].join('\n');
     const { error, retry } = failure(createRunState(), exited(1, stderr), { ...CONTEXT, secrets: ['hunter2-secret'] });
     expect(error.code).toBe(ErrorCode.ClaudeFailed);
     expect(retry).toBe(false);
-    expect(error.message).toContain('Claude Code CLI exited with code 1 without a result: line 1\nline 2\nError: --dangerously-skip-permissions cannot be used');
+    expect(error.message).toContain(
+      'Claude Code CLI exited with code 1 without a result: line 1\nline 2\nError: --dangerously-skip-permissions cannot be used',
+    );
     expect(error.message).not.toContain('sk-ant-abcdefgh123');
     expect(error.message).not.toContain('hunter2-secret');
   });

@@ -4,7 +4,8 @@ import { descendantsOf, parseProcStat, survivors } from '@agentops/worker-kit';
 
 describe('parseProcStat', () => {
   it('reads pid, parent and start time, even when the command name holds spaces and parentheses', () => {
-    const line = '4242 (my (odd) cmd) S 4200 4242 4242 0 -1 4194560 100 0 0 0 1 2 0 0 20 0 1 0 987654 1000000 100 18446744073709551615';
+    const line =
+      '4242 (my (odd) cmd) S 4200 4242 4242 0 -1 4194560 100 0 0 0 1 2 0 0 20 0 1 0 987654 1000000 100 18446744073709551615';
     expect(parseProcStat(line)).toEqual({ pid: 4242, ppid: 4200, startTime: 987654 });
   });
 

@@ -17,7 +17,11 @@ describe('describeToolUse', () => {
     ['Grep', { pattern: 'TODO' }, 'Searching the files for "TODO"'],
     ['Glob', { pattern: 'src/**/*.ts' }, 'Listing files matching src/**/*.ts'],
     ['WebSearch', { query: 'bullmq stalled jobs' }, 'Searching the web for "bullmq stalled jobs"'],
-    ['WebFetch', { url: 'https://docs.bullmq.io/guide/workers', prompt: 'x' }, 'Fetching https://docs.bullmq.io/guide/workers'],
+    [
+      'WebFetch',
+      { url: 'https://docs.bullmq.io/guide/workers', prompt: 'x' },
+      'Fetching https://docs.bullmq.io/guide/workers',
+    ],
     ['Agent', { description: 'Find the flaky test', prompt: 'x' }, 'Starting a subagent: Find the flaky test'],
     ['TodoWrite', { todos: [] }, 'Updating its to-do list'],
     ['mcp__github__create_issue', {}, 'Using create_issue (github)'],
@@ -38,7 +42,10 @@ describe('stream-json lines', () => {
   it('joins lines split across chunks, and keeps a partial last line for flush', () => {
     const lines = createLineSplitter();
     expect(lines.push('{"type":"sys')).toEqual([]);
-    expect(lines.push('tem"}\n\n{"type":"assistant"}\r\n{"type":')).toEqual(['{"type":"system"}', '{"type":"assistant"}']);
+    expect(lines.push('tem"}\n\n{"type":"assistant"}\r\n{"type":')).toEqual([
+      '{"type":"system"}',
+      '{"type":"assistant"}',
+    ]);
     expect(lines.push('"result"}')).toEqual([]);
     expect(lines.flush()).toEqual(['{"type":"result"}']);
     expect(lines.flush()).toEqual([]);

@@ -1,11 +1,21 @@
 // Pure controller logic: the command grammar, keyword routing and help text.
 import { describe, expect, it } from 'vitest';
 import { codePointLength, MAX_JOB_TEXT, truncate } from '@agentops/core';
-import { classifyByKeywords, helpLines, MAX_BATCH_ITEMS, parseJobId, parseLlmAnswer, parseMessage, parseSubcommand, SUBCOMMANDS } from '@agentops/controller';
+import {
+  classifyByKeywords,
+  helpLines,
+  MAX_BATCH_ITEMS,
+  parseJobId,
+  parseLlmAnswer,
+  parseMessage,
+  parseSubcommand,
+  SUBCOMMANDS,
+} from '@agentops/controller';
 
 function command(text: string, context: 'slash' | 'cli' = 'slash') {
   const result = parseSubcommand(text, context);
-  if (!result.ok) throw new Error(`expected a command for "${text}", got ${result.error.code}: ${result.error.message}`);
+  if (!result.ok)
+    throw new Error(`expected a command for "${text}", got ${result.error.code}: ${result.error.message}`);
   return result.command;
 }
 
@@ -128,14 +138,21 @@ describe('channel messages', () => {
   });
 
   it('reads status, queue status and help', () => {
-    for (const text of ['status', 'Queue Status', 'status?']) expect(parseMessage(text)).toEqual({ ok: true, command: { kind: 'status' } });
+    for (const text of ['status', 'Queue Status', 'status?'])
+      expect(parseMessage(text)).toEqual({ ok: true, command: { kind: 'status' } });
     expect(parseMessage('help')).toEqual({ ok: true, command: { kind: 'help' } });
     expect(parseMessage('status of the release')).toMatchObject({ ok: true, command: { kind: 'add' } });
   });
 
   it('reads p1:/p2:/p3: prefixes', () => {
-    expect(parseMessage('p1: fix prod')).toMatchObject({ ok: true, command: { items: [{ text: 'fix prod', priority: 1 }] } });
-    expect(parseMessage('P2:draft the memo')).toMatchObject({ ok: true, command: { items: [{ text: 'draft the memo', priority: 2 }] } });
+    expect(parseMessage('p1: fix prod')).toMatchObject({
+      ok: true,
+      command: { items: [{ text: 'fix prod', priority: 1 }] },
+    });
+    expect(parseMessage('P2:draft the memo')).toMatchObject({
+      ok: true,
+      command: { items: [{ text: 'draft the memo', priority: 2 }] },
+    });
   });
 
   it('splits queue: batches into one job per line, with bullets, numbers and priorities', () => {
@@ -152,7 +169,10 @@ describe('channel messages', () => {
         ],
       },
     });
-    expect(parseMessage('queue: only one on the first line')).toMatchObject({ ok: true, command: { items: [{ text: 'only one on the first line' }] } });
+    expect(parseMessage('queue: only one on the first line')).toMatchObject({
+      ok: true,
+      command: { items: [{ text: 'only one on the first line' }] },
+    });
   });
 
   it('refuses empty and oversized batches', () => {
@@ -186,7 +206,9 @@ describe('the keyword classifier', () => {
   it('routes code work by repo, file names, stack traces and commands', () => {
     expect(decided('fix the flaky test in repo api')).toMatchObject({ queue: 'code' });
     expect(decided('refactor src/app.ts to remove the global state')).toMatchObject({ queue: 'code' });
-    expect(decided('TypeError: Cannot read properties of undefined\n    at main (src/index.js:10:5)')).toMatchObject({ queue: 'code' });
+    expect(decided('TypeError: Cannot read properties of undefined\n    at main (src/index.js:10:5)')).toMatchObject({
+      queue: 'code',
+    });
     expect(decided('run npm test and fix what fails')).toMatchObject({ queue: 'code' });
     expect(decided('review https://github.com/acme/api/pull/12')).toMatchObject({ queue: 'code' });
   });
@@ -227,7 +249,10 @@ describe('the keyword classifier', () => {
 
 describe('LLM answers', () => {
   it('accepts JSON or one queue word, and nothing else', () => {
-    expect(parseLlmAnswer('{"queue":"research","reason":"needs sources"}')).toEqual({ queue: 'research', reason: 'needs sources' });
+    expect(parseLlmAnswer('{"queue":"research","reason":"needs sources"}')).toEqual({
+      queue: 'research',
+      reason: 'needs sources',
+    });
     expect(parseLlmAnswer('```json\n{"queue": "code"}\n```')).toEqual({ queue: 'code' });
     expect(parseLlmAnswer('Local.')).toEqual({ queue: 'local' });
     expect(parseLlmAnswer('I think it is code, or maybe research')).toBeUndefined();
@@ -239,7 +264,20 @@ describe('LLM answers', () => {
 describe('help text', () => {
   it('lists all 12 /queue subcommands with what they do', () => {
     const lines = helpLines('slash');
-    const twelve = ['help', 'status', 'add', 'addp1', 'addp2', 'addp3', 'workers', 'pause', 'resume', 'cancel', 'retry', 'promote'];
+    const twelve = [
+      'help',
+      'status',
+      'add',
+      'addp1',
+      'addp2',
+      'addp3',
+      'workers',
+      'pause',
+      'resume',
+      'cancel',
+      'retry',
+      'promote',
+    ];
     for (const name of twelve) expect(lines.some((line) => line.startsWith(`/queue ${name}`))).toBe(true);
     expect(lines.find((line) => line.startsWith('/queue promote'))).toContain('p1|p2|p3');
     expect(SUBCOMMANDS.every((sub) => sub.description.length > 0)).toBe(true);

@@ -8,7 +8,7 @@ import { REPO_ROOT } from '../support/processes.js';
 
 const page = readFileSync(path.join(REPO_ROOT, 'docs', 'configuration.md'), 'utf8');
 /** First cells of the table rows: | `NAME` | default | meaning | */
-const documented = [...page.matchAll(/^\|\s*`([A-Z][A-Z0-9_]+)`\s*\|/gm)].map((match) => match[1] ?? "");
+const documented = [...page.matchAll(/^\|\s*`([A-Z][A-Z0-9_]+)`\s*\|/gm)].map((match) => match[1] ?? '');
 
 describe('docs/configuration.md', () => {
   it('has a row for every variable loadConfig reads', () => {

@@ -45,15 +45,24 @@ describe('configuration', () => {
 
   it('runs in Slack mode when all four Slack variables are set', () => {
     const config = loadConfig({ ...slack, SLACK_API_URL: 'http://127.0.0.1:9999/api' });
-    expect(config.slack).toEqual({ botToken: slack.SLACK_BOT_TOKEN, signingSecret: slack.SLACK_SIGNING_SECRET, channelId: 'C0ABKSQ3TKQ', appToken: slack.SLACK_APP_TOKEN });
+    expect(config.slack).toEqual({
+      botToken: slack.SLACK_BOT_TOKEN,
+      signingSecret: slack.SLACK_SIGNING_SECRET,
+      channelId: 'C0ABKSQ3TKQ',
+      appToken: slack.SLACK_APP_TOKEN,
+    });
     expect(config.slackApiUrl).toBe('http://127.0.0.1:9999/api/');
     expect(describeMode(config)).toBe('Slack mode: serving channel C0ABKSQ3TKQ');
-    expect(config.secrets).toEqual(expect.arrayContaining([slack.SLACK_BOT_TOKEN, slack.SLACK_APP_TOKEN, slack.SLACK_SIGNING_SECRET]));
+    expect(config.secrets).toEqual(
+      expect.arrayContaining([slack.SLACK_BOT_TOKEN, slack.SLACK_APP_TOKEN, slack.SLACK_SIGNING_SECRET]),
+    );
   });
 
   it('names the missing Slack variables when only some are set', () => {
     const message = problems({ SLACK_BOT_TOKEN: slack.SLACK_BOT_TOKEN, SLACK_CHANNEL_ID: slack.SLACK_CHANNEL_ID });
-    expect(message).toContain('Slack is half configured: SLACK_BOT_TOKEN, SLACK_CHANNEL_ID set but SLACK_SIGNING_SECRET, SLACK_APP_TOKEN missing');
+    expect(message).toContain(
+      'Slack is half configured: SLACK_BOT_TOKEN, SLACK_CHANNEL_ID set but SLACK_SIGNING_SECRET, SLACK_APP_TOKEN missing',
+    );
     expect(message).toContain('or none to run in local mode');
   });
 

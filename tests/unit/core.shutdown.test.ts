@@ -31,7 +31,7 @@ describe('Releasers', () => {
     const failure = await releasers.releaseAll({ onFailure: ({ name }) => seen.push(name) });
     expect(order).toEqual(['slack', 'queues', 'redis']);
     expect(failure?.name).toBe('slack');
-    expect((failure?.error as Error).message).toBe('socket stuck');
+    expect((failure?.error as Error | undefined)?.message).toBe('socket stuck');
     expect(seen).toEqual(['slack', 'queues']);
   });
 

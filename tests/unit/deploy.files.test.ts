@@ -34,12 +34,22 @@ describe('slack-app-manifest.yml', () => {
 
   it('creates the /queue command, the events, interactivity and Socket Mode', () => {
     expect(manifest.features.slash_commands.map((command: { command: string }) => command.command)).toEqual(['/queue']);
-    expect(manifest.settings.event_subscriptions.bot_events).toEqual(expect.arrayContaining(['message.channels', 'message.groups']));
+    expect(manifest.settings.event_subscriptions.bot_events).toEqual(
+      expect.arrayContaining(['message.channels', 'message.groups']),
+    );
     expect(manifest.settings.interactivity.is_enabled).toBe(true);
     expect(manifest.settings.socket_mode_enabled).toBe(true);
   });
 
   it('asks for every scope the app and the workers use, and no more', () => {
-    expect([...manifest.oauth_config.scopes.bot].sort()).toEqual(['channels:history', 'channels:read', 'chat:write', 'commands', 'files:write', 'groups:history', 'groups:read']);
+    expect([...manifest.oauth_config.scopes.bot].sort()).toEqual([
+      'channels:history',
+      'channels:read',
+      'chat:write',
+      'commands',
+      'files:write',
+      'groups:history',
+      'groups:read',
+    ]);
   });
 });

@@ -14,7 +14,7 @@ describe('readLmAnswer', () => {
     expect(readLmAnswer(completion('  Hello.  '), URL)).toEqual({ text: 'Hello.', model: 'qwen-7b', truncated: false });
   });
 
-  it('leaves out a reasoning model\'s leading thoughts', () => {
+  it("leaves out a reasoning model's leading thoughts", () => {
     expect(readLmAnswer(completion('<think>let me see</think>\n\nThe answer.'), URL).text).toBe('The answer.');
   });
 

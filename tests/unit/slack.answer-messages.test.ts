@@ -5,7 +5,9 @@ import { ANSWER_FILE_THRESHOLD, answerMessages, packSections, planAnswer, toMrkd
 import { SLACK_LIMITS, blockChars, type SlackMessage } from '@agentops/core';
 
 function sectionTexts(messages: SlackMessage[]): string[] {
-  return messages.flatMap((message) => message.blocks.flatMap((block) => (block.type === 'section' ? [block.text.text] : [])));
+  return messages.flatMap((message) =>
+    message.blocks.flatMap((block) => (block.type === 'section' ? [block.text.text] : [])),
+  );
 }
 
 function expectWithinLimits(message: SlackMessage): void {
@@ -17,7 +19,13 @@ function expectWithinLimits(message: SlackMessage): void {
 
 /** A long answer with paragraphs, lists, emoji and CJK, so cuts land on all kinds of text. */
 function longAnswer(chars: number): string {
-  const parts = ['## Section\n\n', 'A paragraph with **bold** words, an emoji 👨‍👩‍👧‍👦 and 日本語の文章。 ', '- a bullet point\n', 'Plain sentence here. ', '\n\n'];
+  const parts = [
+    '## Section\n\n',
+    'A paragraph with **bold** words, an emoji 👨‍👩‍👧‍👦 and 日本語の文章。 ',
+    '- a bullet point\n',
+    'Plain sentence here. ',
+    '\n\n',
+  ];
   let text = '';
   for (let i = 0; text.length < chars; i += 1) text += parts[i % parts.length];
   return text.slice(0, chars);
@@ -25,7 +33,10 @@ function longAnswer(chars: number): string {
 
 describe('answer messages', () => {
   it('converts Markdown to Slack mrkdwn', () => {
-    const [message] = answerMessages('7', '# Summary\n\nThis is **important**, see [the docs](https://example.com/docs).\n\n- one\n- two');
+    const [message] = answerMessages(
+      '7',
+      '# Summary\n\nThis is **important**, see [the docs](https://example.com/docs).\n\n- one\n- two',
+    );
     const text = sectionTexts([message!]).join('');
     expect(text).toContain('*Summary*');
     expect(text).toMatch(/\*important\*/);
@@ -47,7 +58,9 @@ describe('answer messages', () => {
     expect(messages.length).toBeGreaterThan(3);
     messages.forEach(expectWithinLimits);
     // Every part is labelled so a reader knows more follows.
-    messages.forEach((message, index) => expect(JSON.stringify(message.blocks)).toContain(`part ${index + 1}/${messages.length}`));
+    for (const [index, message] of messages.entries()) {
+      expect(JSON.stringify(message.blocks)).toContain(`part ${index + 1}/${messages.length}`);
+    }
     expect(sectionTexts(messages).join('')).toBe(toMrkdwn(markdown));
   });
 

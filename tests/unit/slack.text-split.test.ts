@@ -16,12 +16,35 @@ function boundaries(text: string): Set<number> {
 function cutPositions(pieces: string[]): number[] {
   const cuts: number[] = [];
   let at = 0;
-  for (const piece of pieces.slice(0, -1)) cuts.push((at += piece.length));
+  for (const piece of pieces.slice(0, -1)) {
+    at += piece.length;
+    cuts.push(at);
+  }
   return cuts;
 }
 
 const TOKENS = [
-  'word', 'Slack', ' ', ' ', '\n', '\n\n', '. ', 'é', 'e\u0301', '😀', '👍🏽', '👨‍👩‍👧‍👦', '🇯🇵', '🏳️‍🌈', '漢字', '日本語の文章', '。', '한국어', 'x'.repeat(40), '`code`', '\r\n',
+  'word',
+  'Slack',
+  ' ',
+  ' ',
+  '\n',
+  '\n\n',
+  '. ',
+  'é',
+  'e\u0301',
+  '😀',
+  '👍🏽',
+  '👨‍👩‍👧‍👦',
+  '🇯🇵',
+  '🏳️‍🌈',
+  '漢字',
+  '日本語の文章',
+  '。',
+  '한국어',
+  'x'.repeat(40),
+  '`code`',
+  '\r\n',
 ];
 const textArb = fc.array(fc.constantFrom(...TOKENS), { maxLength: 400 }).map((parts) => parts.join(''));
 
@@ -97,7 +120,8 @@ describe('splitMrkdwn', () => {
       .map((piece, index) => {
         let out = piece;
         if (index > 0 && pieces[index - 1]!.endsWith('\n```') && out.startsWith('```\n')) out = out.slice(4);
-        if (index < pieces.length - 1 && pieces[index + 1]!.startsWith('```\n') && out.endsWith('\n```')) out = out.slice(0, -4);
+        if (index < pieces.length - 1 && pieces[index + 1]!.startsWith('```\n') && out.endsWith('\n```'))
+          out = out.slice(0, -4);
         return out;
       })
       .join('');

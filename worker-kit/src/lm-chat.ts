@@ -3,7 +3,17 @@
 // RESEARCH_ENGINE=local. Failures come out coded: unreachable, 429 and 5xx
 // are retryable (describeLmError); an unusable answer is LLM_BAD_ANSWER, which
 // waiting does not fix.
-import { AgentOpsError, createLmStudioClient, createModelResolver, describeLmError, ErrorCode, type Config, type JobResult, type ProgressUpdate, type QueueName } from '@agentops/core';
+import {
+  AgentOpsError,
+  createLmStudioClient,
+  createModelResolver,
+  describeLmError,
+  ErrorCode,
+  type Config,
+  type JobResult,
+  type ProgressUpdate,
+  type QueueName,
+} from '@agentops/core';
 import type { Processor } from './runtime/runtime.js';
 
 export interface LmChatOptions {
@@ -39,7 +49,8 @@ export interface LmAnswer {
   truncated: boolean;
 }
 
-const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
+const isRecord = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
 
 /** Reasoning models loaded in LM Studio may put their thinking in front of the answer; it is not for the reader. */
 const LEADING_THOUGHTS = /^\s*<think>[\s\S]*?<\/think>/;
@@ -53,7 +64,10 @@ export function readLmAnswer(completion: unknown, url: string): LmAnswer {
   const choice: unknown = Array.isArray(choices) ? choices[0] : undefined;
   const message = isRecord(choice) ? choice['message'] : undefined;
   const content = isRecord(message) ? message['content'] : undefined;
-  const model = isRecord(completion) && typeof completion['model'] === 'string' && completion['model'] ? completion['model'] : undefined;
+  const model =
+    isRecord(completion) && typeof completion['model'] === 'string' && completion['model']
+      ? completion['model']
+      : undefined;
   if (typeof content !== 'string') {
     throw new AgentOpsError(
       ErrorCode.LlmBadAnswer,
@@ -75,7 +89,12 @@ export function readLmAnswer(completion: unknown, url: string): LmAnswer {
 
 export function createLmChat(options: LmChatOptions): LmChat {
   // No client retries: BullMQ retries the job with its backoff, and the runtime's signal ends the request.
-  const client = createLmStudioClient({ url: options.url, maxRetries: 0, timeoutMs: options.requestTimeoutMs, ...(options.apiKey ? { apiKey: options.apiKey } : {}) });
+  const client = createLmStudioClient({
+    url: options.url,
+    maxRetries: 0,
+    timeoutMs: options.requestTimeoutMs,
+    ...(options.apiKey ? { apiKey: options.apiKey } : {}),
+  });
   const resolveModel = createModelResolver(client, options.url, options.model);
   return async ({ text, signal, progress }) => {
     const started = Date.now();

@@ -10,9 +10,7 @@ export interface CliFlags {
   limit?: number;
 }
 
-export type CliArgs =
-  | { ok: true; line: string; subcommand: string; flags: CliFlags }
-  | { ok: false; message: string };
+export type CliArgs = { ok: true; line: string; subcommand: string; flags: CliFlags } | { ok: false; message: string };
 
 const TEXT_COMMANDS = new Set(['add', 'addp1', 'addp2', 'addp3', 'find']);
 
@@ -37,7 +35,10 @@ export function readCliArgs(argv: readonly string[]): CliArgs {
     } else if (arg === '--queue' || arg.startsWith('--queue=')) {
       const value = arg.includes('=') ? arg.slice(arg.indexOf('=') + 1) : argv[++index];
       if (!value || !isQueueName(value)) {
-        return { ok: false, message: `--queue needs one of ${QUEUE_NAMES.join(', ')}${value ? `, not "${value}"` : ''}.` };
+        return {
+          ok: false,
+          message: `--queue needs one of ${QUEUE_NAMES.join(', ')}${value ? `, not "${value}"` : ''}.`,
+        };
       }
       flags.queue = value;
     } else if (arg === '--limit' || arg.startsWith('--limit=')) {
@@ -53,7 +54,11 @@ export function readCliArgs(argv: readonly string[]): CliArgs {
       words.push(arg);
       // After `add [pN]` (or `find`) the rest is text, flags included.
       const first = (words[0] ?? '').toLowerCase();
-      if (TEXT_COMMANDS.has(first) && words.length >= 2 && !(words.length === 2 && first === 'add' && /^p[123]$/i.test(arg))) {
+      if (
+        TEXT_COMMANDS.has(first) &&
+        words.length >= 2 &&
+        !(words.length === 2 && first === 'add' && /^p[123]$/i.test(arg))
+      ) {
         inText = true;
       }
     }

@@ -7,7 +7,23 @@ function table(head: string[]): Table.Table {
   return new Table({
     head,
     style: { head: [], border: [], compact: true },
-    chars: { top: '', 'top-mid': '', 'top-left': '', 'top-right': '', bottom: '', 'bottom-mid': '', 'bottom-left': '', 'bottom-right': '', left: '', 'left-mid': '', mid: '', 'mid-mid': '', right: '', 'right-mid': '', middle: '  ' },
+    chars: {
+      top: '',
+      'top-mid': '',
+      'top-left': '',
+      'top-right': '',
+      bottom: '',
+      'bottom-mid': '',
+      'bottom-left': '',
+      'bottom-right': '',
+      left: '',
+      'left-mid': '',
+      mid: '',
+      'mid-mid': '',
+      right: '',
+      'right-mid': '',
+      middle: '  ',
+    },
   });
 }
 
@@ -15,34 +31,69 @@ export function formatStatus(snapshot: StatusSnapshot): string {
   const rows = table(['Queue', 'Waiting', 'Active', 'Delayed', 'Completed', 'Failed', 'Paused', 'Workers', 'Limit']);
   for (const queue of snapshot.queues) {
     const { counts } = queue;
-    rows.push([queue.name, counts.waiting, counts.active, counts.delayed, counts.completed, counts.failed, queue.paused ? 'yes' : 'no', queue.workers, queue.globalConcurrency ?? '-']);
+    rows.push([
+      queue.name,
+      counts.waiting,
+      counts.active,
+      counts.delayed,
+      counts.completed,
+      counts.failed,
+      queue.paused ? 'yes' : 'no',
+      queue.workers,
+      queue.globalConcurrency ?? '-',
+    ]);
   }
   const state = snapshot.paused ? 'All queues are PAUSED (agentops resume to continue).' : 'Queues are running.';
-  const limit = snapshot.globalConcurrency === null ? 'no global limit (each worker uses its own concurrency)' : `${snapshot.globalConcurrency} job(s) at once per queue`;
+  const limit =
+    snapshot.globalConcurrency === null
+      ? 'no global limit (each worker uses its own concurrency)'
+      : `${snapshot.globalConcurrency} job(s) at once per queue`;
   return `${rows.toString()}\n${state} Concurrency: ${limit}.`;
 }
 
 export function describeRouting(data: JobData): string {
   const { routing } = data;
-  const how = routing.method === 'keyword' ? `keywords (${routing.patterns.join(', ') || 'none'})` : routing.method === 'llm' ? 'LLM fallback' : routing.method === 'explicit' ? 'chosen by you' : 'default';
+  const how =
+    routing.method === 'keyword'
+      ? `keywords (${routing.patterns.join(', ') || 'none'})`
+      : routing.method === 'llm'
+        ? 'LLM fallback'
+        : routing.method === 'explicit'
+          ? 'chosen by you'
+          : 'default';
   return `${how}, confidence ${routing.confidence.toFixed(2)}`;
 }
 
 export function formatQueued(jobs: JobData[]): string {
   return jobs
-    .map((job) => `Job #${job.id} queued on ${job.queue} (${priorityLabel(job.priority)}), routed by ${describeRouting(job)}: ${truncate(job.text.replace(/\s+/g, ' '), 80)}`)
+    .map(
+      (job) =>
+        `Job #${job.id} queued on ${job.queue} (${priorityLabel(job.priority)}), routed by ${describeRouting(job)}: ${truncate(job.text.replace(/\s+/g, ' '), 80)}`,
+    )
     .join('\n');
 }
 
 function when(ms: number | undefined): string {
-  return ms ? new Date(ms).toISOString().replace('T', ' ').replace(/\.\d+Z$/, 'Z') : '-';
+  return ms
+    ? new Date(ms)
+        .toISOString()
+        .replace('T', ' ')
+        .replace(/\.\d+Z$/, 'Z')
+    : '-';
 }
 
 export function formatList(jobs: JobDetails[]): string {
   if (jobs.length === 0) return 'No jobs.';
   const rows = table(['Id', 'Queue', 'Pri', 'Status', 'Created', 'Text']);
   for (const job of jobs) {
-    rows.push([`#${job.id}`, job.queue, priorityLabel(job.priority), job.status, when(job.createdAt), truncate(job.data.text.replace(/\s+/g, ' '), 60)]);
+    rows.push([
+      `#${job.id}`,
+      job.queue,
+      priorityLabel(job.priority),
+      job.status,
+      when(job.createdAt),
+      truncate(job.data.text.replace(/\s+/g, ' '), 60),
+    ]);
   }
   return rows.toString();
 }

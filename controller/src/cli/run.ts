@@ -10,6 +10,7 @@ import {
   priorityLabel,
   toCodedError,
   type Config,
+  type Redis,
 } from '@agentops/core';
 import { buildJobMemory, type JobMemory } from '../memory/index.js';
 import { formatFindForCli, memoryOffText } from '../memory/format.js';
@@ -75,7 +76,9 @@ function present(outcome: Outcome): string {
     case 'inspect':
       return formatDetails(outcome.job);
     case 'find':
-      return outcome.result.on ? formatFindForCli(outcome.query, outcome.result.matches) : memoryOffText(outcome.result.reason).replace(/^:zzz: /, '');
+      return outcome.result.on
+        ? formatFindForCli(outcome.query, outcome.result.matches)
+        : memoryOffText(outcome.result.reason).replace(/^:zzz: /, '');
   }
 }
 
@@ -83,7 +86,11 @@ function toJson(outcome: Outcome): unknown {
   return outcome.kind === 'queued' ? { ...outcome, routed: outcome.jobs.map(describeRouting) } : outcome;
 }
 
-export async function runCli(argv: readonly string[], env: Record<string, string | undefined>, io: CliIo): Promise<number> {
+export async function runCli(
+  argv: readonly string[],
+  env: Record<string, string | undefined>,
+  io: CliIo,
+): Promise<number> {
   const args = readCliArgs(argv);
   if (!args.ok) {
     io.stderr(`${args.message}\nRun agentops help for usage.`);
@@ -102,7 +109,9 @@ export async function runCli(argv: readonly string[], env: Record<string, string
   let parsed: ParseResult;
   if (subcommand === 'batch') {
     if (args.line.trim() !== 'batch') {
-      io.stderr('batch reads its items from standard input, one job per line; it takes no arguments.\nUsage: agentops batch < items.txt');
+      io.stderr(
+        'batch reads its items from standard input, one job per line; it takes no arguments.\nUsage: agentops batch < items.txt',
+      );
       return EXIT.usage;
     }
     parsed = parseBatch(await io.readStdin(), 'cli');
@@ -111,7 +120,9 @@ export async function runCli(argv: readonly string[], env: Record<string, string
   }
   if (!parsed.ok) {
     const { error } = parsed;
-    io.stderr(flags.json ? JSON.stringify({ error }) : `${error.message}${error.usage ? `\nUsage: ${error.usage}` : ''}`);
+    io.stderr(
+      flags.json ? JSON.stringify({ error }) : `${error.message}${error.usage ? `\nUsage: ${error.usage}` : ''}`,
+    );
     return EXIT.usage;
   }
 
@@ -122,10 +133,16 @@ export async function runCli(argv: readonly string[], env: Record<string, string
     io.stderr(toCodedError(error).message);
     return EXIT.usage;
   }
-  const logger = createLogger({ name: 'agentops-cli', level: config.logLevel, format: config.logFormat, secrets: config.secrets, fd: 2 });
+  const logger = createLogger({
+    name: 'agentops-cli',
+    level: config.logLevel,
+    format: config.logFormat,
+    secrets: config.secrets,
+    fd: 2,
+  });
   logger.debug(describeMode(config));
 
-  let redis;
+  let redis: Redis;
   try {
     redis = await connectRedis(config, 'producer', { failFast: true });
   } catch (error) {

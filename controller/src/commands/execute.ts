@@ -45,7 +45,12 @@ export interface ExecuteOptions {
   listLimit?: number;
 }
 
-export async function execute(command: Command, deps: OperationDeps, actor: Actor, options: ExecuteOptions = {}): Promise<Outcome> {
+export async function execute(
+  command: Command,
+  deps: OperationDeps,
+  actor: Actor,
+  options: ExecuteOptions = {},
+): Promise<Outcome> {
   const { manager } = deps;
   switch (command.kind) {
     case 'help':
@@ -75,7 +80,11 @@ export async function execute(command: Command, deps: OperationDeps, actor: Acto
       return { kind: 'promoted', job: await manager.promote(command.id, command.priority), from: before.priority };
     }
     case 'list':
-      return { kind: 'list', jobs: await manager.list(command.state, options.listLimit), ...(command.state ? { state: command.state } : {}) };
+      return {
+        kind: 'list',
+        jobs: await manager.list(command.state, options.listLimit),
+        ...(command.state ? { state: command.state } : {}),
+      };
     case 'inspect':
       return { kind: 'inspect', job: await manager.inspect(command.id) };
     case 'find': {

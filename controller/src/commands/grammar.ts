@@ -1,13 +1,23 @@
 // One grammar for everything a person can type: `/queue` subcommands, CLI
 // arguments and plain channel messages. Pure and total: every input yields a
 // command or a typed error whose message says what was wrong and the right form.
-import { cleanText, codePointLength, DEFAULT_PRIORITY, MAX_JOB_TEXT, MAX_WORKERS, MIN_WORKERS, LIST_STATES, type JobPriority, type JobRequest, type ListState } from '@agentops/core';
+import {
+  cleanText,
+  codePointLength,
+  DEFAULT_PRIORITY,
+  MAX_JOB_TEXT,
+  MAX_WORKERS,
+  MIN_WORKERS,
+  LIST_STATES,
+  type JobPriority,
+  type JobRequest,
+  type ListState,
+} from '@agentops/core';
 
 export { LIST_STATES, type JobRequest, type ListState } from '@agentops/core';
 
 /** Most jobs one `queue:` message may hold. */
 export const MAX_BATCH_ITEMS = 50;
-
 
 export type Command =
   | { kind: 'help' }
@@ -61,20 +71,32 @@ export interface Subcommand {
 /** The catalogue behind help text, in the order people need them. */
 export const SUBCOMMANDS: readonly Subcommand[] = [
   { name: 'help', args: '', description: 'Show this help' },
-  { name: 'status', args: '', description: 'Queue counts, paused state, concurrency and connected workers (no LLM calls)' },
+  {
+    name: 'status',
+    args: '',
+    description: 'Queue counts, paused state, concurrency and connected workers (no LLM calls)',
+  },
   { name: 'add', args: '<text>', description: 'Queue a job at P3; the router picks code, local or research' },
   { name: 'addp1', args: '<text>', description: 'Queue a P1 job (most urgent)' },
   { name: 'addp2', args: '<text>', description: 'Queue a P2 job' },
   { name: 'addp3', args: '<text>', description: 'Queue a P3 job (same as add)' },
-  { name: 'workers', args: `<${MIN_WORKERS}-${MAX_WORKERS}>`, description: 'Set how many jobs may run at once on each queue' },
+  {
+    name: 'workers',
+    args: `<${MIN_WORKERS}-${MAX_WORKERS}>`,
+    description: 'Set how many jobs may run at once on each queue',
+  },
   { name: 'pause', args: '', description: 'Pause all queues; running jobs finish, nothing new starts' },
   { name: 'resume', args: '', description: 'Resume all queues' },
   { name: 'cancel', args: '<id>', description: 'Cancel a job: removed if waiting, stopped if running' },
   { name: 'retry', args: '<id>', description: 'Run a failed or cancelled job again' },
   { name: 'promote', args: '<id> p1|p2|p3', description: "Change a waiting job's priority" },
   { name: 'list', args: '[waiting|active|delayed|completed|failed]', description: 'List recent jobs' },
-  { name: 'inspect', args: '<id>', description: "Show one job: state, attempts, result or failure" },
-  { name: 'find', args: '<text>', description: 'List the closest past jobs (job memory: Qdrant and an embedding model)' },
+  { name: 'inspect', args: '<id>', description: 'Show one job: state, attempts, result or failure' },
+  {
+    name: 'find',
+    args: '<text>',
+    description: 'List the closest past jobs (job memory: Qdrant and an embedding model)',
+  },
 ];
 
 const PRIORITY_COMMANDS: Record<string, JobPriority> = { addp1: 1, addp2: 2, addp3: 3 };
@@ -109,7 +131,12 @@ export function parseJobId(token: string | undefined): string | undefined {
 const PRIORITY_PREFIX = /^p([123])\s*:\s*/i;
 
 /** Validates one job text and reads an optional `p1:` prefix. */
-export function parseJobText(raw: string, fallbackPriority: JobPriority, context: ParseContext, usage?: string): ParseResult {
+export function parseJobText(
+  raw: string,
+  fallbackPriority: JobPriority,
+  context: ParseContext,
+  usage?: string,
+): ParseResult {
   let text = cleanText(raw);
   let priority = fallbackPriority;
   const prefix = PRIORITY_PREFIX.exec(text);
@@ -136,7 +163,8 @@ const BULLET = /^(?:[-*•▪◦]\s+|\d{1,3}[.)]\s+)/;
 
 /** `queue:` followed by one item per line (bullets and numbering are dropped). */
 export function parseBatch(body: string, context: ParseContext): ParseResult {
-  const usage = context === 'cli' ? 'agentops batch < items.txt (one job per line)' : 'queue:\\n<first job>\\n<second job>';
+  const usage =
+    context === 'cli' ? 'agentops batch < items.txt (one job per line)' : 'queue:\\n<first job>\\n<second job>';
   const lines = cleanText(body)
     .split('\n')
     .map((line) => line.trim().replace(BULLET, '').trim())
@@ -173,7 +201,8 @@ function parseIdArgument(name: 'cancel' | 'retry' | 'inspect', rest: string, con
   if (!token) return fail('missing_id', `\`${name}\` needs a job id, as shown on the job's receipt.`, usage);
   const id = parseJobId(token);
   if (!id) return fail('bad_id', `\`${token}\` is not a job id. Job ids are numbers such as 42.`, usage);
-  if (extra.trim()) return fail('unexpected_argument', `\`${name}\` takes only a job id; remove \`${extra.trim()}\`.`, usage);
+  if (extra.trim())
+    return fail('unexpected_argument', `\`${name}\` takes only a job id; remove \`${extra.trim()}\`.`, usage);
   return { ok: true, command: { kind: name, id } };
 }
 
@@ -184,7 +213,11 @@ function parseIdArgument(name: 'cancel' | 'retry' | 'inspect', rest: string, con
 export function parseSubcommand(text: string, context: ParseContext = 'slash'): ParseResult {
   const cleaned = cleanText(text);
   if (!cleaned) {
-    return fail('empty', `Tell me what to do, e.g. \`${prefixFor(context)}add <text>\` or \`${prefixFor(context)}help\`.`, usageOf('help', context));
+    return fail(
+      'empty',
+      `Tell me what to do, e.g. \`${prefixFor(context)}add <text>\` or \`${prefixFor(context)}help\`.`,
+      usageOf('help', context),
+    );
   }
   const [word, rest] = splitFirst(cleaned);
   const name = word.toLowerCase();
@@ -193,7 +226,12 @@ export function parseSubcommand(text: string, context: ParseContext = 'slash'): 
     case 'status':
     case 'pause':
     case 'resume': {
-      if (rest.trim()) return fail('unexpected_argument', `\`${name}\` takes no arguments; remove \`${rest.trim()}\`.`, usageOf(name, context));
+      if (rest.trim())
+        return fail(
+          'unexpected_argument',
+          `\`${name}\` takes no arguments; remove \`${rest.trim()}\`.`,
+          usageOf(name, context),
+        );
       return { ok: true, command: { kind: name } };
     }
     case 'add':
@@ -214,12 +252,18 @@ export function parseSubcommand(text: string, context: ParseContext = 'slash'): 
     case 'workers': {
       const usage = usageOf('workers', context);
       const [token, extra] = splitFirst(rest.trim());
-      if (!token) return fail('missing_worker_count', `\`workers\` needs a number from ${MIN_WORKERS} to ${MAX_WORKERS}.`, usage);
+      if (!token)
+        return fail('missing_worker_count', `\`workers\` needs a number from ${MIN_WORKERS} to ${MAX_WORKERS}.`, usage);
       const count = /^\d{1,3}$/.test(token) ? Number(token) : Number.NaN;
       if (!Number.isInteger(count) || count < MIN_WORKERS || count > MAX_WORKERS) {
-        return fail('bad_worker_count', `\`${token}\` is not a worker count. Use a whole number from ${MIN_WORKERS} to ${MAX_WORKERS}.`, usage);
+        return fail(
+          'bad_worker_count',
+          `\`${token}\` is not a worker count. Use a whole number from ${MIN_WORKERS} to ${MAX_WORKERS}.`,
+          usage,
+        );
       }
-      if (extra.trim()) return fail('unexpected_argument', `\`workers\` takes one number; remove \`${extra.trim()}\`.`, usage);
+      if (extra.trim())
+        return fail('unexpected_argument', `\`workers\` takes one number; remove \`${extra.trim()}\`.`, usage);
       return { ok: true, command: { kind: 'workers', count } };
     }
     case 'cancel':
@@ -235,8 +279,14 @@ export function parseSubcommand(text: string, context: ParseContext = 'slash'): 
       if (!id) return fail('bad_id', `\`${idToken}\` is not a job id. Job ids are numbers such as 42.`, usage);
       if (!priorityToken) return fail('missing_priority', '`promote` needs the new priority: p1, p2 or p3.', usage);
       const priority = parsePriority(priorityToken);
-      if (!priority) return fail('bad_priority', `\`${priorityToken}\` is not a priority. Use p1 (most urgent), p2 or p3.`, usage);
-      if (extra.trim()) return fail('unexpected_argument', `\`promote\` takes an id and a priority; remove \`${extra.trim()}\`.`, usage);
+      if (!priority)
+        return fail('bad_priority', `\`${priorityToken}\` is not a priority. Use p1 (most urgent), p2 or p3.`, usage);
+      if (extra.trim())
+        return fail(
+          'unexpected_argument',
+          `\`promote\` takes an id and a priority; remove \`${extra.trim()}\`.`,
+          usage,
+        );
       return { ok: true, command: { kind: 'promote', id, priority } };
     }
     case 'list': {
@@ -244,8 +294,10 @@ export function parseSubcommand(text: string, context: ParseContext = 'slash'): 
       const [token, extra] = splitFirst(rest.trim());
       if (!token) return { ok: true, command: { kind: 'list' } };
       const state = LIST_STATES.find((candidate) => candidate === token.toLowerCase());
-      if (!state) return fail('bad_state', `\`${token}\` is not a job state. Use one of: ${LIST_STATES.join(', ')}.`, usage);
-      if (extra.trim()) return fail('unexpected_argument', `\`list\` takes at most one state; remove \`${extra.trim()}\`.`, usage);
+      if (!state)
+        return fail('bad_state', `\`${token}\` is not a job state. Use one of: ${LIST_STATES.join(', ')}.`, usage);
+      if (extra.trim())
+        return fail('unexpected_argument', `\`list\` takes at most one state; remove \`${extra.trim()}\`.`, usage);
       return { ok: true, command: { kind: 'list', state } };
     }
     case 'find': {
@@ -254,7 +306,11 @@ export function parseSubcommand(text: string, context: ParseContext = 'slash'): 
       if (!query) return fail('empty_text', '`find` needs some text to compare with past jobs.', usage);
       const length = codePointLength(query);
       if (length > MAX_JOB_TEXT) {
-        return fail('text_too_long', `The search text is ${length.toLocaleString('en-US')} characters; the limit is ${MAX_JOB_TEXT.toLocaleString('en-US')}.`, usage);
+        return fail(
+          'text_too_long',
+          `The search text is ${length.toLocaleString('en-US')} characters; the limit is ${MAX_JOB_TEXT.toLocaleString('en-US')}.`,
+          usage,
+        );
       }
       return { ok: true, command: { kind: 'find', text: query } };
     }

@@ -17,7 +17,8 @@ export function idempotencyKey(prefix: string, key: string): string {
 }
 
 export function createIdempotency(redis: Redis, prefix: string, ttlSec = IDEMPOTENCY_TTL_SEC): Idempotency {
-  const claim = async (key: string) => (await redis.set(idempotencyKey(prefix, key), String(Date.now()), 'EX', ttlSec, 'NX')) === 'OK';
+  const claim = async (key: string) =>
+    (await redis.set(idempotencyKey(prefix, key), String(Date.now()), 'EX', ttlSec, 'NX')) === 'OK';
   const release = async (key: string) => {
     await redis.del(idempotencyKey(prefix, key));
   };

@@ -5,7 +5,14 @@
 // threads the jobs reply in), add them to their queues together, then let the
 // caller do what needs the jobs (link receipts). If adding fails, the caller is
 // told so it can take back what it promised.
-import { buildJobData, type JobData, type JobOrigin, type JobRequest, type QueueName, type RoutingDecision } from '@agentops/core';
+import {
+  buildJobData,
+  type JobData,
+  type JobOrigin,
+  type JobRequest,
+  type QueueName,
+  type RoutingDecision,
+} from '@agentops/core';
 import type { QueueManager } from '../queue/manager.js';
 import { explicitRoute, type Router } from '../router/index.js';
 
@@ -39,13 +46,22 @@ export interface SubmitOptions {
 }
 
 /** Routing decisions for `requests`, in order: the router's, or the chosen queue's. */
-export function routeRequests(requests: readonly JobRequest[], route: Router, queue?: QueueName): Promise<RoutingDecision[]> {
+export function routeRequests(
+  requests: readonly JobRequest[],
+  route: Router,
+  queue?: QueueName,
+): Promise<RoutingDecision[]> {
   if (queue) return Promise.resolve(requests.map(() => explicitRoute(queue)));
   return Promise.all(requests.map((request) => route(request.text)));
 }
 
 /** Submits `requests`; resolves with the jobs created (none when all were refused). */
-export async function submitJobs(deps: SubmitDeps, origin: SubmitOrigin, requests: readonly JobRequest[], options: SubmitOptions = {}): Promise<JobData[]> {
+export async function submitJobs(
+  deps: SubmitDeps,
+  origin: SubmitOrigin,
+  requests: readonly JobRequest[],
+  options: SubmitOptions = {},
+): Promise<JobData[]> {
   const { manager } = deps;
   const hooks = options.hooks ?? {};
   const decisions = await routeRequests(requests, deps.route, options.queue);
@@ -61,7 +77,9 @@ export async function submitJobs(deps: SubmitDeps, origin: SubmitOrigin, request
   manager.assertAvailable();
   const ids = await manager.allocateIds(admitted.length);
   const now = Date.now();
-  const jobs = admitted.map(({ request, decision }, index) => buildJobData(ids[index] ?? '', request, decision, origin, now));
+  const jobs = admitted.map(({ request, decision }, index) =>
+    buildJobData(ids[index] ?? '', request, decision, origin, now),
+  );
   if (hooks.beforeEnqueue) for (const [index, job] of jobs.entries()) await hooks.beforeEnqueue(job, index);
   try {
     await manager.add(jobs);

@@ -38,7 +38,8 @@ function isNotFound(error: unknown): boolean {
 }
 
 export function mismatchMessage(name: string, stored: number | undefined, model: number): string {
-  const has = stored === undefined ? 'does not hold one unnamed vector per point' : `holds ${stored}-dimensional vectors`;
+  const has =
+    stored === undefined ? 'does not hold one unnamed vector per point' : `holds ${stored}-dimensional vectors`;
   return (
     `Collection ${name} ${has}, but the embedding model gives ${model} dimensions (the model changed?): ` +
     'set QDRANT_RECREATE=true and restart the controller to recreate it (its remembered jobs are deleted), ' +
@@ -57,7 +58,8 @@ export function openCollection(options: CollectionOptions): JobCollection {
       throw qdrantUnavailable(options.url, error);
     }
   };
-  const create = (dimensions: number) => guard(() => client.createCollection(name, { vectors: { size: dimensions, distance: 'Cosine' } }));
+  const create = (dimensions: number) =>
+    guard(() => client.createCollection(name, { vectors: { size: dimensions, distance: 'Cosine' } }));
 
   return {
     name,
@@ -82,7 +84,12 @@ export function openCollection(options: CollectionOptions): JobCollection {
     },
     async query(vector, limit, threshold) {
       const result = await guard(() =>
-        client.query(name, { query: vector, limit, with_payload: true, ...(threshold === undefined ? {} : { score_threshold: threshold }) }),
+        client.query(name, {
+          query: vector,
+          limit,
+          with_payload: true,
+          ...(threshold === undefined ? {} : { score_threshold: threshold }),
+        }),
       );
       return result.points.map((point) => ({
         id: String(point.id),
@@ -107,7 +114,11 @@ export function openCollection(options: CollectionOptions): JobCollection {
  * of the embedding model is logged and turns memory off, it is never shown in
  * Slack. Callers branch on `code`.
  */
-export const MEMORY_ERROR_CODES = [ErrorCode.QdrantUnavailable, ErrorCode.EmbeddingFailed, ErrorCode.DimensionMismatch] as const;
+export const MEMORY_ERROR_CODES = [
+  ErrorCode.QdrantUnavailable,
+  ErrorCode.EmbeddingFailed,
+  ErrorCode.DimensionMismatch,
+] as const;
 export type MemoryErrorCode = (typeof MEMORY_ERROR_CODES)[number];
 export type MemoryError = AgentOpsError & { code: MemoryErrorCode };
 

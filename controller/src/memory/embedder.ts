@@ -24,7 +24,12 @@ function failed(message: string, cause?: unknown): MemoryError {
 }
 
 export function createEmbedder(options: EmbedderOptions): Embedder {
-  const client = createLmStudioClient({ url: options.url, timeoutMs: options.timeoutMs ?? 10_000, maxRetries: 0, ...(options.apiKey ? { apiKey: options.apiKey } : {}) });
+  const client = createLmStudioClient({
+    url: options.url,
+    timeoutMs: options.timeoutMs ?? 10_000,
+    maxRetries: 0,
+    ...(options.apiKey ? { apiKey: options.apiKey } : {}),
+  });
   const ttl = options.modelTtlMs ?? 60_000;
   let cached: { model: string; at: number } | undefined;
 
@@ -51,14 +56,19 @@ export function createEmbedder(options: EmbedderOptions): Embedder {
         const response = await client.embeddings.create({ model, input: text, encoding_format: 'float' }, { signal });
         const vector = response.data[0]?.embedding;
         if (!Array.isArray(vector) || vector.length === 0 || !vector.every((value) => Number.isFinite(value))) {
-          throw failed(`LM Studio at ${options.url} answered /embeddings without a vector for model ${model}: load an embedding model, not a chat model`);
+          throw failed(
+            `LM Studio at ${options.url} answered /embeddings without a vector for model ${model}: load an embedding model, not a chat model`,
+          );
         }
         return vector;
       } catch (error) {
         if (isMemoryError(error)) throw error;
         cached = undefined;
         // The shared wording names the chat model's variable; here the embedding model's is the fix.
-        throw failed(describeLmError(error, options.url).message.replace(/\bLM_STUDIO_MODEL\b/, 'LM_STUDIO_EMBEDDING_MODEL'), error);
+        throw failed(
+          describeLmError(error, options.url).message.replace(/\bLM_STUDIO_MODEL\b/, 'LM_STUDIO_EMBEDDING_MODEL'),
+          error,
+        );
       }
     },
   };

@@ -11,8 +11,18 @@
 // BullMQ keeps the last KEEP_COMPLETED completed and KEEP_FAILED failed jobs per
 // queue, and trims each event stream to about 10,000 entries.
 import { setTimeout as sleep } from 'node:timers/promises';
-import { KEEP_COMPLETED, KEEP_FAILED, QUEUE_NAMES, agentopsKey, fromBullJobId, toCodedError, type Logger, type QueueName, type Redis } from '@agentops/core';
-import { type FinishedJobRecord, type FinishedOutcome } from './records.js';
+import {
+  KEEP_COMPLETED,
+  KEEP_FAILED,
+  QUEUE_NAMES,
+  agentopsKey,
+  fromBullJobId,
+  toCodedError,
+  type Logger,
+  type QueueName,
+  type Redis,
+} from '@agentops/core';
+import type { FinishedJobRecord, FinishedOutcome } from './records.js';
 import type { JobMemory } from './memory.js';
 
 export interface CompletionFeedOptions {
@@ -80,7 +90,9 @@ export function startCompletionFeed(options: CompletionFeedOptions): CompletionF
       const cursor = await redis.get(key);
       const first = (await redis.xrange(stream, '-', '+', 'COUNT', 1))[0]?.[0];
       if (cursor && cursor !== '0-0' && first && compareStreamIds(first, cursor) > 0) {
-        logger.warn(`[qdrant] BullMQ trimmed the ${queue} event stream past the last remembered entry (${cursor}); some jobs that finished while the controller was away may not be remembered`);
+        logger.warn(
+          `[qdrant] BullMQ trimmed the ${queue} event stream past the last remembered entry (${cursor}); some jobs that finished while the controller was away may not be remembered`,
+        );
       }
     }
   };
@@ -107,7 +119,9 @@ export function startCompletionFeed(options: CompletionFeedOptions): CompletionF
     attempts.set(id, count);
     if (count < maxAttempts) return false;
     attempts.delete(id);
-    logger.warn(`[qdrant] Gave up remembering job ${record.id} after ${count} attempts; later jobs go on being remembered`);
+    logger.warn(
+      `[qdrant] Gave up remembering job ${record.id} after ${count} attempts; later jobs go on being remembered`,
+    );
     return true;
   };
 
@@ -118,7 +132,15 @@ export function startCompletionFeed(options: CompletionFeedOptions): CompletionF
     try {
       // close() runs between awaits: it either sees `blocking` and cuts the connection, or is seen here.
       if (stop.signal.aborted) return null;
-      return (await redis.xread('COUNT', 50, 'BLOCK', options.blockMs ?? 5_000, 'STREAMS', ...keys, ...cursors.map((cursor) => cursor ?? '0-0'))) as StreamReply | null;
+      return (await redis.xread(
+        'COUNT',
+        50,
+        'BLOCK',
+        options.blockMs ?? 5_000,
+        'STREAMS',
+        ...keys,
+        ...cursors.map((cursor) => cursor ?? '0-0'),
+      )) as StreamReply | null;
     } finally {
       blocking = false;
     }
@@ -153,7 +175,10 @@ export function startCompletionFeed(options: CompletionFeedOptions): CompletionF
       } catch (error) {
         if (stop.signal.aborted) break;
         // Redis went away (or a command failed): the cursors are in Redis, so start over from them.
-        logger.debug({ err: toCodedError(error) }, `[qdrant] Completion feed: ${toCodedError(error).message}; resuming`);
+        logger.debug(
+          { err: toCodedError(error) },
+          `[qdrant] Completion feed: ${toCodedError(error).message}; resuming`,
+        );
         await sleep(1_000, undefined, { signal: stop.signal }).catch(() => undefined);
       }
     }

@@ -3,7 +3,10 @@ import { escapeMrkdwn, slackPermalinkPath, truncate } from '@agentops/core';
 import type { PastJob } from './records.js';
 
 /** The thread of a past job in Slack's web client, when its receipt is known. */
-export function threadLink(workspaceUrl: string | undefined, job: Pick<PastJob, 'channel' | 'receiptTs'>): string | undefined {
+export function threadLink(
+  workspaceUrl: string | undefined,
+  job: Pick<PastJob, 'channel' | 'receiptTs'>,
+): string | undefined {
   if (!workspaceUrl || !job.channel || !job.receiptTs) return undefined;
   return `${workspaceUrl.replace(/\/+$/, '')}${slackPermalinkPath(job.channel, job.receiptTs)}`;
 }
@@ -48,5 +51,9 @@ export function formatFindForCli(query: string, jobs: readonly PastJob[]): strin
     const when = job.completedAt ? job.completedAt.replace('T', ' ').replace(/\.\d+Z$/, 'Z') : '-';
     return `#${job.jobId.padEnd(6)} ${job.status.padEnd(9)} ${job.queue.padEnd(8)} ${percent(job.score).padStart(4)}  ${when}  ${oneLine(job.text, 70)}`;
   });
-  return [`Closest past jobs to "${oneLine(query, 80)}":`, 'Id      Status    Queue    Sim   Finished              Text', ...lines].join('\n');
+  return [
+    `Closest past jobs to "${oneLine(query, 80)}":`,
+    'Id      Status    Queue    Sim   Finished              Text',
+    ...lines,
+  ].join('\n');
 }

@@ -2,7 +2,17 @@
 // controller (with the completion feed and background checks) and for the CLI
 // (one connection attempt, for `find`).
 import { setTimeout as sleep } from 'node:timers/promises';
-import { ErrorCode, connectRedis, fromBullJobId, isCodedError, toCodedError, type Config, type Logger, type QueueName, type Redis } from '@agentops/core';
+import {
+  ErrorCode,
+  connectRedis,
+  fromBullJobId,
+  isCodedError,
+  toCodedError,
+  type Config,
+  type Logger,
+  type QueueName,
+  type Redis,
+} from '@agentops/core';
 import type { QueueManager } from '../queue/manager.js';
 import { openCollection } from './collection.js';
 import { createEmbedder } from './embedder.js';
@@ -30,7 +40,11 @@ export interface MemoryDeps {
   memoryView?: SlackMemoryView;
 }
 
-export function buildJobMemory(config: Config, logger: Logger, options: { retryMs?: number; quiet?: boolean } = {}): JobMemory {
+export function buildJobMemory(
+  config: Config,
+  logger: Logger,
+  options: { retryMs?: number; quiet?: boolean } = {},
+): JobMemory {
   return createJobMemory({
     embedder: createEmbedder({
       url: config.lmStudio.url,
@@ -59,7 +73,12 @@ export interface ControllerMemory {
  * Qdrant and LM Studio happens in the background, so neither can hold up the
  * controller's start.
  */
-export function startControllerMemory(config: Config, manager: QueueManager, redis: Redis, logger: Logger): ControllerMemory {
+export function startControllerMemory(
+  config: Config,
+  manager: QueueManager,
+  redis: Redis,
+  logger: Logger,
+): ControllerMemory {
   const memory = buildJobMemory(config, logger);
   void memory.start();
   const readFinished = async (queue: QueueName, bullId: string, outcome: FinishedOutcome) => {
@@ -80,10 +99,21 @@ export function startControllerMemory(config: Config, manager: QueueManager, red
     for (let attempt = 1; !closing.signal.aborted; attempt += 1) {
       try {
         const feedRedis = await connectRedis(config, 'worker', { timeoutMs: 3_000 });
-        if (!closing.signal.aborted) return startCompletionFeed({ redis: feedRedis, prefix: config.redis.prefix, streams, readFinished, memory, logger });
+        if (!closing.signal.aborted)
+          return startCompletionFeed({
+            redis: feedRedis,
+            prefix: config.redis.prefix,
+            streams,
+            readFinished,
+            memory,
+            logger,
+          });
         feedRedis.disconnect();
       } catch (error) {
-        logger.debug({ err: toCodedError(error) }, `[qdrant] Completion feed cannot reach Redis yet (attempt ${attempt})`);
+        logger.debug(
+          { err: toCodedError(error) },
+          `[qdrant] Completion feed cannot reach Redis yet (attempt ${attempt})`,
+        );
         await sleep(Math.min(1_000 * attempt, 5_000), undefined, { signal: closing.signal }).catch(() => undefined);
       }
     }

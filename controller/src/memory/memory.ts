@@ -108,7 +108,8 @@ export function createJobMemory(options: JobMemoryOptions): JobMemory {
       return;
     }
     lastLogged = error.code;
-    if (error.code === ErrorCode.EmbeddingFailed) log('warn', `[qdrant] Embedding failed: ${error.message}; running without vector memory`);
+    if (error.code === ErrorCode.EmbeddingFailed)
+      log('warn', `[qdrant] Embedding failed: ${error.message}; running without vector memory`);
     else if (atStart) log('warn', `[qdrant] Not available, running without vector memory (${error.message})`);
     else log('warn', `[qdrant] Still not available (${error.message})`);
   };
@@ -120,7 +121,10 @@ export function createJobMemory(options: JobMemoryOptions): JobMemory {
       const dimensions = (await embedder.embed(PROBE_TEXT)).length;
       const ensured = await collection.ensure(dimensions, options.recreate);
       if (ensured.recreated) {
-        log('warn', `[qdrant] Recreated collection ${collection.name} for ${dimensions}-dimensional vectors (QDRANT_RECREATE=true); the jobs it remembered are gone`);
+        log(
+          'warn',
+          `[qdrant] Recreated collection ${collection.name} for ${dimensions}-dimensional vectors (QDRANT_RECREATE=true); the jobs it remembered are gone`,
+        );
       } else if (ensured.created) {
         log('info', `[qdrant] Created collection ${collection.name} (${dimensions} dimensions, cosine)`);
       }
@@ -155,7 +159,12 @@ export function createJobMemory(options: JobMemoryOptions): JobMemory {
     scheduleCheck();
   };
 
-  const lookup = async (text: string, limit: number, threshold: number | undefined, signal?: AbortSignal): Promise<PastJob[]> => {
+  const lookup = async (
+    text: string,
+    limit: number,
+    threshold: number | undefined,
+    signal?: AbortSignal,
+  ): Promise<PastJob[]> => {
     const vector = await embedder.embed(text, signal);
     if (signal?.aborted) return [];
     const points = await collection.query(vector, limit + 2, threshold);
@@ -177,7 +186,10 @@ export function createJobMemory(options: JobMemoryOptions): JobMemory {
       try {
         const vector = await embedder.embed(summary);
         await collection.upsert(pointIdFor(options.prefix, job), vector, toPayload(job, summary));
-        logger.info({ jobId: job.id, queue: job.queue, status: job.status }, `[qdrant] Stored summary for job ${job.id}`);
+        logger.info(
+          { jobId: job.id, queue: job.queue, status: job.status },
+          `[qdrant] Stored summary for job ${job.id}`,
+        );
         return 'stored';
       } catch (error) {
         failWhileOn(error);
@@ -189,7 +201,12 @@ export function createJobMemory(options: JobMemoryOptions): JobMemory {
       if (!on || budget <= 0) return [];
       const controller = new AbortController();
       let late = false;
-      const work = lookup(text, similarOptions.limit ?? 3, similarOptions.threshold ?? options.threshold, controller.signal).catch((error: unknown) => {
+      const work = lookup(
+        text,
+        similarOptions.limit ?? 3,
+        similarOptions.threshold ?? options.threshold,
+        controller.signal,
+      ).catch((error: unknown) => {
         if (!late) failWhileOn(error);
         return [] as PastJob[];
       });

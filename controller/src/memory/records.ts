@@ -121,7 +121,6 @@ export interface ScoredPoint {
   payload: Partial<JobMemoryPayload>;
 }
 
-
 export interface PastJob {
   jobId: string;
   queue: QueueName;
@@ -144,7 +143,13 @@ export function toPastJob(point: ScoredPoint): PastJob | undefined {
   if (typeof payload.jobId !== 'string' || typeof payload.text !== 'string') return undefined;
   if (typeof payload.queue !== 'string' || !isQueueName(payload.queue)) return undefined;
   if (typeof payload.status !== 'string' || !STATUSES.has(payload.status)) return undefined;
-  const job: PastJob = { jobId: payload.jobId, queue: payload.queue, status: payload.status, text: payload.text, score: point.score };
+  const job: PastJob = {
+    jobId: payload.jobId,
+    queue: payload.queue,
+    status: payload.status,
+    text: payload.text,
+    score: point.score,
+  };
   if (typeof payload.summary === 'string') job.summary = payload.summary;
   if (typeof payload.channel === 'string') job.channel = payload.channel;
   if (typeof payload.receiptTs === 'string') job.receiptTs = payload.receiptTs;
@@ -192,7 +197,10 @@ export function toFinishedRecord(details: JobDetails, outcome: FinishedOutcome):
   const cost = result.stats?.costUsd;
   if (typeof cost === 'number' && Number.isFinite(cost)) record.costUsd = cost;
   if (details.data.slack) {
-    record.slack = { channel: details.data.slack.channel, ...(details.data.slack.receiptTs ? { receiptTs: details.data.slack.receiptTs } : {}) };
+    record.slack = {
+      channel: details.data.slack.channel,
+      ...(details.data.slack.receiptTs ? { receiptTs: details.data.slack.receiptTs } : {}),
+    };
   }
   return record;
 }

@@ -28,11 +28,19 @@ export function basicAuth(username: string, password: string) {
         return;
       }
     }
-    response.set('WWW-Authenticate', 'Basic realm="AgentOps dashboard", charset="UTF-8"').status(401).send('Credentials required for the AgentOps dashboard.');
+    response
+      .set('WWW-Authenticate', 'Basic realm="AgentOps dashboard", charset="UTF-8"')
+      .status(401)
+      .send('Credentials required for the AgentOps dashboard.');
   };
 }
 
-export function mountDashboard(app: Express, manager: QueueManager, credentials: { username?: string; password?: string }, logger: Logger): boolean {
+export function mountDashboard(
+  app: Express,
+  manager: QueueManager,
+  credentials: { username?: string; password?: string },
+  logger: Logger,
+): boolean {
   if (!credentials.username || !credentials.password) {
     const why = 'The queue dashboard is off: set BULLBOARD_USERNAME and BULLBOARD_PASSWORD to turn it on.';
     logger.info(`[ops] ${why}`);

@@ -4,7 +4,16 @@
 import { readFileSync } from 'node:fs';
 import type { Server } from 'node:http';
 import express from 'express';
-import { AgentOpsError, ErrorCode, REPO_ROOT, systemErrorCode, toCodedError, type Config, type Logger, type Redis } from '@agentops/core';
+import {
+  AgentOpsError,
+  ErrorCode,
+  REPO_ROOT,
+  systemErrorCode,
+  toCodedError,
+  type Config,
+  type Logger,
+  type Redis,
+} from '@agentops/core';
 import type { QueueManager } from '../queue/manager.js';
 import type { SlackConnection } from '../slack/app.js';
 import { mountDashboard } from './dashboard.js';
@@ -36,7 +45,12 @@ function version(): string {
 async function redisAnswers(redis: Redis, timeoutMs: number): Promise<string | undefined> {
   if (redis.status !== 'ready') return `Redis is not connected (${redis.status})`;
   try {
-    const pong = await Promise.race([redis.ping(), new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs).unref())]);
+    const pong = await Promise.race([
+      redis.ping(),
+      new Promise<never>((_, reject) =>
+        setTimeout(() => reject(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs).unref(),
+      ),
+    ]);
     return pong === 'PONG' ? undefined : `Redis answered ${pong}`;
   } catch (error) {
     return `Redis did not answer PING: ${toCodedError(error).message}`;
@@ -47,7 +61,12 @@ export function createOpsApp(deps: OpsDeps): express.Express {
   const app = express();
   app.disable('x-powered-by');
   const started = Date.now();
-  const info = { name: 'agentops', version: version(), node: process.version, startedAt: new Date(started).toISOString() };
+  const info = {
+    name: 'agentops',
+    version: version(),
+    node: process.version,
+    startedAt: new Date(started).toISOString(),
+  };
 
   app.get('/health', (_request, response) => {
     response.json({ status: 'ok', uptimeSeconds: Math.round((Date.now() - started) / 1_000) });
@@ -57,7 +76,11 @@ export function createOpsApp(deps: OpsDeps): express.Express {
     const redisProblem = await redisAnswers(deps.redis, 1_000);
     if (redisProblem) reasons.push(redisProblem);
     if (deps.config.slack && !deps.slack?.isConnected()) reasons.push('Slack Socket Mode is not connected');
-    const body = { status: reasons.length === 0 ? 'ready' : 'not ready', mode: deps.config.slack ? 'slack' : 'local', reasons };
+    const body = {
+      status: reasons.length === 0 ? 'ready' : 'not ready',
+      mode: deps.config.slack ? 'slack' : 'local',
+      reasons,
+    };
     response.status(reasons.length === 0 ? 200 : 503).json(body);
   });
   app.get('/queue-status', async (_request, response) => {
@@ -74,7 +97,10 @@ export function createOpsApp(deps: OpsDeps): express.Express {
     try {
       response.type(deps.metrics.registry.contentType).send(await deps.metrics.registry.metrics());
     } catch (error) {
-      response.status(503).type('text/plain').send(`metrics unavailable: ${toCodedError(error).message}\n`);
+      response
+        .status(503)
+        .type('text/plain')
+        .send(`metrics unavailable: ${toCodedError(error).message}\n`);
     }
   });
   mountDashboard(app, deps.manager, deps.config.bullBoard, deps.logger);
@@ -88,15 +114,18 @@ export function startOpsServer(deps: OpsDeps): Promise<OpsServer> {
     server.once('error', (error) => {
       const where = `${deps.config.http.host}:${deps.config.http.port}`;
       const code = systemErrorCode(error);
-      const message = code === 'EADDRINUSE'
-        ? `Port ${where} is already in use: stop the other program or set PORT to a free port`
-        : `The operations server could not listen on ${where} (${code ?? error.message}): check HTTP_HOST and PORT`;
+      const message =
+        code === 'EADDRINUSE'
+          ? `Port ${where} is already in use: stop the other program or set PORT to a free port`
+          : `The operations server could not listen on ${where} (${code ?? error.message}): check HTTP_HOST and PORT`;
       reject(new AgentOpsError(ErrorCode.ConfigInvalid, message, { cause: error }));
     });
     server.once('listening', () => {
       const address = server.address();
       const port = typeof address === 'object' && address ? address.port : deps.config.http.port;
-      deps.logger.info(`[ops] Operations server on http://${deps.config.http.host}:${port} (/health, /ready, /queue-status, /version, /metrics)`);
+      deps.logger.info(
+        `[ops] Operations server on http://${deps.config.http.host}:${port} (/health, /ready, /queue-status, /version, /metrics)`,
+      );
       resolve({
         port,
         close: () => new Promise<void>((done) => server.close(() => done())),

@@ -24,7 +24,8 @@ export function createMetrics(manager: QueueManager): Metrics {
     async collect() {
       const snapshot = await manager.status();
       for (const queue of snapshot.queues) {
-        for (const state of ['waiting', 'active', 'delayed', 'failed'] as const) this.set({ queue: queue.name, state }, queue.counts[state]);
+        for (const state of ['waiting', 'active', 'delayed', 'failed'] as const)
+          this.set({ queue: queue.name, state }, queue.counts[state]);
       }
     },
   });
@@ -37,7 +38,12 @@ export function createMetrics(manager: QueueManager): Metrics {
       for (const queue of (await manager.status()).queues) this.set({ queue: queue.name }, queue.workers);
     },
   });
-  const finished = new Counter({ name: 'agentops_jobs_finished_total', help: 'Jobs that finished, by queue and outcome', labelNames: ['queue', 'outcome'] as const, registers: [registry] });
+  const finished = new Counter({
+    name: 'agentops_jobs_finished_total',
+    help: 'Jobs that finished, by queue and outcome',
+    labelNames: ['queue', 'outcome'] as const,
+    registers: [registry],
+  });
   const duration = new Histogram({
     name: 'agentops_job_duration_seconds',
     help: 'Time from a worker starting a job to its end',
@@ -45,9 +51,24 @@ export function createMetrics(manager: QueueManager): Metrics {
     buckets: [1, 5, 15, 30, 60, 120, 300, 600, 1_200, 1_800, 3_600],
     registers: [registry],
   });
-  const routing = new Counter({ name: 'agentops_routing_decisions_total', help: 'Routing decisions by method and queue', labelNames: ['method', 'queue'] as const, registers: [registry] });
-  const llm = new Counter({ name: 'agentops_llm_fallback_calls_total', help: 'LLM routing fallback calls by outcome', labelNames: ['outcome'] as const, registers: [registry] });
-  const slack = new Counter({ name: 'agentops_slack_api_errors_total', help: 'Slack Web API calls that failed after retries', labelNames: ['method'] as const, registers: [registry] });
+  const routing = new Counter({
+    name: 'agentops_routing_decisions_total',
+    help: 'Routing decisions by method and queue',
+    labelNames: ['method', 'queue'] as const,
+    registers: [registry],
+  });
+  const llm = new Counter({
+    name: 'agentops_llm_fallback_calls_total',
+    help: 'LLM routing fallback calls by outcome',
+    labelNames: ['outcome'] as const,
+    registers: [registry],
+  });
+  const slack = new Counter({
+    name: 'agentops_slack_api_errors_total',
+    help: 'Slack Web API calls that failed after retries',
+    labelNames: ['method'] as const,
+    registers: [registry],
+  });
   return {
     registry,
     jobFinished(queue, outcome, durationSeconds) {

@@ -16,19 +16,33 @@ export interface JobEvents {
   close(): Promise<void>;
 }
 
-export function listenForFinishedJobs(config: Config, manager: QueueManager, logger: Logger, onFinished: (job: FinishedJob) => void): JobEvents {
+export function listenForFinishedJobs(
+  config: Config,
+  manager: QueueManager,
+  logger: Logger,
+  onFinished: (job: FinishedJob) => void,
+): JobEvents {
   const listeners = QUEUE_NAMES.map((queue) => {
     const events = new QueueEvents(queue, { connection: redisOptions(config, 'worker'), prefix: config.redis.prefix });
-    events.on('error', (error) => logger.debug({ err: toCodedError(error) }, `[events] ${queue} event stream: ${error.message}`));
-    const finished = (outcome: 'completed' | 'failed') => async ({ jobId }: { jobId: string }) => {
-      try {
-        const job = await manager.queues[queue].getJob(jobId);
-        const duration = job?.finishedOn && job.processedOn ? (job.finishedOn - job.processedOn) / 1_000 : undefined;
-        onFinished({ queue, bullId: jobId, outcome, ...(duration === undefined ? {} : { durationSeconds: duration }) });
-      } catch (error) {
-        logger.debug({ err: toCodedError(error) }, `[events] Could not read finished job ${jobId}`);
-      }
-    };
+    events.on('error', (error) =>
+      logger.debug({ err: toCodedError(error) }, `[events] ${queue} event stream: ${error.message}`),
+    );
+    const finished =
+      (outcome: 'completed' | 'failed') =>
+      async ({ jobId }: { jobId: string }) => {
+        try {
+          const job = await manager.queues[queue].getJob(jobId);
+          const duration = job?.finishedOn && job.processedOn ? (job.finishedOn - job.processedOn) / 1_000 : undefined;
+          onFinished({
+            queue,
+            bullId: jobId,
+            outcome,
+            ...(duration === undefined ? {} : { durationSeconds: duration }),
+          });
+        } catch (error) {
+          logger.debug({ err: toCodedError(error) }, `[events] Could not read finished job ${jobId}`);
+        }
+      };
     events.on('completed', finished('completed'));
     events.on('failed', finished('failed'));
     return events;

@@ -111,10 +111,17 @@ export class QueueManager {
   constructor(options: QueueManagerOptions) {
     this.redis = options.connection;
     this.keys = redisKeys(options.prefix);
-    const defaultJobOptions = options.backoffMs === undefined ? DEFAULT_JOB_OPTIONS : { ...DEFAULT_JOB_OPTIONS, backoff: { type: 'exponential', delay: options.backoffMs } };
+    const defaultJobOptions =
+      options.backoffMs === undefined
+        ? DEFAULT_JOB_OPTIONS
+        : { ...DEFAULT_JOB_OPTIONS, backoff: { type: 'exponential', delay: options.backoffMs } };
     const onError = options.onError ?? (() => undefined);
     const make = (name: QueueName) => {
-      const queue = new Queue<JobData>(name, { connection: options.connection, prefix: options.prefix, defaultJobOptions });
+      const queue = new Queue<JobData>(name, {
+        connection: options.connection,
+        prefix: options.prefix,
+        defaultJobOptions,
+      });
       queue.on('error', onError);
       return queue;
     };
@@ -276,9 +283,12 @@ export class QueueManager {
   }
 
   async list(state?: ListState, limit = 20): Promise<JobDetails[]> {
-    const types = state === undefined
-      ? ['waiting', 'prioritized', 'paused', 'active', 'delayed', 'completed', 'failed'] as const
-      : state === 'waiting' ? (['waiting', 'prioritized', 'paused'] as const) : ([state] as const);
+    const types =
+      state === undefined
+        ? (['waiting', 'prioritized', 'paused', 'active', 'delayed', 'completed', 'failed'] as const)
+        : state === 'waiting'
+          ? (['waiting', 'prioritized', 'paused'] as const)
+          : ([state] as const);
     const perQueue = await Promise.all(QUEUE_NAMES.map((name) => this.queues[name].getJobs([...types], 0, limit - 1)));
     const jobs = perQueue.flat().filter((job): job is Job<JobData> => Boolean(job));
     jobs.sort((a, b) => Number(fromBullJobId(b.id)) - Number(fromBullJobId(a.id)));
@@ -294,15 +304,21 @@ export class QueueManager {
     if (!job) {
       const record = await this.cancelRecord(id);
       if (record) {
-        throw new AgentOpsError(ErrorCode.JobFinished, `Job ${id} was already cancelled by ${record.by}.`, { details: { id } });
+        throw new AgentOpsError(ErrorCode.JobFinished, `Job ${id} was already cancelled by ${record.by}.`, {
+          details: { id },
+        });
       }
       throw notFound(id);
     }
     const state = await job.getState();
     if (FINISHED.has(state)) {
-      throw new AgentOpsError(ErrorCode.JobFinished, `Job ${id} has already finished (${state}); there is nothing to cancel.`, {
-        details: { id, state },
-      });
+      throw new AgentOpsError(
+        ErrorCode.JobFinished,
+        `Job ${id} has already finished (${state}); there is nothing to cancel.`,
+        {
+          details: { id, state },
+        },
+      );
     }
     const record: CancelRecord = { id, by, at: Date.now(), from: toJobStatus(state), data: job.data };
     if (state !== 'active') {
@@ -316,7 +332,11 @@ export class QueueManager {
     }
     await this.saveCancelRecord({ ...record, from: 'active' });
     const flag = JSON.stringify({ id, by, at: record.at });
-    await this.redis.multi().set(this.keys.cancelFlag(id), flag, 'EX', KEY_TTL_SEC.cancelFlag).publish(this.keys.cancelChannel, flag).exec();
+    await this.redis
+      .multi()
+      .set(this.keys.cancelFlag(id), flag, 'EX', KEY_TTL_SEC.cancelFlag)
+      .publish(this.keys.cancelChannel, flag)
+      .exec();
     return { outcome: 'stopping', job: await this.describe(job, record) };
   }
 
@@ -334,9 +354,13 @@ export class QueueManager {
     const state = await job.getState();
     if (state !== 'failed') {
       const hint = state === 'completed' ? ' To run it again, add it as a new job.' : '';
-      throw new AgentOpsError(ErrorCode.JobInvalidState, `Job ${id} is ${toJobStatus(state)}; only failed or cancelled jobs can be retried.${hint}`, {
-        details: { id, state },
-      });
+      throw new AgentOpsError(
+        ErrorCode.JobInvalidState,
+        `Job ${id} is ${toJobStatus(state)}; only failed or cancelled jobs can be retried.${hint}`,
+        {
+          details: { id, state },
+        },
+      );
     }
     await this.redis.del(this.keys.cancelRecord(id), this.keys.cancelFlag(id));
     await job.retry('failed', { resetAttemptsMade: true, resetAttemptsStarted: true });
@@ -349,10 +373,18 @@ export class QueueManager {
     if (!job) throw notFound(id);
     const state = await job.getState();
     if (state === 'active') {
-      throw new AgentOpsError(ErrorCode.JobInvalidState, `Job ${id} is already running; priority only matters while a job waits.`, { details: { id, state } });
+      throw new AgentOpsError(
+        ErrorCode.JobInvalidState,
+        `Job ${id} is already running; priority only matters while a job waits.`,
+        { details: { id, state } },
+      );
     }
     if (FINISHED.has(state)) {
-      throw new AgentOpsError(ErrorCode.JobFinished, `Job ${id} has already finished (${state}); its priority no longer matters.`, { details: { id, state } });
+      throw new AgentOpsError(
+        ErrorCode.JobFinished,
+        `Job ${id} has already finished (${state}); its priority no longer matters.`,
+        { details: { id, state } },
+      );
     }
     await job.changePriority({ priority });
     await job.updateData({ ...job.data, priority });

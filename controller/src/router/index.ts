@@ -40,7 +40,10 @@ export function createRouter(options: RouterOptions): Router {
   return async (text) => {
     const verdict = classifyByKeywords(text);
     if (verdict.decided) {
-      logger.info({ queue: verdict.decided.queue, patterns: verdict.decided.patterns }, `[router] Keyword match: ${upper(verdict.decided.queue)}, patterns: ${verdict.decided.patterns.join(', ')}`);
+      logger.info(
+        { queue: verdict.decided.queue, patterns: verdict.decided.patterns },
+        `[router] Keyword match: ${upper(verdict.decided.queue)}, patterns: ${verdict.decided.patterns.join(', ')}`,
+      );
       return decide({ ...verdict.decided, method: 'keyword' });
     }
     const hints = (Object.keys(verdict.patterns) as QueueName[]).flatMap((queue) => verdict.patterns[queue]);
@@ -49,7 +52,10 @@ export function createRouter(options: RouterOptions): Router {
         const started = Date.now();
         const route = await options.llm(text);
         options.onLlmCall?.('ok');
-        logger.info({ queue: route.queue, ms: Date.now() - started }, `[router] Low confidence, using LLM fallback -> ${route.queue}`);
+        logger.info(
+          { queue: route.queue, ms: Date.now() - started },
+          `[router] Low confidence, using LLM fallback -> ${route.queue}`,
+        );
         return decide({ queue: route.queue, method: 'llm', confidence: 0.7, patterns: hints, reason: route.reason });
       } catch (error) {
         options.onLlmCall?.('error');
@@ -59,8 +65,17 @@ export function createRouter(options: RouterOptions): Router {
     }
     if (verdict.leader) {
       const patterns = verdict.patterns[verdict.leader];
-      logger.info({ queue: verdict.leader, patterns }, `[router] Weak keyword match: ${upper(verdict.leader)}, patterns: ${patterns.join(', ')}`);
-      return decide({ queue: verdict.leader, method: 'keyword', confidence: 0.4, patterns, reason: 'single weak keyword match' });
+      logger.info(
+        { queue: verdict.leader, patterns },
+        `[router] Weak keyword match: ${upper(verdict.leader)}, patterns: ${patterns.join(', ')}`,
+      );
+      return decide({
+        queue: verdict.leader,
+        method: 'keyword',
+        confidence: 0.4,
+        patterns,
+        reason: 'single weak keyword match',
+      });
     }
     logger.info('[router] No confident match, defaulting to local');
     return decide({ ...DEFAULT_ROUTE, patterns: hints });
@@ -70,7 +85,12 @@ export function createRouter(options: RouterOptions): Router {
 /** The router as every process builds it from the configuration: keywords, then LM Studio. */
 export function createConfiguredRouter(config: Config, options: Omit<RouterOptions, 'llm'>): Router {
   const { url, model, apiKey } = config.lmStudio;
-  const llm = createLlmClassifier({ url, timeoutMs: config.router.llmTimeoutMs, ...(model ? { model } : {}), ...(apiKey ? { apiKey } : {}) });
+  const llm = createLlmClassifier({
+    url,
+    timeoutMs: config.router.llmTimeoutMs,
+    ...(model ? { model } : {}),
+    ...(apiKey ? { apiKey } : {}),
+  });
   return createRouter({ ...options, llm });
 }
 

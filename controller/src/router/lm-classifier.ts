@@ -54,7 +54,12 @@ export interface LlmClassifierOptions {
 }
 
 export function createLlmClassifier(options: LlmClassifierOptions): LlmClassifier {
-  const client = createLmStudioClient({ url: options.url, maxRetries: 0, timeoutMs: options.timeoutMs, ...(options.apiKey ? { apiKey: options.apiKey } : {}) });
+  const client = createLmStudioClient({
+    url: options.url,
+    maxRetries: 0,
+    timeoutMs: options.timeoutMs,
+    ...(options.apiKey ? { apiKey: options.apiKey } : {}),
+  });
   const resolveModel = createModelResolver(client, options.url, options.model);
   return async (text, signal) => {
     const timeout = AbortSignal.timeout(options.timeoutMs);
@@ -76,12 +81,17 @@ export function createLlmClassifier(options: LlmClassifierOptions): LlmClassifie
       const content = completion.choices?.[0]?.message?.content ?? '';
       const route = parseLlmAnswer(content);
       if (!route) {
-        throw new AgentOpsError(ErrorCode.LlmBadAnswer, `LM Studio answered something other than a queue name: ${JSON.stringify(content.slice(0, 80))}`);
+        throw new AgentOpsError(
+          ErrorCode.LlmBadAnswer,
+          `LM Studio answered something other than a queue name: ${JSON.stringify(content.slice(0, 80))}`,
+        );
       }
       return route;
     } catch (error) {
       if (timeout.aborted && !signal?.aborted) {
-        throw new AgentOpsError(ErrorCode.Timeout, `LM Studio did not classify within ${options.timeoutMs} ms`, { cause: error });
+        throw new AgentOpsError(ErrorCode.Timeout, `LM Studio did not classify within ${options.timeoutMs} ms`, {
+          cause: error,
+        });
       }
       throw describeLmError(error, options.url);
     }

@@ -26,7 +26,9 @@ export interface MessageLike {
   app_id?: string;
 }
 
-export type MessageVerdict = { handle: true } | { handle: false; reason: 'other_channel' | 'bot' | 'own_message' | 'subtype' | 'no_user' };
+export type MessageVerdict =
+  | { handle: true }
+  | { handle: false; reason: 'other_channel' | 'bot' | 'own_message' | 'subtype' | 'no_user' };
 
 /**
  * Only people's new messages in the served channel become jobs: never the bot's
@@ -34,9 +36,12 @@ export type MessageVerdict = { handle: true } | { handle: false; reason: 'other_
  */
 export function classifyMessage(message: MessageLike, scope: ServedScope): MessageVerdict {
   if (message.channel !== scope.channelId) return { handle: false, reason: 'other_channel' };
-  if (message.subtype !== undefined && message.subtype !== 'thread_broadcast') return { handle: false, reason: 'subtype' };
-  if (scope.botUserId !== undefined && message.user === scope.botUserId) return { handle: false, reason: 'own_message' };
-  if (message.bot_id !== undefined || (scope.botId !== undefined && message.bot_id === scope.botId)) return { handle: false, reason: 'bot' };
+  if (message.subtype !== undefined && message.subtype !== 'thread_broadcast')
+    return { handle: false, reason: 'subtype' };
+  if (scope.botUserId !== undefined && message.user === scope.botUserId)
+    return { handle: false, reason: 'own_message' };
+  if (message.bot_id !== undefined || (scope.botId !== undefined && message.bot_id === scope.botId))
+    return { handle: false, reason: 'bot' };
   if (!message.user) return { handle: false, reason: 'no_user' };
   return { handle: true };
 }
@@ -57,7 +62,11 @@ export type AccessVerdict = { allowed: true } | { allowed: false; message: strin
 /** May `user` queue jobs and use queue controls at all? */
 export function checkUser(user: string, rules: AccessRules): AccessVerdict {
   if (rules.allowedUsers.length === 0 || rules.allowedUsers.includes(user)) return { allowed: true };
-  return { allowed: false, message: 'You are not on this AgentOps allow list (ALLOWED_USERS), so I cannot act on your request. Ask the owner of this workstation to add you.' };
+  return {
+    allowed: false,
+    message:
+      'You are not on this AgentOps allow list (ALLOWED_USERS), so I cannot act on your request. Ask the owner of this workstation to add you.',
+  };
 }
 
 /** May `user` put a job on `queue`? Code jobs run on the workstation and have their own list. */
@@ -67,7 +76,8 @@ export function checkQueue(user: string, queue: QueueName, rules: AccessRules): 
   if (rules.codeAllowedUsers.length === 0 || rules.codeAllowedUsers.includes(user)) return { allowed: true };
   return {
     allowed: false,
-    message: 'This job was routed to the *code* queue, which runs Claude Code on the workstation, and you are not on its allow list (CODE_ALLOWED_USERS). Nothing was queued. Ask the owner to add you, or rephrase it as a writing or research task.',
+    message:
+      'This job was routed to the *code* queue, which runs Claude Code on the workstation, and you are not on its allow list (CODE_ALLOWED_USERS). Nothing was queued. Ask the owner to add you, or rephrase it as a writing or research task.',
   };
 }
 
@@ -78,8 +88,16 @@ function slashNeedsQueues(command: SlashCommand, botUserId?: string): boolean {
 }
 
 /** One structured line per refusal: `refused` says why, `kind` which entry path, `user` who. */
-function notAllowedLog(deps: SlackDeps, kind: SlackOrigin['source'], user: string, extra: Record<string, unknown> = {}): void {
-  deps.logger.warn({ refused: 'not_allowed', kind, user, ...extra }, `[access] Refused ${kind} from ${user}: not on ALLOWED_USERS`);
+function notAllowedLog(
+  deps: SlackDeps,
+  kind: SlackOrigin['source'],
+  user: string,
+  extra: Record<string, unknown> = {},
+): void {
+  deps.logger.warn(
+    { refused: 'not_allowed', kind, user, ...extra },
+    `[access] Refused ${kind} from ${user}: not on ALLOWED_USERS`,
+  );
 }
 
 interface IncomingRequest {
@@ -92,7 +110,10 @@ interface IncomingRequest {
 
 async function guardCommand(deps: SlackDeps, command: SlashCommand, ack: IncomingRequest['ack']): Promise<boolean> {
   if (!isServedChannel(command.channel_id, deps.scope)) {
-    await ack({ response_type: 'ephemeral', text: `AgentOps only works in <#${deps.scope.channelId}>. Run /queue there.` });
+    await ack({
+      response_type: 'ephemeral',
+      text: `AgentOps only works in <#${deps.scope.channelId}>. Run /queue there.`,
+    });
     return false;
   }
   const access = checkUser(command.user_id, deps.access);
@@ -103,7 +124,11 @@ async function guardCommand(deps: SlackDeps, command: SlashCommand, ack: Incomin
   }
   if (!deps.manager.isAvailable() && slashNeedsQueues(command, deps.scope.botUserId)) {
     await ack();
-    await refuse(deps, { channel: command.channel_id, user: command.user_id, source: 'slash' }, deps.manager.unavailableError());
+    await refuse(
+      deps,
+      { channel: command.channel_id, user: command.user_id, source: 'slash' },
+      deps.manager.unavailableError(),
+    );
     return false;
   }
   return true;
@@ -131,7 +156,10 @@ async function guardAction(deps: SlackDeps, body: BlockAction, ack: () => Promis
   return true;
 }
 
-async function guardMessage(deps: SlackDeps, message: MessageLike & { ts?: string; thread_ts?: string }): Promise<boolean> {
+async function guardMessage(
+  deps: SlackDeps,
+  message: MessageLike & { ts?: string; thread_ts?: string },
+): Promise<boolean> {
   const verdict = classifyMessage(message, deps.scope);
   if (!verdict.handle) {
     deps.logger.debug({ reason: verdict.reason }, '[access] Ignored message');
@@ -159,7 +187,8 @@ export function createAccessMiddleware(deps: SlackDeps): Middleware<AnyMiddlewar
     const request = args as unknown as IncomingRequest;
     let pass = true;
     if (request.command) pass = await guardCommand(deps, request.command, request.ack);
-    else if (request.action && request.body.type === 'block_actions') pass = await guardAction(deps, request.body as BlockAction, request.ack);
+    else if (request.action && request.body.type === 'block_actions')
+      pass = await guardAction(deps, request.body as BlockAction, request.ack);
     else if (request.message) pass = await guardMessage(deps, request.message);
     if (pass) await args.next();
   };

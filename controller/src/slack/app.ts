@@ -10,7 +10,11 @@ export interface SlackConnection {
   isConnected(): boolean;
 }
 
-export function createSlackApp(slack: SlackConfig, apiUrl: string, logger: Logger): { app: App; connection: SlackConnection } {
+export function createSlackApp(
+  slack: SlackConfig,
+  apiUrl: string,
+  logger: Logger,
+): { app: App; connection: SlackConnection } {
   // Bolt's own lines all pass; the pino level decides what is written.
   const bolt = slackSdkLogger(logger, { component: 'bolt' });
   const receiver = new SocketModeReceiver({

@@ -21,7 +21,8 @@ function lookUpSimilar(deps: MemoryDeps, items: readonly JobRequest[]): Map<JobR
   const { memory, memoryView } = deps;
   const lookups = new Map<JobRequest, Promise<PastJob[]>>();
   items.forEach((item, index) => {
-    if (memory?.enabled && memoryView && index < MAX_LOOKUPS) lookups.set(item, memory.similar(item.text, { budgetMs: memoryView.receiptBudgetMs }));
+    if (memory?.enabled && memoryView && index < MAX_LOOKUPS)
+      lookups.set(item, memory.similar(item.text, { budgetMs: memoryView.receiptBudgetMs }));
   });
   return lookups;
 }
@@ -37,7 +38,11 @@ export async function intakeJobs(deps: SlackDeps, origin: SlackOrigin, items: Jo
     {
       source: origin.source,
       requestedBy: origin.user,
-      slack: { channel: origin.channel, user: origin.user, ...(origin.messageTs ? { messageTs: origin.messageTs } : {}) },
+      slack: {
+        channel: origin.channel,
+        user: origin.user,
+        ...(origin.messageTs ? { messageTs: origin.messageTs } : {}),
+      },
     },
     items,
     {
@@ -49,7 +54,10 @@ export async function intakeJobs(deps: SlackDeps, origin: SlackOrigin, items: Jo
           return { admitted: true };
         },
         async refused(_item, decision, message) {
-          deps.logger.warn({ refused: 'queue_not_allowed', kind: origin.source, user: origin.user, queue: decision.queue }, `[slack] Refused ${decision.queue} job for ${origin.user}: not allowed`);
+          deps.logger.warn(
+            { refused: 'queue_not_allowed', kind: origin.source, user: origin.user, queue: decision.queue },
+            `[slack] Refused ${decision.queue} job for ${origin.user}: not allowed`,
+          );
           await messenger.ephemeral(origin.channel, origin.user, plainMessage(`:no_entry_sign: ${message}`));
         },
         async beforeEnqueue(job, index) {
@@ -58,7 +66,10 @@ export async function intakeJobs(deps: SlackDeps, origin: SlackOrigin, items: Jo
           const matches = (item && (await lookups.get(item))) ?? [];
           if (matches.length > 0) shown.set(job.id, matches);
           const workspaceUrl = deps.memoryView?.workspaceUrl;
-          const receiptTs = await messenger.post(origin.channel, receiptMessage(job, { similar: matches, ...(workspaceUrl ? { workspaceUrl } : {}) }));
+          const receiptTs = await messenger.post(
+            origin.channel,
+            receiptMessage(job, { similar: matches, ...(workspaceUrl ? { workspaceUrl } : {}) }),
+          );
           if (receiptTs && job.slack) job.slack.receiptTs = receiptTs;
         },
         async afterEnqueue(jobs) {
@@ -77,7 +88,9 @@ export async function intakeJobs(deps: SlackDeps, origin: SlackOrigin, items: Jo
           await Promise.all(
             jobs.flatMap((job) => {
               const ts = receiptOf(job);
-              return ts ? [messenger.update(origin.channel, ts, plainMessage(`Job #${job.id} was *not* queued. ${reason}`))] : [];
+              return ts
+                ? [messenger.update(origin.channel, ts, plainMessage(`Job #${job.id} was *not* queued. ${reason}`))]
+                : [];
             }),
           );
         },

@@ -20,7 +20,10 @@ export function createMessenger(client: WebClient, logger: Logger, onError?: (me
     failures += 1;
     onError?.(method);
     const coded = toCodedError(error);
-    logger.warn({ method, slackError: (error as { data?: { error?: string } }).data?.error }, `[slack] ${method} failed: ${coded.message}`);
+    logger.warn(
+      { method, slackError: (error as { data?: { error?: string } }).data?.error },
+      `[slack] ${method} failed: ${coded.message}`,
+    );
   };
   return {
     get failures() {
@@ -28,7 +31,13 @@ export function createMessenger(client: WebClient, logger: Logger, onError?: (me
     },
     async post(channel, message, threadTs) {
       try {
-        const result = await client.chat.postMessage({ channel, text: message.text, blocks: message.blocks, ...(threadTs ? { thread_ts: threadTs } : {}), unfurl_links: false });
+        const result = await client.chat.postMessage({
+          channel,
+          text: message.text,
+          blocks: message.blocks,
+          ...(threadTs ? { thread_ts: threadTs } : {}),
+          unfurl_links: false,
+        });
         return result.ts;
       } catch (error) {
         failed('chat.postMessage', error);
@@ -37,7 +46,13 @@ export function createMessenger(client: WebClient, logger: Logger, onError?: (me
     },
     async ephemeral(channel, user, message, threadTs) {
       try {
-        await client.chat.postEphemeral({ channel, user, text: message.text, blocks: message.blocks, ...(threadTs ? { thread_ts: threadTs } : {}) });
+        await client.chat.postEphemeral({
+          channel,
+          user,
+          text: message.text,
+          blocks: message.blocks,
+          ...(threadTs ? { thread_ts: threadTs } : {}),
+        });
       } catch (error) {
         failed('chat.postEphemeral', error);
       }

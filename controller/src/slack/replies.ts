@@ -14,20 +14,29 @@ export const UNAVAILABLE =
 export function refusalText(error: unknown): string {
   const coded = toCodedError(error);
   if (coded.code === ErrorCode.RedisUnavailable) return UNAVAILABLE;
-  if (coded.code === ErrorCode.Internal) return `:warning: Something went wrong: ${coded.message}. Nothing was changed; try again.`;
+  if (coded.code === ErrorCode.Internal)
+    return `:warning: Something went wrong: ${coded.message}. Nothing was changed; try again.`;
   return `:no_entry_sign: ${coded.message}`;
 }
 
 export async function refuse(deps: SlackDeps, origin: SlackOrigin, error: unknown, threadTs?: string): Promise<void> {
   const coded = toCodedError(error);
   if (coded.code === ErrorCode.Internal || coded.code === ErrorCode.RedisUnavailable) {
-    deps.logger.warn({ code: coded.code, user: origin.user }, `[slack] ${origin.source} request failed: ${coded.message}`);
+    deps.logger.warn(
+      { code: coded.code, user: origin.user },
+      `[slack] ${origin.source} request failed: ${coded.message}`,
+    );
   }
   await deps.messenger.ephemeral(origin.channel, origin.user, plainMessage(refusalText(error)), threadTs);
 }
 
 /** Posts a line in the job's thread (or the channel when it has no receipt), and refreshes its receipt. */
-export async function announceInThread(deps: SlackDeps, job: JobDetails, line: string, receiptNote?: string): Promise<void> {
+export async function announceInThread(
+  deps: SlackDeps,
+  job: JobDetails,
+  line: string,
+  receiptNote?: string,
+): Promise<void> {
   const receiptTs = job.data.slack?.receiptTs;
   const channel = job.data.slack?.channel ?? deps.scope.channelId;
   await deps.messenger.post(channel, plainMessage(line), receiptTs);
@@ -35,7 +44,16 @@ export async function announceInThread(deps: SlackDeps, job: JobDetails, line: s
     // Drawn again from scratch, so the similar past jobs it showed are read back.
     const similar = (await deps.memoryView?.receipts.load(job.id)) ?? [];
     const workspaceUrl = deps.memoryView?.workspaceUrl;
-    await deps.messenger.update(channel, receiptTs, receiptMessage(job.data, { note: receiptNote, priority: job.priority, similar, ...(workspaceUrl ? { workspaceUrl } : {}) }));
+    await deps.messenger.update(
+      channel,
+      receiptTs,
+      receiptMessage(job.data, {
+        note: receiptNote,
+        priority: job.priority,
+        similar,
+        ...(workspaceUrl ? { workspaceUrl } : {}),
+      }),
+    );
   }
 }
 
@@ -44,7 +62,12 @@ function ephemeralText(deps: SlackDeps, origin: SlackOrigin, text: string, threa
 }
 
 /** Shows what a command did: status boards in the channel, job changes in the job's thread. */
-export async function presentOutcome(deps: SlackDeps, origin: SlackOrigin, outcome: Outcome, threadTs?: string): Promise<void> {
+export async function presentOutcome(
+  deps: SlackDeps,
+  origin: SlackOrigin,
+  outcome: Outcome,
+  threadTs?: string,
+): Promise<void> {
   const who = `<@${origin.user}>`;
   const post = (message: ControllerMessage) => deps.messenger.post(origin.channel, message, threadTs);
   switch (outcome.kind) {
@@ -65,23 +88,32 @@ export async function presentOutcome(deps: SlackDeps, origin: SlackOrigin, outco
       return;
     case 'cancelled': {
       const { job } = outcome.result;
-      const line = outcome.result.outcome === 'removed'
-        ? `:octagonal_sign: Job #${job.id} cancelled by ${who}; it had not started.`
-        : `:octagonal_sign: Job #${job.id} is being stopped: cancelled by ${who} while running.`;
+      const line =
+        outcome.result.outcome === 'removed'
+          ? `:octagonal_sign: Job #${job.id} cancelled by ${who}; it had not started.`
+          : `:octagonal_sign: Job #${job.id} is being stopped: cancelled by ${who} while running.`;
       await announceInThread(deps, job, line, `:octagonal_sign: Cancelled by ${who}`);
       if (!job.data.slack?.receiptTs) return;
-      if (origin.source !== 'button') await ephemeralText(deps, origin, `Cancel requested for job #${job.id}; see its thread.`, threadTs);
+      if (origin.source !== 'button')
+        await ephemeralText(deps, origin, `Cancel requested for job #${job.id}; see its thread.`, threadTs);
       return;
     }
     case 'retried':
-      await announceInThread(deps, outcome.job, `:repeat: Job #${outcome.job.id} retried by ${who}; queued again on *${outcome.job.queue}*.`, `:repeat: Retried by ${who}`);
-      if (origin.source !== 'button' && outcome.job.data.slack?.receiptTs) await ephemeralText(deps, origin, `Job #${outcome.job.id} is queued again.`, threadTs);
+      await announceInThread(
+        deps,
+        outcome.job,
+        `:repeat: Job #${outcome.job.id} retried by ${who}; queued again on *${outcome.job.queue}*.`,
+        `:repeat: Retried by ${who}`,
+      );
+      if (origin.source !== 'button' && outcome.job.data.slack?.receiptTs)
+        await ephemeralText(deps, origin, `Job #${outcome.job.id} is queued again.`, threadTs);
       return;
     case 'promoted': {
       const { job, from } = outcome;
-      const line = from === job.priority
-        ? `Job #${job.id} is already ${priorityLabel(job.priority)}.`
-        : `:arrow_up: Job #${job.id} moved from ${priorityLabel(from)} to ${priorityLabel(job.priority)} by ${who}.`;
+      const line =
+        from === job.priority
+          ? `Job #${job.id} is already ${priorityLabel(job.priority)}.`
+          : `:arrow_up: Job #${job.id} moved from ${priorityLabel(from)} to ${priorityLabel(job.priority)} by ${who}.`;
       await announceInThread(deps, job, line, `${priorityLabel(job.priority)} set by ${who}`);
       if (origin.source !== 'button' && job.data.slack?.receiptTs) await ephemeralText(deps, origin, line, threadTs);
       return;
@@ -94,7 +126,9 @@ export async function presentOutcome(deps: SlackDeps, origin: SlackOrigin, outco
       return;
     case 'find': {
       const { result } = outcome;
-      const text = result.on ? findAnswerText(outcome.query, result.matches, deps.memoryView?.workspaceUrl) : memoryOffText(result.reason);
+      const text = result.on
+        ? findAnswerText(outcome.query, result.matches, deps.memoryView?.workspaceUrl)
+        : memoryOffText(result.reason);
       await ephemeralText(deps, origin, text, threadTs);
       return;
     }

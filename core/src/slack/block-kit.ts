@@ -53,11 +53,25 @@ export function sectionBlock(text: string): SectionBlock {
 }
 
 export function contextBlock(...texts: string[]): ContextBlock {
-  return { type: 'context', elements: texts.slice(0, SLACK_LIMITS.contextElements).map((text) => ({ type: 'mrkdwn', text })) };
+  return {
+    type: 'context',
+    elements: texts.slice(0, SLACK_LIMITS.contextElements).map((text) => ({ type: 'mrkdwn', text })),
+  };
 }
 
-export function buttonElement(actionId: string, label: string, value: string, style?: ButtonElement['style']): ButtonElement {
-  return { type: 'button', action_id: actionId, text: { type: 'plain_text', text: label, emoji: true }, value, ...(style ? { style } : {}) };
+export function buttonElement(
+  actionId: string,
+  label: string,
+  value: string,
+  style?: ButtonElement['style'],
+): ButtonElement {
+  return {
+    type: 'button',
+    action_id: actionId,
+    text: { type: 'plain_text', text: label, emoji: true },
+    value,
+    ...(style ? { style } : {}),
+  };
 }
 
 export function actionsBlock(...elements: ButtonElement[]): ActionsBlock {

@@ -100,7 +100,11 @@ export function startProcess(options: StartOptions): BenchProcess {
         void exit.then(() => {
           if (!waiters.includes(waiter)) return;
           clearTimeout(timer);
-          reject(new Error(`bench: ${options.name} exited before sending "${type}"; log: ${logFile}\n${output().slice(-2_000)}`));
+          reject(
+            new Error(
+              `bench: ${options.name} exited before sending "${type}"; log: ${logFile}\n${output().slice(-2_000)}`,
+            ),
+          );
         });
       });
     },
@@ -111,7 +115,9 @@ export function startProcess(options: StartOptions): BenchProcess {
         if (exited) break;
         await sleep(50);
       }
-      throw new Error(`bench: ${options.name} did not log "${fragment}" within ${timeoutMs} ms; log: ${logFile}\n${output().slice(-2_000)}`);
+      throw new Error(
+        `bench: ${options.name} did not log "${fragment}" within ${timeoutMs} ms; log: ${logFile}\n${output().slice(-2_000)}`,
+      );
     },
     async stop(signal = 'SIGTERM', timeoutMs = 15_000) {
       if (exited) return;

@@ -34,7 +34,11 @@ export interface PhaseResult {
 }
 
 /** Environment of an AgentOps process: this run's Redis and prefix, no .env file, production logging. */
-export function agentopsEnv(ctx: BenchContext, prefix: string, extra: Record<string, string> = {}): Record<string, string> {
+export function agentopsEnv(
+  ctx: BenchContext,
+  prefix: string,
+  extra: Record<string, string> = {},
+): Record<string, string> {
   return {
     AGENTOPS_ENV_FILE: '/dev/null',
     REDIS_HOST: ctx.redis.host,

@@ -3,7 +3,13 @@
 import { startProcess, type BenchProcess } from './children.js';
 import { agentopsEnv, slackEnv, SCRIPTS, type BenchContext } from './context.js';
 
-export async function startController(ctx: BenchContext, name: string, prefix: string, llmUrl: string, extra: Record<string, string> = {}): Promise<BenchProcess> {
+export async function startController(
+  ctx: BenchContext,
+  name: string,
+  prefix: string,
+  llmUrl: string,
+  extra: Record<string, string> = {},
+): Promise<BenchProcess> {
   const connections = ctx.sim.connectionCount;
   const env = agentopsEnv(ctx, prefix, {
     ...slackEnv(ctx.sim),

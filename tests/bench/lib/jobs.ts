@@ -32,7 +32,10 @@ export async function waitForKeys(
     const answers = (await pipeline.exec()) ?? [];
     missing = missing.filter((_, index) => Number(answers[index]?.[1] ?? 0) === 0);
     if (missing.length === 0) return Date.now();
-    if (Date.now() > deadline) throw new Error(`bench: ${missing.length} of ${ids.length} ${options.what} missing after ${options.timeoutMs} ms (e.g. id ${missing[0]})`);
+    if (Date.now() > deadline)
+      throw new Error(
+        `bench: ${missing.length} of ${ids.length} ${options.what} missing after ${options.timeoutMs} ms (e.g. id ${missing[0]})`,
+      );
     await sleep(options.pollMs);
   }
 }
@@ -46,10 +49,19 @@ export function deliveredKey(prefix: string): (id: number) => string[] {
 }
 
 /** Waits until AgentOps' counter has handed out `after + count` ids. */
-export async function waitForCounter(ctx: BenchContext, prefix: string, target: number, timeoutMs: number, pollMs = 10): Promise<void> {
+export async function waitForCounter(
+  ctx: BenchContext,
+  prefix: string,
+  target: number,
+  timeoutMs: number,
+  pollMs = 10,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while ((await lastJobId(ctx, prefix)) < target) {
-    if (Date.now() > deadline) throw new Error(`bench: job counter did not reach ${target} within ${timeoutMs} ms (at ${await lastJobId(ctx, prefix)})`);
+    if (Date.now() > deadline)
+      throw new Error(
+        `bench: job counter did not reach ${target} within ${timeoutMs} ms (at ${await lastJobId(ctx, prefix)})`,
+      );
     await sleep(pollMs);
   }
 }
@@ -71,7 +83,9 @@ export async function checkJobs(ctx: BenchContext, prefix: string, ids: readonly
   const check: JobCheck = { jobs: ids.length, found: 0, withReceiptTs: 0, receiptLinked: 0, byQueue: {}, byMethod: {} };
   const receipts: { id: number; ts: string }[] = [];
   ids.forEach((id, index) => {
-    const raw = QUEUE_NAMES.map((_, offset) => answers[index * QUEUE_NAMES.length + offset]?.[1]).find((value): value is string => typeof value === 'string');
+    const raw = QUEUE_NAMES.map((_, offset) => answers[index * QUEUE_NAMES.length + offset]?.[1]).find(
+      (value): value is string => typeof value === 'string',
+    );
     if (!raw) return;
     const data = JSON.parse(raw) as JobData;
     check.found += 1;

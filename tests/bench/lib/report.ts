@@ -48,7 +48,8 @@ function show(value: number): string {
 }
 
 function spread(summary: Summary): string {
-  if (summary.runs.length <= 1 || summary.min === summary.max) return summary.runs.length <= 1 ? '(1 run)' : `${show(summary.min)} (all ${summary.runs.length})`;
+  if (summary.runs.length <= 1 || summary.min === summary.max)
+    return summary.runs.length <= 1 ? '(1 run)' : `${show(summary.min)} (all ${summary.runs.length})`;
   return `${show(summary.min)}-${show(summary.max)} (${summary.runs.length})`;
 }
 
@@ -75,7 +76,14 @@ export function rows(figures: readonly Figure[]): Row[] {
 
 /** A plain-text table; with `markdown`, a GitHub table for the README. */
 export function formatTable(figures: readonly Figure[], markdown = false): string {
-  const header: Row = { section: '#', figure: 'figure', median: 'median', spread: 'spread: min-max (runs)', target: 'target', status: 'result' };
+  const header: Row = {
+    section: '#',
+    figure: 'figure',
+    median: 'median',
+    spread: 'spread: min-max (runs)',
+    target: 'target',
+    status: 'result',
+  };
   const body = rows(figures);
   const columns: (keyof Row)[] = ['section', 'figure', 'median', 'spread', 'target', 'status'];
   if (markdown) {
@@ -83,7 +91,11 @@ export function formatTable(figures: readonly Figure[], markdown = false): strin
     return [line(header), `|${columns.map(() => '---').join('|')}|`, ...body.map(line)].join('\n');
   }
   const widths = columns.map((column) => Math.max(...[header, ...body].map((row) => String(row[column]).length)));
-  const line = (row: Row) => columns.map((column, index) => String(row[column]).padEnd(widths[index] ?? 0)).join('  ').trimEnd();
+  const line = (row: Row) =>
+    columns
+      .map((column, index) => String(row[column]).padEnd(widths[index] ?? 0))
+      .join('  ')
+      .trimEnd();
   let previous = '';
   const lines = [line(header), widths.map((width) => '-'.repeat(width)).join('  ')];
   for (const row of body) {
@@ -116,6 +128,9 @@ export function writeResult(dir: string, result: BenchResult): string {
   writeFileSync(file, json);
   const { machine } = result;
   const heading = `${machine.cpuCount} x ${machine.cpuModel}, Node ${machine.nodeVersion}, ${machine.date.slice(0, 10)}, load ${machine.loadAverage.start.toFixed(2)} -> ${(machine.loadAverage.end ?? 0).toFixed(2)}${result.quick ? ' (quick run)' : ''}`;
-  writeFileSync(path.join(dir, 'latest.md'), `${heading}\n\nFrom \`${path.basename(file)}\`.\n\n${formatTable(result.figures, true)}\n`);
+  writeFileSync(
+    path.join(dir, 'latest.md'),
+    `${heading}\n\nFrom \`${path.basename(file)}\`.\n\n${formatTable(result.figures, true)}\n`,
+  );
   return file;
 }

@@ -4,7 +4,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { classifyByKeywords } from '@agentops/controller';
-import { type QueueName } from '@agentops/core';
+import type { QueueName } from '@agentops/core';
 import { REPO_ROOT } from './system.js';
 
 export interface LabelledRequest {
@@ -43,7 +43,11 @@ function shuffled<T>(values: readonly T[]): T[] {
 
 /** Requests the keywords decide alone: no LLM call for these. */
 export function keywordDecidedTexts(items: readonly LabelledRequest[]): string[] {
-  const texts = shuffled(oneLine(items).filter((item) => classifyByKeywords(item.text).decided).map((item) => item.text));
+  const texts = shuffled(
+    oneLine(items)
+      .filter((item) => classifyByKeywords(item.text).decided)
+      .map((item) => item.text),
+  );
   if (texts.length === 0) throw new Error('bench: no request of the routing set is decided by keywords');
   return texts;
 }
@@ -58,7 +62,9 @@ const VAGUE = [
 
 /** Requests the keywords leave undecided, so each one goes to the LLM fallback. */
 export function llmRoutedTexts(items: readonly LabelledRequest[]): string[] {
-  const texts = shuffled([...oneLine(items).map((item) => item.text), ...VAGUE].filter((text) => !classifyByKeywords(text).decided));
+  const texts = shuffled(
+    [...oneLine(items).map((item) => item.text), ...VAGUE].filter((text) => !classifyByKeywords(text).decided),
+  );
   if (texts.length === 0) throw new Error('bench: every candidate request is decided by keywords; add undecided ones');
   return texts;
 }

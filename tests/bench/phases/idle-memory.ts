@@ -65,19 +65,29 @@ interface ProbeReading {
 
 /** Asks each process (started with the memory probe) for a full GC and its memory after it. */
 async function probeAfterGc(processes: readonly BenchProcess[]): Promise<Record<string, ProbeReading>> {
-  const lines = (proc: BenchProcess) => proc.output().split('\n').filter((line) => line.startsWith('{"benchMemoryProbe"'));
+  const lines = (proc: BenchProcess) =>
+    proc
+      .output()
+      .split('\n')
+      .filter((line) => line.startsWith('{"benchMemoryProbe"'));
   const counts = new Map(processes.map((proc) => [proc.name, lines(proc).length]));
   for (const proc of processes) proc.child.kill('SIGUSR2');
   const readings: Record<string, ProbeReading> = {};
   for (const proc of processes) {
     const deadline = Date.now() + 5_000;
     let found: string[] = [];
+    // biome-ignore lint/suspicious/noAssignInExpressions: read the lines again on every check of the condition.
     while (Date.now() < deadline && (found = lines(proc)).length <= (counts.get(proc.name) ?? 0)) await sleep(50);
     const last = found.at(-1);
     if (!last) continue;
     const { after } = (JSON.parse(last) as { benchMemoryProbe: { after: NodeJS.MemoryUsage } }).benchMemoryProbe;
     const mb = (bytes: number) => bytes / 1024 / 1024;
-    readings[proc.name] = { rssMb: mb(after.rss), heapTotalMb: mb(after.heapTotal), heapUsedMb: mb(after.heapUsed), externalMb: mb(after.external) };
+    readings[proc.name] = {
+      rssMb: mb(after.rss),
+      heapTotalMb: mb(after.heapTotal),
+      heapUsedMb: mb(after.heapUsed),
+      externalMb: mb(after.external),
+    };
   }
   return readings;
 }
@@ -87,7 +97,10 @@ export async function idleAndMemoryPhase(ctx: BenchContext): Promise<PhaseResult
   const { sim } = ctx;
   const figures: Figure[] = [];
   const details: Record<string, unknown> = {};
-  const bareRedis = await startRedisServer({ dir: path.join(ctx.tmp, 'redis-bare'), appendOnly: process.env.BENCH_REDIS_AOF === '1' });
+  const bareRedis = await startRedisServer({
+    dir: path.join(ctx.tmp, 'redis-bare'),
+    appendOnly: process.env.BENCH_REDIS_AOF === '1',
+  });
   const bareClient = new Redis({ host: bareRedis.host, port: bareRedis.port, maxRetriesPerRequest: null });
   const bare: BenchProcess[] = [];
   const workers: BenchProcess[] = [];
@@ -96,21 +109,59 @@ export async function idleAndMemoryPhase(ctx: BenchContext): Promise<PhaseResult
     sim.reset();
     // To try memory settings on the AgentOps processes: BENCH_NODE_OPTIONS (V8 flags,
     // e.g. --max-semi-space-size=2) and BENCH_EXTRA_ENV ("MALLOC_ARENA_MAX=2 ...").
-    const nodeOptions = [process.env.BENCH_NODE_OPTIONS, '--expose-gc', `--import ${pathToFileURL(path.join(REPO_ROOT, SCRIPTS.memoryProbe)).href}`].filter(Boolean).join(' ');
-    const extraEnv = Object.fromEntries((process.env.BENCH_EXTRA_ENV ?? '').split(/\s+/).filter((pair) => pair.includes('=')).map((pair) => [pair.slice(0, pair.indexOf('=')), pair.slice(pair.indexOf('=') + 1)]));
+    const nodeOptions = [
+      process.env.BENCH_NODE_OPTIONS,
+      '--expose-gc',
+      `--import ${pathToFileURL(path.join(REPO_ROOT, SCRIPTS.memoryProbe)).href}`,
+    ]
+      .filter(Boolean)
+      .join(' ');
+    const extraEnv = Object.fromEntries(
+      (process.env.BENCH_EXTRA_ENV ?? '')
+        .split(/\s+/)
+        .filter((pair) => pair.includes('='))
+        .map((pair) => [pair.slice(0, pair.indexOf('=')), pair.slice(pair.indexOf('=') + 1)]),
+    );
     const probe = { ...extraEnv, NODE_OPTIONS: nodeOptions };
     controller = await startController(ctx, 'controller', PREFIX, ctx.llmInstant.baseURL, probe);
     const workerEnv = agentopsEnv(ctx, PREFIX, { ...slackEnv(sim), LM_STUDIO_URL: ctx.llmInstant.baseURL, ...probe });
     workers.push(
       startProcess({ name: 'local-worker', script: SCRIPTS.localWorker, env: workerEnv, logDir: ctx.logDir }),
-      startProcess({ name: 'code-worker', script: SCRIPTS.instantWorker, env: { ...workerEnv, BENCH_QUEUE: 'code' }, logDir: ctx.logDir }),
-      startProcess({ name: 'research-worker', script: SCRIPTS.researchWorker, env: { ...workerEnv, RESEARCH_ENGINE: 'local' }, logDir: ctx.logDir }),
+      startProcess({
+        name: 'code-worker',
+        script: SCRIPTS.instantWorker,
+        env: { ...workerEnv, BENCH_QUEUE: 'code' },
+        logDir: ctx.logDir,
+      }),
+      startProcess({
+        name: 'research-worker',
+        script: SCRIPTS.researchWorker,
+        env: { ...workerEnv, RESEARCH_ENGINE: 'local' },
+        logDir: ctx.logDir,
+      }),
     );
     for (const queue of QUEUE_NAMES) {
-      const env = { REDIS_HOST: bareRedis.host, REDIS_PORT: String(bareRedis.port), QUEUE_PREFIX: PREFIX, BENCH_QUEUE: queue };
-      bare.push(startProcess({ name: `bare-${queue}`, script: SCRIPTS.bareWorker, env, logDir: ctx.logDir, ipc: true, agentops: false }));
+      const env = {
+        REDIS_HOST: bareRedis.host,
+        REDIS_PORT: String(bareRedis.port),
+        QUEUE_PREFIX: PREFIX,
+        BENCH_QUEUE: queue,
+      };
+      bare.push(
+        startProcess({
+          name: `bare-${queue}`,
+          script: SCRIPTS.bareWorker,
+          env,
+          logDir: ctx.logDir,
+          ipc: true,
+          agentops: false,
+        }),
+      );
     }
-    await Promise.all([...workers.map((worker) => worker.waitForLog('Started on queue', 30_000)), ...bare.map((worker) => worker.next('ready', 30_000))]);
+    await Promise.all([
+      ...workers.map((worker) => worker.waitForLog('Started on queue', 30_000)),
+      ...bare.map((worker) => worker.next('ready', 30_000)),
+    ]);
     const agentops = [controller, ...workers];
     const everyone = [...agentops, ...bare];
 
@@ -134,8 +185,10 @@ export async function idleAndMemoryPhase(ctx: BenchContext): Promise<PhaseResult
     const first = samples[0]!;
     const last = samples.at(-1)!;
     const seconds = (last.at - first.at) / 1_000;
-    const rate = (side: 'agentops' | 'bare', from: Sample, to: Sample) => commandDelta(from[side], to[side]).total / ((to.at - from.at) / 1_000);
-    const sliceRates = (side: 'agentops' | 'bare') => samples.slice(1).map((sample, index) => rate(side, samples[index]!, sample));
+    const rate = (side: 'agentops' | 'bare', from: Sample, to: Sample) =>
+      commandDelta(from[side], to[side]).total / ((to.at - from.at) / 1_000);
+    const sliceRates = (side: 'agentops' | 'bare') =>
+      samples.slice(1).map((sample, index) => rate(side, samples[index]!, sample));
     const windowFigure = (side: 'agentops' | 'bare'): Summary => {
       const slices = sliceRates(side);
       return { median: rate(side, first, last), min: Math.min(...slices), max: Math.max(...slices), runs: slices };
@@ -145,20 +198,60 @@ export async function idleAndMemoryPhase(ctx: BenchContext): Promise<PhaseResult
     const cpu = (name: string) => (last.cpu[name] ?? Number.NaN) - (first.cpu[name] ?? Number.NaN);
     const idleNote = `whole ${windowSec} s window; spread over ${sliceSec} s slices`;
     figures.push(
-      { id: 'idle.agentops.commands_per_sec', section: IDLE_SECTION, label: 'Redis commands/s, AgentOps (controller + 3 workers)', unit: 'cmd/s', summary: agentopsRate, note: idleNote },
-      { id: 'idle.bare.commands_per_sec', section: IDLE_SECTION, label: 'Redis commands/s, bare BullMQ (3 workers)', unit: 'cmd/s', summary: bareRate, note: idleNote },
+      {
+        id: 'idle.agentops.commands_per_sec',
+        section: IDLE_SECTION,
+        label: 'Redis commands/s, AgentOps (controller + 3 workers)',
+        unit: 'cmd/s',
+        summary: agentopsRate,
+        note: idleNote,
+      },
+      {
+        id: 'idle.bare.commands_per_sec',
+        section: IDLE_SECTION,
+        label: 'Redis commands/s, bare BullMQ (3 workers)',
+        unit: 'cmd/s',
+        summary: bareRate,
+        note: idleNote,
+      },
       {
         id: 'idle.ratio',
         section: IDLE_SECTION,
         label: 'Redis commands ratio AgentOps/bare',
         unit: 'x',
-        summary: { median: agentopsRate.median / bareRate.median, min: Number.NaN, max: Number.NaN, runs: [agentopsRate.median / bareRate.median] },
+        summary: {
+          median: agentopsRate.median / bareRate.median,
+          min: Number.NaN,
+          max: Number.NaN,
+          runs: [agentopsRate.median / bareRate.median],
+        },
         target: { op: '<=', value: 2 },
         targetText: '<= 2x',
       },
-      { id: 'idle.llm_calls', section: IDLE_SECTION, label: `LLM calls in ${windowSec} s`, unit: '', summary: summarize([llmCalls]), target: { op: '=', value: 0 } },
-      ...agentops.map((proc): Figure => ({ id: `idle.cpu.${proc.name}`, section: IDLE_SECTION, label: `CPU seconds in ${windowSec} s, ${proc.name}`, unit: 's', summary: summarize([cpu(proc.name)]) })),
-      { id: 'idle.cpu.bare', section: IDLE_SECTION, label: `CPU seconds in ${windowSec} s, bare workers (sum of 3)`, unit: 's', summary: summarize([bare.reduce((sum, proc) => sum + cpu(proc.name), 0)]) },
+      {
+        id: 'idle.llm_calls',
+        section: IDLE_SECTION,
+        label: `LLM calls in ${windowSec} s`,
+        unit: '',
+        summary: summarize([llmCalls]),
+        target: { op: '=', value: 0 },
+      },
+      ...agentops.map(
+        (proc): Figure => ({
+          id: `idle.cpu.${proc.name}`,
+          section: IDLE_SECTION,
+          label: `CPU seconds in ${windowSec} s, ${proc.name}`,
+          unit: 's',
+          summary: summarize([cpu(proc.name)]),
+        }),
+      ),
+      {
+        id: 'idle.cpu.bare',
+        section: IDLE_SECTION,
+        label: `CPU seconds in ${windowSec} s, bare workers (sum of 3)`,
+        unit: 's',
+        summary: summarize([bare.reduce((sum, proc) => sum + cpu(proc.name), 0)]),
+      },
     );
     details.idle = {
       windowSec: seconds,
@@ -169,7 +262,14 @@ export async function idleAndMemoryPhase(ctx: BenchContext): Promise<PhaseResult
     };
     const idleRss = await sampleRss(everyone);
     for (const proc of agentops) {
-      figures.push({ id: `memory.idle.${proc.name}`, section: MEMORY_SECTION, label: `RSS idle, ${proc.name}`, unit: 'MB', summary: idleRss[proc.name]!, target: { op: '<', value: rssLimit(proc.name) } });
+      figures.push({
+        id: `memory.idle.${proc.name}`,
+        section: MEMORY_SECTION,
+        label: `RSS idle, ${proc.name}`,
+        unit: 'MB',
+        summary: idleRss[proc.name]!,
+        target: { op: '<', value: rssLimit(proc.name) },
+      });
     }
     details.idleRss = Object.fromEntries(Object.entries(idleRss).map(([name, summary]) => [name, summary.median]));
     // After the RSS readings, which must show memory as the process left it.
@@ -192,11 +292,19 @@ export async function idleAndMemoryPhase(ctx: BenchContext): Promise<PhaseResult
       const sends: Promise<unknown>[] = [];
       for (let batch = 0; batch < chunk / 50; batch += 1) {
         const lines = Array.from({ length: 50 }, () => `- ${texts[cursor++ % texts.length] ?? 'summarize the notes'}`);
-        sends.push(sim.sendMessage({ text: `queue:\n${lines.join('\n')}` }).catch(() => ctx.errors.push('memory: a batch message was not acked within 3 s')));
+        sends.push(
+          sim
+            .sendMessage({ text: `queue:\n${lines.join('\n')}` })
+            .catch(() => ctx.errors.push('memory: a batch message was not acked within 3 s')),
+        );
       }
       await Promise.all(sends);
       await waitForCounter(ctx, PREFIX, after + chunk, 60_000, 50);
-      await waitForKeys(ctx, idRange(after, chunk), deliveredKey(PREFIX), { timeoutMs: 180_000, pollMs: 200, what: 'delivered results' });
+      await waitForKeys(ctx, idRange(after, chunk), deliveredKey(PREFIX), {
+        timeoutMs: 180_000,
+        pollMs: 200,
+        what: 'delivered results',
+      });
       // Every reply and its echo handled: the simulator can forget them (its lists are searched linearly).
       await sim.waitForAcks(10_000);
       sim.reset();
@@ -208,7 +316,11 @@ export async function idleAndMemoryPhase(ctx: BenchContext): Promise<PhaseResult
         Object.assign(halfProbe, await probeAfterGc(agentops));
       }
       if (jobs === total && point) atEnd = point;
-      curve.push({ jobs, seconds: (Date.now() - started) / 1_000, rss: Object.fromEntries(agentops.map((proc) => [proc.name, point?.[proc.name]?.median ?? rssMb(proc.pid)])) });
+      curve.push({
+        jobs,
+        seconds: (Date.now() - started) / 1_000,
+        rss: Object.fromEntries(agentops.map((proc) => [proc.name, point?.[proc.name]?.median ?? rssMb(proc.pid)])),
+      });
     }
     const elapsed = (Date.now() - started) / 1_000;
     const endProbe = await probeAfterGc(agentops);
@@ -231,18 +343,45 @@ export async function idleAndMemoryPhase(ctx: BenchContext): Promise<PhaseResult
     for (const proc of agentops) {
       const end = atEnd[proc.name]!;
       const middle = atHalf[proc.name]!;
-      figures.push({ id: `memory.after.${proc.name}`, section: MEMORY_SECTION, label: `RSS after ${total.toLocaleString('en-US')} jobs, ${proc.name}`, unit: 'MB', summary: end, target: { op: '<', value: rssLimit(proc.name) } });
+      figures.push({
+        id: `memory.after.${proc.name}`,
+        section: MEMORY_SECTION,
+        label: `RSS after ${total.toLocaleString('en-US')} jobs, ${proc.name}`,
+        unit: 'MB',
+        summary: end,
+        target: { op: '<', value: rssLimit(proc.name) },
+      });
       figures.push({
         id: `memory.growth.${proc.name}`,
         section: MEMORY_SECTION,
         label: `RSS growth job ${half.toLocaleString('en-US')} -> ${total.toLocaleString('en-US')}, ${proc.name}`,
         unit: 'MB',
-        summary: { median: end.median - middle.median, min: end.min - middle.max, max: end.max - middle.min, runs: [end.median - middle.median] },
+        summary: {
+          median: end.median - middle.median,
+          min: end.min - middle.max,
+          max: end.max - middle.min,
+          runs: [end.median - middle.median],
+        },
         note: 'RSS follows V8 heap sizing and swings by tens of MB between runs; whether memory is kept is judged on the live heap',
       });
     }
-    figures.push({ id: 'memory.end_to_end.jobs_per_sec', section: MEMORY_SECTION, label: `end to end: Slack batch -> reply in thread, ${total.toLocaleString('en-US')} jobs`, unit: 'jobs/s', summary: summarize([total / elapsed]) });
-    details.memory = { total, chunk, seconds: elapsed, curve, completedPerWorker: completedPerWorker(workers), afterFullGc: { idle: idleProbe, half: halfProbe, end: endProbe }, nodeOptions: process.env.BENCH_NODE_OPTIONS ?? '', extraEnv };
+    figures.push({
+      id: 'memory.end_to_end.jobs_per_sec',
+      section: MEMORY_SECTION,
+      label: `end to end: Slack batch -> reply in thread, ${total.toLocaleString('en-US')} jobs`,
+      unit: 'jobs/s',
+      summary: summarize([total / elapsed]),
+    });
+    details.memory = {
+      total,
+      chunk,
+      seconds: elapsed,
+      curve,
+      completedPerWorker: completedPerWorker(workers),
+      afterFullGc: { idle: idleProbe, half: halfProbe, end: endProbe },
+      nodeOptions: process.env.BENCH_NODE_OPTIONS ?? '',
+      extraEnv,
+    };
   } finally {
     // Workers first, then the controller, as `npm start` stops them.
     await Promise.all([...workers, ...bare].map((proc) => proc.stop()));
@@ -255,5 +394,13 @@ export async function idleAndMemoryPhase(ctx: BenchContext): Promise<PhaseResult
 
 /** Jobs each worker completed, counted from its log ("Job N completed in M ms"). */
 function completedPerWorker(workers: readonly BenchProcess[]): Record<string, number> {
-  return Object.fromEntries(workers.map((worker) => [worker.name, worker.output().split('\n').filter((line) => line.includes(' completed in ')).length]));
+  return Object.fromEntries(
+    workers.map((worker) => [
+      worker.name,
+      worker
+        .output()
+        .split('\n')
+        .filter((line) => line.includes(' completed in ')).length,
+    ]),
+  );
 }

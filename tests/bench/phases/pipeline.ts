@@ -55,10 +55,21 @@ function jobData(id: number, channel: string, user: string): JobData {
 
 async function startLane(ctx: BenchContext, kind: Kind, concurrency: number): Promise<Lane> {
   const prefix = `bench-pipe-${kind}-c${concurrency}`;
-  const env = agentopsEnv(ctx, prefix, { ...slackEnv(ctx.sim), BENCH_CONCURRENCY: String(concurrency), BENCH_QUEUE: 'local' });
+  const env = agentopsEnv(ctx, prefix, {
+    ...slackEnv(ctx.sim),
+    BENCH_CONCURRENCY: String(concurrency),
+    BENCH_QUEUE: 'local',
+  });
   if (kind === 'agentops-no-slack') env.BENCH_REPORTER = 'none';
   const script = kind === 'bare' ? SCRIPTS.bareWorker : SCRIPTS.runtimeWorker;
-  const worker = startProcess({ name: `pipeline-${kind}-c${concurrency}`, script, env, logDir: ctx.logDir, ipc: true, agentops: kind !== 'bare' });
+  const worker = startProcess({
+    name: `pipeline-${kind}-c${concurrency}`,
+    script,
+    env,
+    logDir: ctx.logDir,
+    ipc: true,
+    agentops: kind !== 'bare',
+  });
   await worker.next('ready', 30_000);
   const queue = new Queue('local', { connection: { host: ctx.redis.host, port: ctx.redis.port }, prefix });
   await queue.waitUntilReady();
@@ -73,7 +84,11 @@ async function runLane(ctx: BenchContext, lane: Lane, jobs: number): Promise<Run
     const batch = Array.from({ length: Math.min(500, jobs - added) }, () => {
       const id = lane.nextId;
       lane.nextId += 1;
-      return { name: 'job', data: jobData(id, channel, user), opts: { ...DEFAULT_JOB_OPTIONS, jobId: toBullJobId(id), priority: 3 } };
+      return {
+        name: 'job',
+        data: jobData(id, channel, user),
+        opts: { ...DEFAULT_JOB_OPTIONS, jobId: toBullJobId(id), priority: 3 },
+      };
     });
     await lane.queue.addBulk(batch);
   }
@@ -115,10 +130,12 @@ export async function pipelinePhase(ctx: BenchContext): Promise<PhaseResult> {
         for (const lane of lanes) results.get(lane.kind)?.push(await runLane(ctx, lane, jobs));
       }
     } finally {
-      await Promise.all(lanes.map(async (lane) => {
-        await lane.queue.close();
-        await lane.worker.stop();
-      }));
+      await Promise.all(
+        lanes.map(async (lane) => {
+          await lane.queue.close();
+          await lane.worker.stop();
+        }),
+      );
     }
     const of = (kind: Kind) => results.get(kind) ?? [];
     const failed = kinds.reduce((sum, kind) => sum + of(kind).reduce((total, run) => total + run.failed, 0), 0);
@@ -127,19 +144,84 @@ export async function pipelinePhase(ctx: BenchContext): Promise<PhaseResult> {
     const agentops = of('agentops');
     const ratios = agentops.map((run, index) => run.jobsPerSec / (bare[index]?.jobsPerSec ?? Number.NaN));
     // Time AgentOps adds to each job in a worker slot: concurrency x (1/b - 1/a), in ms.
-    const addedMs = (runs: RunResult[]) => runs.map((run, index) => concurrency * (1 / run.jobsPerSec - 1 / (bare[index]?.jobsPerSec ?? Number.NaN)) * 1_000);
+    const addedMs = (runs: RunResult[]) =>
+      runs.map(
+        (run, index) => concurrency * (1 / run.jobsPerSec - 1 / (bare[index]?.jobsPerSec ?? Number.NaN)) * 1_000,
+      );
     const c = `c=${concurrency}`;
     figures.push(
-      { id: `pipeline.c${concurrency}.bare.jobs_per_sec`, section: SECTION, label: `(a) bare BullMQ, ${c}`, unit: 'jobs/s', summary: summarize(bare.map((run) => run.jobsPerSec)) },
-      { id: `pipeline.c${concurrency}.agentops.jobs_per_sec`, section: SECTION, label: `(b) AgentOps runtime + Slack replies, ${c}`, unit: 'jobs/s', summary: summarize(agentops.map((run) => run.jobsPerSec)) },
-      { id: `pipeline.c${concurrency}.ratio`, section: SECTION, label: `ratio b/a, ${c}`, unit: 'x', summary: summarize(ratios), target: { op: '>=', value: 0.8 } },
-      { id: `pipeline.c${concurrency}.bare.commands_per_job`, section: SECTION, label: `(a) Redis commands per job, ${c}`, unit: 'cmd', summary: summarize(bare.map((run) => run.commandsPerJob)) },
-      { id: `pipeline.c${concurrency}.agentops.commands_per_job`, section: SECTION, label: `(b) Redis commands per job, ${c}`, unit: 'cmd', summary: summarize(agentops.map((run) => run.commandsPerJob)) },
-      { id: `pipeline.c${concurrency}.agentops.slack_calls_per_job`, section: SECTION, label: `(b) Slack Web API calls per job, ${c}`, unit: 'calls', summary: summarize(agentops.map((run) => run.slackCallsPerJob)) },
-      { id: `pipeline.c${concurrency}.agentops.added_ms_per_job`, section: SECTION, label: `(b) time added per job and slot, ${c}`, unit: 'ms', summary: summarize(addedMs(agentops)), note: 'concurrency x (1/b - 1/a)' },
-      { id: `pipeline.c${concurrency}.no_slack.jobs_per_sec`, section: SECTION, label: `(b') diagnostic: runtime without Slack, ${c}`, unit: 'jobs/s', summary: summarize(of('agentops-no-slack').map((run) => run.jobsPerSec)) },
-      { id: `pipeline.c${concurrency}.no_slack.added_ms_per_job`, section: SECTION, label: `(b') time added per job and slot, ${c}`, unit: 'ms', summary: summarize(addedMs(of('agentops-no-slack'))) },
-      { id: `pipeline.c${concurrency}.no_slack.commands_per_job`, section: SECTION, label: `(b') Redis commands per job, ${c}`, unit: 'cmd', summary: summarize(of('agentops-no-slack').map((run) => run.commandsPerJob)) },
+      {
+        id: `pipeline.c${concurrency}.bare.jobs_per_sec`,
+        section: SECTION,
+        label: `(a) bare BullMQ, ${c}`,
+        unit: 'jobs/s',
+        summary: summarize(bare.map((run) => run.jobsPerSec)),
+      },
+      {
+        id: `pipeline.c${concurrency}.agentops.jobs_per_sec`,
+        section: SECTION,
+        label: `(b) AgentOps runtime + Slack replies, ${c}`,
+        unit: 'jobs/s',
+        summary: summarize(agentops.map((run) => run.jobsPerSec)),
+      },
+      {
+        id: `pipeline.c${concurrency}.ratio`,
+        section: SECTION,
+        label: `ratio b/a, ${c}`,
+        unit: 'x',
+        summary: summarize(ratios),
+        target: { op: '>=', value: 0.8 },
+      },
+      {
+        id: `pipeline.c${concurrency}.bare.commands_per_job`,
+        section: SECTION,
+        label: `(a) Redis commands per job, ${c}`,
+        unit: 'cmd',
+        summary: summarize(bare.map((run) => run.commandsPerJob)),
+      },
+      {
+        id: `pipeline.c${concurrency}.agentops.commands_per_job`,
+        section: SECTION,
+        label: `(b) Redis commands per job, ${c}`,
+        unit: 'cmd',
+        summary: summarize(agentops.map((run) => run.commandsPerJob)),
+      },
+      {
+        id: `pipeline.c${concurrency}.agentops.slack_calls_per_job`,
+        section: SECTION,
+        label: `(b) Slack Web API calls per job, ${c}`,
+        unit: 'calls',
+        summary: summarize(agentops.map((run) => run.slackCallsPerJob)),
+      },
+      {
+        id: `pipeline.c${concurrency}.agentops.added_ms_per_job`,
+        section: SECTION,
+        label: `(b) time added per job and slot, ${c}`,
+        unit: 'ms',
+        summary: summarize(addedMs(agentops)),
+        note: 'concurrency x (1/b - 1/a)',
+      },
+      {
+        id: `pipeline.c${concurrency}.no_slack.jobs_per_sec`,
+        section: SECTION,
+        label: `(b') diagnostic: runtime without Slack, ${c}`,
+        unit: 'jobs/s',
+        summary: summarize(of('agentops-no-slack').map((run) => run.jobsPerSec)),
+      },
+      {
+        id: `pipeline.c${concurrency}.no_slack.added_ms_per_job`,
+        section: SECTION,
+        label: `(b') time added per job and slot, ${c}`,
+        unit: 'ms',
+        summary: summarize(addedMs(of('agentops-no-slack'))),
+      },
+      {
+        id: `pipeline.c${concurrency}.no_slack.commands_per_job`,
+        section: SECTION,
+        label: `(b') Redis commands per job, ${c}`,
+        unit: 'cmd',
+        summary: summarize(of('agentops-no-slack').map((run) => run.commandsPerJob)),
+      },
     );
     details[`c${concurrency}`] = Object.fromEntries(kinds.map((kind) => [kind, of(kind)]));
   }

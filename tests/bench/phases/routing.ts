@@ -37,7 +37,9 @@ export interface RoutingQuality {
 }
 
 export function routingQuality(items: readonly LabelledRequest[]): RoutingQuality {
-  const confusion = Object.fromEntries(QUEUE_NAMES.map((queue) => [queue, { code: 0, local: 0, research: 0, llm: 0 }])) as RoutingQuality['confusion'];
+  const confusion = Object.fromEntries(
+    QUEUE_NAMES.map((queue) => [queue, { code: 0, local: 0, research: 0, llm: 0 }]),
+  ) as RoutingQuality['confusion'];
   const misrouted: RoutingQuality['misrouted'] = [];
   const undecided: RoutingQuality['undecided'] = [];
   let decided = 0;
@@ -49,7 +51,13 @@ export function routingQuality(items: readonly LabelledRequest[]): RoutingQualit
       decided += 1;
       confusion[item.queue][verdict.decided.queue] += 1;
       if (verdict.decided.queue === item.queue) decidedCorrect += 1;
-      else misrouted.push({ text: item.text, expected: item.queue, got: verdict.decided.queue, patterns: verdict.decided.patterns });
+      else
+        misrouted.push({
+          text: item.text,
+          expected: item.queue,
+          got: verdict.decided.queue,
+          patterns: verdict.decided.patterns,
+        });
     } else {
       confusion[item.queue].llm += 1;
       undecided.push({ text: item.text, expected: item.queue, scores: verdict.scores });
@@ -87,22 +95,88 @@ export async function routingPhase(ctx: BenchContext): Promise<PhaseResult> {
   const deterministic = 'deterministic: same set, same answer every run';
   return {
     figures: [
-      { id: 'routing.speed', section: SECTION, label: 'keyword classifications per second', unit: '/s', summary: summarize(speeds), note: `${items.length} requests, one thread` },
-      { id: 'routing.keyword_accuracy', section: SECTION, label: `keyword accuracy on decided (${quality.decidedCorrect}/${quality.decided})`, unit: '%', summary: percent(quality.keywordAccuracy), target: { op: '>=', value: 90 }, note: deterministic },
-      { id: 'routing.fallback_share', section: SECTION, label: `share sent to LLM fallback (${quality.total - quality.decided}/${quality.total})`, unit: '%', summary: percent(quality.fallbackShare), target: { op: '<', value: 35 }, note: deterministic },
-      { id: 'routing.perfect_fallback_accuracy', section: SECTION, label: 'accuracy with an always-right fallback', unit: '%', summary: percent(quality.perfectFallbackAccuracy), note: deterministic },
-      { id: 'routing.holdout.keyword_accuracy', section: SECTION, label: `holdout only: keyword accuracy on decided (${holdout.decidedCorrect}/${holdout.decided})`, unit: '%', summary: percent(holdout.keywordAccuracy), note: 'requests never used to tune the patterns' },
-      { id: 'routing.holdout.fallback_share', section: SECTION, label: `holdout only: share sent to LLM fallback (${holdout.total - holdout.decided}/${holdout.total})`, unit: '%', summary: percent(holdout.fallbackShare), note: 'requests never used to tune the patterns' },
-      { id: 'routing.no_llm_accuracy', section: SECTION, label: 'accuracy with LM Studio down (weak leader, else local)', unit: '%', summary: percent(quality.noLlmAccuracy), note: deterministic },
+      {
+        id: 'routing.speed',
+        section: SECTION,
+        label: 'keyword classifications per second',
+        unit: '/s',
+        summary: summarize(speeds),
+        note: `${items.length} requests, one thread`,
+      },
+      {
+        id: 'routing.keyword_accuracy',
+        section: SECTION,
+        label: `keyword accuracy on decided (${quality.decidedCorrect}/${quality.decided})`,
+        unit: '%',
+        summary: percent(quality.keywordAccuracy),
+        target: { op: '>=', value: 90 },
+        note: deterministic,
+      },
+      {
+        id: 'routing.fallback_share',
+        section: SECTION,
+        label: `share sent to LLM fallback (${quality.total - quality.decided}/${quality.total})`,
+        unit: '%',
+        summary: percent(quality.fallbackShare),
+        target: { op: '<', value: 35 },
+        note: deterministic,
+      },
+      {
+        id: 'routing.perfect_fallback_accuracy',
+        section: SECTION,
+        label: 'accuracy with an always-right fallback',
+        unit: '%',
+        summary: percent(quality.perfectFallbackAccuracy),
+        note: deterministic,
+      },
+      {
+        id: 'routing.holdout.keyword_accuracy',
+        section: SECTION,
+        label: `holdout only: keyword accuracy on decided (${holdout.decidedCorrect}/${holdout.decided})`,
+        unit: '%',
+        summary: percent(holdout.keywordAccuracy),
+        note: 'requests never used to tune the patterns',
+      },
+      {
+        id: 'routing.holdout.fallback_share',
+        section: SECTION,
+        label: `holdout only: share sent to LLM fallback (${holdout.total - holdout.decided}/${holdout.total})`,
+        unit: '%',
+        summary: percent(holdout.fallbackShare),
+        note: 'requests never used to tune the patterns',
+      },
+      {
+        id: 'routing.no_llm_accuracy',
+        section: SECTION,
+        label: 'accuracy with LM Studio down (weak leader, else local)',
+        unit: '%',
+        summary: percent(quality.noLlmAccuracy),
+        note: deterministic,
+      },
     ],
     details: {
       setSize: items.length,
-      perQueue: Object.fromEntries(QUEUE_NAMES.map((queue) => [queue, items.filter((item) => item.queue === queue).length])),
+      perQueue: Object.fromEntries(
+        QUEUE_NAMES.map((queue) => [queue, items.filter((item) => item.queue === queue).length]),
+      ),
       ambiguous: items.filter((item) => item.ambiguous).length,
       holdoutItems: items.filter((item) => item.holdout).length,
       all: quality,
-      holdout: { keywordAccuracy: holdout.keywordAccuracy, fallbackShare: holdout.fallbackShare, perfectFallbackAccuracy: holdout.perfectFallbackAccuracy, decided: holdout.decided, total: holdout.total, misrouted: holdout.misrouted },
-      withoutAmbiguous: { keywordAccuracy: clear.keywordAccuracy, fallbackShare: clear.fallbackShare, perfectFallbackAccuracy: clear.perfectFallbackAccuracy, decided: clear.decided, total: clear.total },
+      holdout: {
+        keywordAccuracy: holdout.keywordAccuracy,
+        fallbackShare: holdout.fallbackShare,
+        perfectFallbackAccuracy: holdout.perfectFallbackAccuracy,
+        decided: holdout.decided,
+        total: holdout.total,
+        misrouted: holdout.misrouted,
+      },
+      withoutAmbiguous: {
+        keywordAccuracy: clear.keywordAccuracy,
+        fallbackShare: clear.fallbackShare,
+        perfectFallbackAccuracy: clear.perfectFallbackAccuracy,
+        decided: clear.decided,
+        total: clear.total,
+      },
     },
   };
 }

@@ -44,7 +44,13 @@ interface TextSource {
 }
 
 /** Sends slash commands, messages and clicks in turn, one every `intervalMs`, without waiting for acks. */
-async function ackRun(ctx: BenchContext, source: TextSource, targets: Targets, perType: number, intervalMs: number): Promise<AckRun> {
+async function ackRun(
+  ctx: BenchContext,
+  source: TextSource,
+  targets: Targets,
+  perType: number,
+  intervalMs: number,
+): Promise<AckRun> {
   const { sim } = ctx;
   const sends: Promise<{ type: EnvelopeType; atMs: number; ackMs?: number }>[] = [];
   const started = performance.now();
@@ -59,11 +65,20 @@ async function ackRun(ctx: BenchContext, source: TextSource, targets: Targets, p
     else {
       clicks += 1;
       // Receipt buttons (Promote) and status board buttons (Refresh), alternately.
-      delivery = clicks % 2 === 1
-        ? sim.sendBlockAction({ actionId: ACTION_IDS.promote, messageTs: targets.receipts[(clicks >> 1) % targets.receipts.length] ?? '' })
-        : sim.sendBlockAction({ actionId: ACTION_IDS.refresh, messageTs: targets.board });
+      delivery =
+        clicks % 2 === 1
+          ? sim.sendBlockAction({
+              actionId: ACTION_IDS.promote,
+              messageTs: targets.receipts[(clicks >> 1) % targets.receipts.length] ?? '',
+            })
+          : sim.sendBlockAction({ actionId: ACTION_IDS.refresh, messageTs: targets.board });
     }
-    sends.push(delivery.then((d) => ({ type, atMs, ackMs: d.ackMs }), () => ({ type, atMs })));
+    sends.push(
+      delivery.then(
+        (d) => ({ type, atMs, ackMs: d.ackMs }),
+        () => ({ type, atMs }),
+      ),
+    );
     const wait = started + (index + 1) * intervalMs - performance.now();
     if (wait > 0) await sleep(wait);
   }
@@ -88,7 +103,12 @@ interface IngestRun {
   check: Awaited<ReturnType<typeof checkJobs>>;
 }
 
-async function ingestRun(ctx: BenchContext, texts: readonly string[], jobs: number, batchSize: number): Promise<IngestRun> {
+async function ingestRun(
+  ctx: BenchContext,
+  texts: readonly string[],
+  jobs: number,
+  batchSize: number,
+): Promise<IngestRun> {
   const after = await lastJobId(ctx, PREFIX);
   const ids = idRange(after, jobs);
   let cursor = 0;
@@ -96,15 +116,27 @@ async function ingestRun(ctx: BenchContext, texts: readonly string[], jobs: numb
   const started = Date.now();
   const sends: Promise<boolean>[] = [];
   for (let sent = 0; sent < jobs; sent += batchSize) {
-    const text = batchSize === 1 ? nextText() : `queue:\n${Array.from({ length: batchSize }, () => `- ${nextText()}`).join('\n')}`;
-    sends.push(ctx.sim.sendMessage({ text }).then(() => true, () => false));
+    const text =
+      batchSize === 1 ? nextText() : `queue:\n${Array.from({ length: batchSize }, () => `- ${nextText()}`).join('\n')}`;
+    sends.push(
+      ctx.sim.sendMessage({ text }).then(
+        () => true,
+        () => false,
+      ),
+    );
   }
   await waitForCounter(ctx, PREFIX, after + jobs, 60_000, 5);
-  const finished = await waitForKeys(ctx, ids, jobKeys(PREFIX), { timeoutMs: 60_000, pollMs: 10, what: 'ingested jobs' });
+  const finished = await waitForKeys(ctx, ids, jobKeys(PREFIX), {
+    timeoutMs: 60_000,
+    pollMs: 10,
+    what: 'ingested jobs',
+  });
   const unacked = (await Promise.all(sends)).filter((acked) => !acked).length;
   const check = await checkJobs(ctx, PREFIX, ids);
   if (check.found !== jobs || check.withReceiptTs !== jobs || check.receiptLinked !== jobs) {
-    ctx.errors.push(`ingest (batch ${batchSize}): of ${jobs} jobs ${check.found} found, ${check.withReceiptTs} with a receipt ts, ${check.receiptLinked} linked`);
+    ctx.errors.push(
+      `ingest (batch ${batchSize}): of ${jobs} jobs ${check.found} found, ${check.withReceiptTs} with a receipt ts, ${check.receiptLinked} linked`,
+    );
   }
   return { jobsPerSec: jobs / ((finished - started) / 1_000), ms: finished - started, unacked, check };
 }
@@ -116,8 +148,21 @@ function ackFigures(mode: Mode, runs: AckRun[]): Figure[] {
     const p50 = runs.map((run) => quantile(run.samples[type], 0.5));
     const p99 = runs.map((run) => quantile(run.samples[type], 0.99));
     return [
-      { id: `ack.${mode}.${type}.p50`, section: ACK_SECTION, label: `${name} p50, ${label}`, unit: 'ms', summary: summarize(p50) },
-      { id: `ack.${mode}.${type}.p99`, section: ACK_SECTION, label: `${name} p99, ${label}`, unit: 'ms', summary: summarize(p99), target: { op: '<', value: 50 } },
+      {
+        id: `ack.${mode}.${type}.p50`,
+        section: ACK_SECTION,
+        label: `${name} p50, ${label}`,
+        unit: 'ms',
+        summary: summarize(p50),
+      },
+      {
+        id: `ack.${mode}.${type}.p99`,
+        section: ACK_SECTION,
+        label: `${name} p99, ${label}`,
+        unit: 'ms',
+        summary: summarize(p99),
+        target: { op: '<', value: 50 },
+      },
     ] satisfies Figure[];
   });
 }
@@ -133,17 +178,34 @@ export async function slackPhase(ctx: BenchContext): Promise<PhaseResult> {
   const { sim } = ctx;
   const channel = sim.config.defaultChannelId;
   const controller = await startController(ctx, 'controller-slack', PREFIX, ctx.llmDelayed.baseURL);
-  const details: Record<string, unknown> = { runs, perType, envelopesPerSecond: 1_000 / intervalMs, llmTexts: llmTexts.length, keywordTexts: keywordTexts.length };
+  const details: Record<string, unknown> = {
+    runs,
+    perType,
+    envelopesPerSecond: 1_000 / intervalMs,
+    llmTexts: llmTexts.length,
+    keywordTexts: keywordTexts.length,
+  };
   const figures: Figure[] = [];
   try {
     // Warm-up, and the messages the clicks need: receipts with a Promote button and a status board.
     const warmAfter = await lastJobId(ctx, PREFIX);
-    await Promise.all(keywordTexts.slice(0, 20).map((text, index) => (index % 2 ? sim.sendMessage({ text }) : sim.sendSlashCommand({ text: `add ${text}` }))));
+    await Promise.all(
+      keywordTexts
+        .slice(0, 20)
+        .map((text, index) => (index % 2 ? sim.sendMessage({ text }) : sim.sendSlashCommand({ text: `add ${text}` }))),
+    );
     await sim.sendMessage({ text: 'status' });
     await waitForCounter(ctx, PREFIX, warmAfter + 20, 30_000);
-    await waitForKeys(ctx, idRange(warmAfter, 20), jobKeys(PREFIX), { timeoutMs: 30_000, pollMs: 20, what: 'warm-up jobs' });
+    await waitForKeys(ctx, idRange(warmAfter, 20), jobKeys(PREFIX), {
+      timeoutMs: 30_000,
+      pollMs: 20,
+      what: 'warm-up jobs',
+    });
     const board = await sim.waitForMessage(channel, (message) => hasAction(message, ACTION_IDS.refresh), 10_000);
-    const receipts = sim.messages(channel).filter((message) => !message.thread_ts && hasAction(message, ACTION_IDS.promote)).map((message) => message.ts);
+    const receipts = sim
+      .messages(channel)
+      .filter((message) => !message.thread_ts && hasAction(message, ACTION_IDS.promote))
+      .map((message) => message.ts);
     const targets: Targets = { receipts, board: board.ts };
 
     const ack: Record<Mode, AckRun[]> = { keyword: [], llm: [] };
@@ -156,13 +218,20 @@ export async function slackPhase(ctx: BenchContext): Promise<PhaseResult> {
       if (mode === 'llm') {
         // Unmeasured lead-in as long as the LLM's delay: from then on, routing answers come back
         // as fast as new requests go out (the steady state of a channel with a slow model).
-        const leadIn = await ackRun(ctx, source, targets, Math.ceil(ctx.settings.llmDelayMs / intervalMs / TYPES.length), intervalMs);
+        const leadIn = await ackRun(
+          ctx,
+          source,
+          targets,
+          Math.ceil(ctx.settings.llmDelayMs / intervalMs / TYPES.length),
+          intervalMs,
+        );
         jobEnvelopes += leadIn.jobEnvelopes;
       }
       for (let run = 0; run < runs; run += 1) {
         const result = await ackRun(ctx, source, targets, perType, intervalMs);
         jobEnvelopes += result.jobEnvelopes;
-        if (result.unacked) ctx.errors.push(`ack ${mode} run ${run + 1}: ${result.unacked} envelope(s) not acked within 3 s`);
+        if (result.unacked)
+          ctx.errors.push(`ack ${mode} run ${run + 1}: ${result.unacked} envelope(s) not acked within 3 s`);
         ack[mode].push(result);
       }
       // Let every routing answer arrive and every job be queued before measuring anything else.
@@ -174,11 +243,17 @@ export async function slackPhase(ctx: BenchContext): Promise<PhaseResult> {
       details[`ack_${mode}`] = {
         llmRoutingCalls: llmCalls() - callsBefore,
         jobs: check,
-        samples: ack[mode].map((run) => Object.fromEntries(TYPES.map((type) => [type, { n: run.samples[type].length, max: Math.max(...run.samples[type]) }]))),
+        samples: ack[mode].map((run) =>
+          Object.fromEntries(
+            TYPES.map((type) => [type, { n: run.samples[type].length, max: Math.max(...run.samples[type]) }]),
+          ),
+        ),
         slowest: ack[mode].map((run) => run.slowest),
       };
-      if (mode === 'llm' && check.byMethod.llm !== jobEnvelopes) ctx.errors.push(`ack llm: only ${check.byMethod.llm ?? 0} of ${jobEnvelopes} jobs were routed by the LLM`);
-      if (mode === 'keyword' && llmCalls() !== callsBefore) ctx.errors.push(`ack keyword: ${llmCalls() - callsBefore} LLM calls where none were expected`);
+      if (mode === 'llm' && check.byMethod.llm !== jobEnvelopes)
+        ctx.errors.push(`ack llm: only ${check.byMethod.llm ?? 0} of ${jobEnvelopes} jobs were routed by the LLM`);
+      if (mode === 'keyword' && llmCalls() !== callsBefore)
+        ctx.errors.push(`ack keyword: ${llmCalls() - callsBefore} LLM calls where none were expected`);
       figures.push(...ackFigures(mode, ack[mode]));
     }
 
@@ -194,14 +269,38 @@ export async function slackPhase(ctx: BenchContext): Promise<PhaseResult> {
       sim.reset();
     }
     figures.push(
-      { id: 'ingest.single.jobs_per_sec', section: INGEST_SECTION, label: `single messages (${singles} sent at once)`, unit: 'jobs/s', summary: summarize(ingest.single.map((run) => run.jobsPerSec)), target: { op: '>=', value: 500 } },
-      { id: 'ingest.batch.jobs_per_sec', section: INGEST_SECTION, label: `queue: batches of 50 (${batches / 50} sent at once)`, unit: 'jobs/s', summary: summarize(ingest.batch.map((run) => run.jobsPerSec)), target: { op: '>=', value: 500 } },
+      {
+        id: 'ingest.single.jobs_per_sec',
+        section: INGEST_SECTION,
+        label: `single messages (${singles} sent at once)`,
+        unit: 'jobs/s',
+        summary: summarize(ingest.single.map((run) => run.jobsPerSec)),
+        target: { op: '>=', value: 500 },
+      },
+      {
+        id: 'ingest.batch.jobs_per_sec',
+        section: INGEST_SECTION,
+        label: `queue: batches of 50 (${batches / 50} sent at once)`,
+        unit: 'jobs/s',
+        summary: summarize(ingest.batch.map((run) => run.jobsPerSec)),
+        target: { op: '>=', value: 500 },
+      },
     );
     const unacked = [...ingest.single, ...ingest.batch].reduce((sum, run) => sum + run.unacked, 0);
     if (unacked) ctx.errors.push(`ingest: ${unacked} message(s) not acked within 3 s`);
     details.ingest = {
-      single: ingest.single.map(({ jobsPerSec, ms, unacked: missed, check }) => ({ jobsPerSec, ms, unacked: missed, check })),
-      batch: ingest.batch.map(({ jobsPerSec, ms, unacked: missed, check }) => ({ jobsPerSec, ms, unacked: missed, check })),
+      single: ingest.single.map(({ jobsPerSec, ms, unacked: missed, check }) => ({
+        jobsPerSec,
+        ms,
+        unacked: missed,
+        check,
+      })),
+      batch: ingest.batch.map(({ jobsPerSec, ms, unacked: missed, check }) => ({
+        jobsPerSec,
+        ms,
+        unacked: missed,
+        check,
+      })),
     };
   } finally {
     await controller.stop();

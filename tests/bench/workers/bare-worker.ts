@@ -5,7 +5,11 @@ import { reportCompletions } from './completion.js';
 
 const queue = process.env.BENCH_QUEUE ?? 'local';
 const worker = new Worker(queue, async () => undefined, {
-  connection: { host: process.env.REDIS_HOST ?? '127.0.0.1', port: Number(process.env.REDIS_PORT), maxRetriesPerRequest: null },
+  connection: {
+    host: process.env.REDIS_HOST ?? '127.0.0.1',
+    port: Number(process.env.REDIS_PORT),
+    maxRetriesPerRequest: null,
+  },
   prefix: process.env.QUEUE_PREFIX ?? 'bull',
   concurrency: Number(process.env.BENCH_CONCURRENCY ?? '1'),
 });

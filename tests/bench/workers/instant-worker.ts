@@ -10,5 +10,7 @@ if (!isQueueName(queue)) throw new Error(`instant-worker: BENCH_QUEUE must be co
 await runWorkerProcess({
   name: `${queue}-worker`,
   queue,
-  createProcessor: () => async ({ data }) => ({ text: `Done: ${data.text.slice(0, 200)}` }),
+  createProcessor:
+    () =>
+    async ({ data }) => ({ text: `Done: ${data.text.slice(0, 200)}` }),
 });

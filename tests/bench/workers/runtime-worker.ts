@@ -9,10 +9,17 @@ import { reportCompletions } from './completion.js';
 const config = loadConfig(process.env);
 const logger = createLogger({ name: 'bench-worker', level: config.logLevel, format: 'json', secrets: config.secrets });
 const withSlack = process.env.BENCH_REPORTER !== 'none';
-if (withSlack && !config.slack) throw new Error('runtime-worker: Slack settings are missing (set BENCH_REPORTER=none to run without)');
-const reporter = withSlack && config.slack
-  ? createSlackReporter({ token: config.slack.botToken, apiUrl: config.slackApiUrl, logger, workerName: 'bench-worker' })
-  : undefined;
+if (withSlack && !config.slack)
+  throw new Error('runtime-worker: Slack settings are missing (set BENCH_REPORTER=none to run without)');
+const reporter =
+  withSlack && config.slack
+    ? createSlackReporter({
+        token: config.slack.botToken,
+        apiUrl: config.slackApiUrl,
+        logger,
+        workerName: 'bench-worker',
+      })
+    : undefined;
 const handle = await startWorkerRuntime({
   name: 'bench-worker',
   queue: 'local',

@@ -32,7 +32,13 @@ export const reply = {
     return usage ? { kind: 'text', text, usage } : { kind: 'text', text };
   },
   /** A tool call: stop_reason tool_use; the CLI runs the tool and sends a tool_result next. */
-  toolUse(call: { name: string; input: Record<string, unknown>; id?: string; text?: string; usage?: ReplyUsage }): ClaudeReply {
+  toolUse(call: {
+    name: string;
+    input: Record<string, unknown>;
+    id?: string;
+    text?: string;
+    usage?: ReplyUsage;
+  }): ClaudeReply {
     return {
       kind: 'tool_use',
       id: call.id ?? `toolu_${randomUUID().replaceAll('-', '').slice(0, 24)}`,
@@ -141,7 +147,12 @@ export function messageEvents(r: ContentReply, rendering: Rendering): SseEvent[]
           content: [],
           stop_reason: null,
           stop_sequence: null,
-          usage: { input_tokens: usage.input, cache_creation_input_tokens: 0, cache_read_input_tokens: 0, output_tokens: 1 },
+          usage: {
+            input_tokens: usage.input,
+            cache_creation_input_tokens: 0,
+            cache_read_input_tokens: 0,
+            output_tokens: 1,
+          },
         },
       },
     },
@@ -169,18 +180,31 @@ function blockEvents(block: Record<string, unknown>, index: number): SseEvent[] 
   const events: SseEvent[] = [];
   if (block['type'] === 'text') {
     const text = String(block['text']);
-    events.push({ event: 'content_block_start', data: { type: 'content_block_start', index, content_block: { type: 'text', text: '' } } });
+    events.push({
+      event: 'content_block_start',
+      data: { type: 'content_block_start', index, content_block: { type: 'text', text: '' } },
+    });
     for (const piece of splitInPieces(text)) {
-      events.push({ event: 'content_block_delta', data: { type: 'content_block_delta', index, delta: { type: 'text_delta', text: piece } } });
+      events.push({
+        event: 'content_block_delta',
+        data: { type: 'content_block_delta', index, delta: { type: 'text_delta', text: piece } },
+      });
     }
   } else {
     // Tool input arrives as JSON text in pieces; the block starts with an empty input.
     events.push({
       event: 'content_block_start',
-      data: { type: 'content_block_start', index, content_block: { type: 'tool_use', id: block['id'], name: block['name'], input: {} } },
+      data: {
+        type: 'content_block_start',
+        index,
+        content_block: { type: 'tool_use', id: block['id'], name: block['name'], input: {} },
+      },
     });
     for (const piece of ['', ...splitInPieces(JSON.stringify(block['input']))]) {
-      events.push({ event: 'content_block_delta', data: { type: 'content_block_delta', index, delta: { type: 'input_json_delta', partial_json: piece } } });
+      events.push({
+        event: 'content_block_delta',
+        data: { type: 'content_block_delta', index, delta: { type: 'input_json_delta', partial_json: piece } },
+      });
     }
   }
   events.push({ event: 'content_block_stop', data: { type: 'content_block_stop', index } });

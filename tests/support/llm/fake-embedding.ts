@@ -26,6 +26,6 @@ export function fakeEmbedding(text: string, dimensions: number): number[] {
 /** The base64 form OpenAI sends for `encoding_format: 'base64'`: little-endian float32s. */
 export function embeddingToBase64(vector: readonly number[]): string {
   const buffer = Buffer.alloc(vector.length * 4);
-  vector.forEach((v, i) => buffer.writeFloatLE(v, i * 4));
+  for (const [i, v] of vector.entries()) buffer.writeFloatLE(v, i * 4);
   return buffer.toString('base64');
 }

@@ -101,8 +101,13 @@ export async function startOpenAIStandin(options: OpenAIStandinOptions = {}): Pr
     const call = (callsByPath.get(record.path) ?? 0) + 1;
     callsByPath.set(record.path, call);
     const reply =
-      (await respond?.({ method: record.method, path: record.path, body: record.body, headers: record.headers, call })) ??
-      {};
+      (await respond?.({
+        method: record.method,
+        path: record.path,
+        body: record.body,
+        headers: record.headers,
+        call,
+      })) ?? {};
     await answer(exchange, reply, { models, dimensions, strictModels, created });
   }, options.port);
 
@@ -180,7 +185,12 @@ async function answer({ res, record }: Exchange, reply: OpenAIReply, state: Serv
     answerEmbeddings(res, record, state.dimensions);
   } else {
     sendJson(res, record, 404, {
-      error: { message: `Unexpected endpoint or method. (${route})`, type: 'invalid_request_error', param: null, code: null },
+      error: {
+        message: `Unexpected endpoint or method. (${route})`,
+        type: 'invalid_request_error',
+        param: null,
+        code: null,
+      },
     });
   }
 }
@@ -194,7 +204,9 @@ function refuseModel(res: ServerResponse, record: RecordedRequest, state: Server
     message = `Model "${requested ?? ''}" not found. Please load it first.`;
   }
   if (message === undefined) return false;
-  sendJson(res, record, 404, { error: { message, type: 'invalid_request_error', param: 'model', code: 'model_not_found' } });
+  sendJson(res, record, 404, {
+    error: { message, type: 'invalid_request_error', param: 'model', code: 'model_not_found' },
+  });
   return true;
 }
 
@@ -212,7 +224,9 @@ function answerChat(res: ServerResponse, record: RecordedRequest, reply: OpenAIR
 
   const streaming = isRecord(record.body) && record.body['stream'] === true;
   if (!streaming && reply.failMidStream !== undefined) {
-    sendJson(res, record, 500, { error: { message: reply.failMidStream, type: 'server_error', param: null, code: null } });
+    sendJson(res, record, 500, {
+      error: { message: reply.failMidStream, type: 'server_error', param: null, code: null },
+    });
     return;
   }
   if (!streaming) {
@@ -241,7 +255,10 @@ function answerChat(res: ServerResponse, record: RecordedRequest, reply: OpenAIR
   const pieces = content.match(/\S+\s*|\s+/g) ?? [];
   if (reply.failMidStream !== undefined) {
     for (const piece of pieces.slice(0, Math.ceil(pieces.length / 2))) writeSse(res, chunk({ content: piece }, null));
-    writeSse(res, JSON.stringify({ error: { message: reply.failMidStream, type: 'server_error', param: null, code: null } }));
+    writeSse(
+      res,
+      JSON.stringify({ error: { message: reply.failMidStream, type: 'server_error', param: null, code: null } }),
+    );
     res.end();
     return;
   }
@@ -319,9 +336,7 @@ export function lastUserMessage(body: unknown): string {
   const content = users.at(-1)?.['content'];
   if (typeof content === 'string') return content;
   if (!Array.isArray(content)) return '';
-  return content
-    .map((part) => (isRecord(part) && typeof part['text'] === 'string' ? part['text'] : ''))
-    .join('');
+  return content.map((part) => (isRecord(part) && typeof part['text'] === 'string' ? part['text'] : '')).join('');
 }
 
 /** Not a tokenizer: a stable count so usage numbers are plausible and non-zero. */

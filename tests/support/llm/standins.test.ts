@@ -75,7 +75,10 @@ describe('OpenAI stand-in with the real openai client', () => {
     const recorded = standin.requests.at(-1);
     expect(recorded?.path).toBe('/v1/chat/completions');
     expect(recorded?.headers['authorization']).toBe('Bearer lm-studio');
-    expect(recorded?.body).toMatchObject({ model: DEFAULT_CHAT_MODEL, messages: [{ role: 'system' }, { role: 'user' }] });
+    expect(recorded?.body).toMatchObject({
+      model: DEFAULT_CHAT_MODEL,
+      messages: [{ role: 'system' }, { role: 'user' }],
+    });
     expect(recorded?.aborted).toBe(false);
   });
 
@@ -146,16 +149,24 @@ describe('OpenAI stand-in with the real openai client', () => {
 
   it('surfaces 429 and 500 as APIError with the status, and the client retries them when allowed', async () => {
     // Taken in order, one per request; afterwards the default answer.
-    const planned: OpenAIReply[] = [{ status: 429 }, { status: 500 }, { status: 500, headers: { 'retry-after-ms': '10' } }];
+    const planned: OpenAIReply[] = [
+      { status: 429 },
+      { status: 500 },
+      { status: 500, headers: { 'retry-after-ms': '10' } },
+    ];
     standin.setRespond(() => planned.shift());
     const messages: OpenAI.ChatCompletionMessageParam[] = [{ role: 'user', content: 'hi' }];
     const calls = standin.calls('/chat/completions');
 
-    const rateLimited = await client.chat.completions.create({ model: DEFAULT_CHAT_MODEL, messages }).catch((e: unknown) => e);
+    const rateLimited = await client.chat.completions
+      .create({ model: DEFAULT_CHAT_MODEL, messages })
+      .catch((e: unknown) => e);
     expect(rateLimited).toBeInstanceOf(OpenAI.RateLimitError);
     expect((rateLimited as APIError).status).toBe(429);
 
-    const failed = await client.chat.completions.create({ model: DEFAULT_CHAT_MODEL, messages }).catch((e: unknown) => e);
+    const failed = await client.chat.completions
+      .create({ model: DEFAULT_CHAT_MODEL, messages })
+      .catch((e: unknown) => e);
     expect(failed).toBeInstanceOf(OpenAI.InternalServerError);
     expect((failed as APIError).status).toBe(500);
     expect(standin.calls('/chat/completions')).toBe(calls + 2);
@@ -203,7 +214,9 @@ describe('OpenAI stand-in with the real openai client', () => {
     // The client logs unparsable stream data before throwing; that noise is expected here.
     const client = new OpenAI({ baseURL: standin.baseURL, apiKey: 'lm-studio', maxRetries: 0, logLevel: 'off' });
     standin.setRespond(() => ({ garbage: 'non-json' }));
-    const broken = await client.chat.completions.create({ model: DEFAULT_CHAT_MODEL, messages }).catch((e: unknown) => e);
+    const broken = await client.chat.completions
+      .create({ model: DEFAULT_CHAT_MODEL, messages })
+      .catch((e: unknown) => e);
     expect(broken).toBeInstanceOf(Error);
     expect(broken).not.toBeInstanceOf(APIError);
 
@@ -280,41 +293,65 @@ describe('Anthropic stand-in on the wire', () => {
   });
 
   it('streams a tool call as the Messages API does: events in order, input as JSON pieces, usage', async () => {
-    standin.enqueue(reply.toolUse({ id: 'toolu_1', name: 'Read', input: { file_path: '/tmp/x' }, text: 'Let me look.' }));
+    standin.enqueue(
+      reply.toolUse({ id: 'toolu_1', name: 'Read', input: { file_path: '/tmp/x' }, text: 'Let me look.' }),
+    );
     const res = await post('/v1/messages', request(true));
     expect(res.headers.get('content-type')).toContain('text/event-stream');
     const events = parseSse(await res.text());
 
     const order = events.map((e) => e.event).filter((name, i, all) => name !== all[i - 1]);
     expect(order).toEqual([
-      'message_start', 'ping',
-      'content_block_start', 'content_block_delta', 'content_block_stop',
-      'content_block_start', 'content_block_delta', 'content_block_stop',
-      'message_delta', 'message_stop',
+      'message_start',
+      'ping',
+      'content_block_start',
+      'content_block_delta',
+      'content_block_stop',
+      'content_block_start',
+      'content_block_delta',
+      'content_block_stop',
+      'message_delta',
+      'message_stop',
     ]);
     expect(events.every((e) => e.data['type'] === e.event)).toBe(true);
-    expect(events[0]?.data).toMatchObject({ message: { role: 'assistant', model: 'claude-sonnet-4-5', usage: { output_tokens: 1 } } });
+    expect(events[0]?.data).toMatchObject({
+      message: { role: 'assistant', model: 'claude-sonnet-4-5', usage: { output_tokens: 1 } },
+    });
     expect(events.find((e) => e.event === 'content_block_start' && e.data['index'] === 1)?.data).toEqual({
-      type: 'content_block_start', index: 1, content_block: { type: 'tool_use', id: 'toolu_1', name: 'Read', input: {} },
+      type: 'content_block_start',
+      index: 1,
+      content_block: { type: 'tool_use', id: 'toolu_1', name: 'Read', input: {} },
     });
     const json = events
       .filter((e) => e.event === 'content_block_delta' && e.data['index'] === 1)
       .map((e) => (e.data['delta'] as { partial_json: string }).partial_json)
       .join('');
     expect(JSON.parse(json)).toEqual({ file_path: '/tmp/x' });
-    expect(events.at(-2)?.data).toMatchObject({ delta: { stop_reason: 'tool_use' }, usage: { output_tokens: expect.any(Number) } });
+    expect(events.at(-2)?.data).toMatchObject({
+      delta: { stop_reason: 'tool_use' },
+      usage: { output_tokens: expect.any(Number) },
+    });
   });
 
   it('answers non-streaming requests, count_tokens and the model list, and sends API-shaped errors', async () => {
     standin.enqueue(reply.text('plain'), reply.error(529, 'overloaded_error', 'Overloaded'));
     const message = (await (await post('/v1/messages', request(false))).json()) as Record<string, unknown>;
-    expect(message).toMatchObject({ type: 'message', content: [{ type: 'text', text: 'plain' }], stop_reason: 'end_turn' });
+    expect(message).toMatchObject({
+      type: 'message',
+      content: [{ type: 'text', text: 'plain' }],
+      stop_reason: 'end_turn',
+    });
 
     const failed = await post('/v1/messages', request(true));
     expect(failed.status).toBe(529);
-    expect(await failed.json()).toMatchObject({ type: 'error', error: { type: 'overloaded_error', message: 'Overloaded' } });
+    expect(await failed.json()).toMatchObject({
+      type: 'error',
+      error: { type: 'overloaded_error', message: 'Overloaded' },
+    });
 
-    const counted = (await (await post('/v1/messages/count_tokens', request(false))).json()) as { input_tokens: number };
+    const counted = (await (await post('/v1/messages/count_tokens', request(false))).json()) as {
+      input_tokens: number;
+    };
     expect(counted.input_tokens).toBeGreaterThan(0);
     const models = (await (await fetch(`${standin.baseURL}/v1/models`)).json()) as { data: Array<{ id: string }> };
     expect(models.data.map((m) => m.id)).toContain('claude-sonnet-4-5');
@@ -404,7 +441,13 @@ describe('Claude Code CLI against the Anthropic stand-in', () => {
     expect(events[2]).toMatchObject({
       message: { role: 'user', content: [{ type: 'tool_result', tool_use_id: 'toolu_write_1' }] },
     });
-    expect(result).toMatchObject({ subtype: 'success', is_error: false, num_turns: 2, result: 'Wrote hello.txt.', permission_denials: [] });
+    expect(result).toMatchObject({
+      subtype: 'success',
+      is_error: false,
+      num_turns: 2,
+      result: 'Wrote hello.txt.',
+      permission_denials: [],
+    });
 
     const second = standin.messageRequests()[1];
     expect(toolResults(second?.body)).toEqual([
@@ -422,21 +465,37 @@ describe('Claude Code CLI against the Anthropic stand-in', () => {
 
     expect(run.exitCode).toBe(0);
     expect(existsSync(file)).toBe(false);
-    expect(kinds(events)).toEqual(['system:init', 'assistant', 'system:permission_denied', 'user', 'assistant', 'result:success']);
+    expect(kinds(events)).toEqual([
+      'system:init',
+      'assistant',
+      'system:permission_denied',
+      'user',
+      'assistant',
+      'result:success',
+    ]);
     expect(events[0]).toMatchObject({ permissionMode: 'plan' });
     expect(events[2]).toMatchObject({ tool_name: 'Write', tool_use_id: 'toolu_write_2', decision_reason_type: 'mode' });
     expect(result).toMatchObject({
       subtype: 'success',
       is_error: false,
       result: 'I could not write the file.',
-      permission_denials: [{ tool_name: 'Write', tool_use_id: 'toolu_write_2', tool_input: { file_path: file, content: 'nope\n' } }],
+      permission_denials: [
+        { tool_name: 'Write', tool_use_id: 'toolu_write_2', tool_input: { file_path: file, content: 'nope\n' } },
+      ],
     });
     const sentBack = toolResults(standin.messageRequests()[1]?.body);
-    expect(sentBack).toEqual([{ tool_use_id: 'toolu_write_2', is_error: true, text: expect.stringContaining('plan mode') }]);
+    expect(sentBack).toEqual([
+      { tool_use_id: 'toolu_write_2', is_error: true, text: expect.stringContaining('plan mode') },
+    ]);
   });
 
   it.each([
-    { status: 400, type: 'invalid_request_error', message: 'messages: bad request', expected: 'API Error: 400 messages: bad request' },
+    {
+      status: 400,
+      type: 'invalid_request_error',
+      message: 'messages: bad request',
+      expected: 'API Error: 400 messages: bad request',
+    },
     { status: 401, type: 'authentication_error', message: 'invalid x-api-key', expected: 'Invalid API key' },
     { status: 529, type: 'overloaded_error', message: 'Overloaded', expected: 'API Error: 529 Overloaded' },
   ])('fails with exit 1 and an is_error result on a $status $type', async ({ status, type, message, expected }) => {
@@ -472,12 +531,25 @@ describe('Claude Code CLI against the Anthropic stand-in', () => {
 
   it('stops after --max-turns 1 with error_max_turns, though the tool already ran', async () => {
     const file = path.join(cwd, 'turns.txt');
-    standin.enqueue(reply.toolUse({ name: 'Write', input: { file_path: file, content: 'x\n' } }), reply.text('never asked for'));
-    const { run, events, result } = await runClaude('write it', ['--max-turns', '1', '--permission-mode', 'acceptEdits']);
+    standin.enqueue(
+      reply.toolUse({ name: 'Write', input: { file_path: file, content: 'x\n' } }),
+      reply.text('never asked for'),
+    );
+    const { run, events, result } = await runClaude('write it', [
+      '--max-turns',
+      '1',
+      '--permission-mode',
+      'acceptEdits',
+    ]);
 
     expect(run.exitCode).toBe(1);
     expect(kinds(events)).toEqual(['system:init', 'assistant', 'user', 'result:error_max_turns']);
-    expect(result).toMatchObject({ subtype: 'error_max_turns', is_error: true, num_turns: 2, terminal_reason: 'max_turns' });
+    expect(result).toMatchObject({
+      subtype: 'error_max_turns',
+      is_error: true,
+      num_turns: 2,
+      terminal_reason: 'max_turns',
+    });
     expect(result?.result).toBeUndefined();
     expect(result?.errors).toEqual(['Reached maximum number of turns (1)']);
     expect(existsSync(file)).toBe(true);
@@ -511,10 +583,19 @@ describe('Claude Code CLI against the Anthropic stand-in', () => {
     // Unique, so the test finds (and if need be removes) only its own processes.
     const marker = `sleep 29.${process.pid}`;
     standin.enqueue(
-      reply.toolUse({ name: 'Bash', input: { command: `echo started > started.txt; ${marker}; echo late > late.txt`, description: 'slow' } }),
+      reply.toolUse({
+        name: 'Bash',
+        input: { command: `echo started > started.txt; ${marker}; echo late > late.txt`, description: 'slow' },
+      }),
     );
     const env = offlineClaudeEnv({ baseURL: standin.baseURL, home: home.home });
-    const child = spawnClaude({ prompt: 'run it', cwd, env, args: ['--permission-mode', 'acceptEdits'], timeoutMs: 20_000 });
+    const child = spawnClaude({
+      prompt: 'run it',
+      cwd,
+      env,
+      args: ['--permission-mode', 'acceptEdits'],
+      timeoutMs: 20_000,
+    });
     try {
       await expect.poll(() => existsSync(path.join(cwd, 'started.txt')), { timeout: 10_000 }).toBe(true);
       expect(pidsRunning(marker).length).toBeGreaterThan(0);
@@ -527,7 +608,9 @@ describe('Claude Code CLI against the Anthropic stand-in', () => {
       await expect.poll(() => pidsRunning(marker)).toEqual([]);
       const events = parseStreamJson(run.stdout);
       expect(kinds(events)).toEqual(['system:init', 'assistant', 'user']);
-      expect(events[2]).toMatchObject({ message: { content: [{ type: 'tool_result', is_error: true, content: 'Exit code 137' }] } });
+      expect(events[2]).toMatchObject({
+        message: { content: [{ type: 'tool_result', is_error: true, content: 'Exit code 137' }] },
+      });
       expect(existsSync(path.join(cwd, 'late.txt'))).toBe(false);
     } finally {
       for (const pid of pidsRunning(marker)) process.kill(pid, 'SIGKILL');

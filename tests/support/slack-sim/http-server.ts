@@ -99,7 +99,8 @@ const handleResponse: RouteHandler = async (req, res, _id, deps) => {
   let body: JsonObject;
   try {
     const parsed: unknown = JSON.parse(text);
-    body = typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed) ? (parsed as JsonObject) : { raw: text };
+    body =
+      typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed) ? (parsed as JsonObject) : { raw: text };
   } catch {
     body = { raw: text };
   }

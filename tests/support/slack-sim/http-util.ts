@@ -11,14 +11,7 @@ const MAX_BODY_BYTES = 50 * 1024 * 1024;
  * Form fields Slack documents as JSON-encoded. Only these are decoded, so a
  * message whose text merely looks like JSON stays a string.
  */
-const JSON_FIELDS = new Set([
-  'attachments',
-  'blocks',
-  'files',
-  'metadata',
-  'unfurls',
-  'user_auth_blocks',
-]);
+const JSON_FIELDS = new Set(['attachments', 'blocks', 'files', 'metadata', 'unfurls', 'user_auth_blocks']);
 
 export function readBody(req: IncomingMessage): Promise<Buffer> {
   return new Promise((resolve, reject) => {
@@ -122,7 +115,12 @@ export function sendJson(
   res.end(text);
 }
 
-export function sendText(res: ServerResponse, status: number, text: string, headers: Record<string, string> = {}): void {
+export function sendText(
+  res: ServerResponse,
+  status: number,
+  text: string,
+  headers: Record<string, string> = {},
+): void {
   res.writeHead(status, {
     'content-type': 'text/plain; charset=utf-8',
     'content-length': String(Buffer.byteLength(text)),

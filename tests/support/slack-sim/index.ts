@@ -121,7 +121,11 @@ export interface SlackSimulator {
   /** The bot's posts in `channel` in order (chat.update edits them in place); with includeUsers, simulated user messages too. */
   messages(channel: string, options?: { includeUsers?: boolean }): SimMessage[];
   message(channel: string, ts: string): SimMessage | undefined;
-  waitForMessage(channel: string, predicate?: (message: SimMessage) => boolean, timeoutMs?: number): Promise<SimMessage>;
+  waitForMessage(
+    channel: string,
+    predicate?: (message: SimMessage) => boolean,
+    timeoutMs?: number,
+  ): Promise<SimMessage>;
   ephemerals(): SimEphemeral[];
   uploads(): SimUpload[];
   /** Bodies POSTed to response_urls, optionally only those to one URL. */
@@ -276,7 +280,11 @@ export async function startSlackSimulator(options: SlackSimulatorOptions = {}): 
     dropConnection: (timeoutMs = DEFAULT_WAIT_MS) => socket.drop(timeoutMs),
 
     sendDisconnect: (reason = 'refresh_requested', disconnectOptions = {}) =>
-      socket.sendDisconnect(reason, disconnectOptions.waitForClose ?? true, disconnectOptions.timeoutMs ?? DEFAULT_WAIT_MS),
+      socket.sendDisconnect(
+        reason,
+        disconnectOptions.waitForClose ?? true,
+        disconnectOptions.timeoutMs ?? DEFAULT_WAIT_MS,
+      ),
 
     waitForAcks: (timeoutMs = config.ackTimeoutMs + 1_000) => socket.waitForAcks(timeoutMs),
 

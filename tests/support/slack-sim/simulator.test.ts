@@ -1,14 +1,7 @@
 // Proves the Slack simulator speaks real Socket Mode and Web API well enough
 // for an unmodified @slack/bolt App: connect, commands, events, actions,
 // redelivery, reconnects and Web API retries all go through Bolt's own code.
-import {
-  App,
-  LogLevel,
-  type BlockAction,
-  type ButtonAction,
-  type Logger,
-  type StaticSelectAction,
-} from '@slack/bolt';
+import { App, LogLevel, type BlockAction, type ButtonAction, type Logger, type StaticSelectAction } from '@slack/bolt';
 import { WebClient, type WebAPIPlatformError } from '@slack/web-api';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { startSlackSimulator, type SlackSimulator } from './index.js';
@@ -153,7 +146,11 @@ describe('Slack simulator driving a real Bolt app', () => {
     expect(sim.calls('auth.test').some((c) => c.token === sim.config.botToken && c.ok)).toBe(true);
 
     const hello = sim.socketLog().find((e) => e.kind === 'hello');
-    expect(hello?.data).toMatchObject({ type: 'hello', num_connections: 1, connection_info: { app_id: sim.config.appId } });
+    expect(hello?.data).toMatchObject({
+      type: 'hello',
+      num_connections: 1,
+      connection_info: { app_id: sim.config.appId },
+    });
   });
 
   it('(b) a slash command is acked within 3 s and its post and respond() land', async () => {
@@ -307,7 +304,9 @@ describe('Slack simulator driving a real Bolt app', () => {
     await sim.waitForMessage(CHANNEL, (m) => m.text === 'queued: after refresh');
   });
 
-  it('(h) a 429 with Retry-After and a 500 are retried by the client and the post lands', { timeout: 30_000 }, async () => {
+  it('(h) a 429 with Retry-After and a 500 are retried by the client and the post lands', {
+    timeout: 30_000,
+  }, async () => {
     sim.failNext('chat.postMessage', { status: 429, retryAfterSec: 1 });
     const limited = await sim.sendSlashCommand({ text: 'rate limited' });
     expect(limited.ackMs).toBeLessThan(3_000); // ack goes out before the slow post
@@ -329,7 +328,10 @@ describe('Slack simulator driving a real Bolt app', () => {
     await expect(sim.sendSlashCommand({ command: '/silent', text: 'x' }, { timeoutMs: 300 })).rejects.toThrow(
       /no ack for slash_commands envelope: nothing within 300 ms/,
     );
-    const unacked = await sim.sendSlashCommand({ command: '/silent', text: 'y' }, { timeoutMs: 300, requireAck: false });
+    const unacked = await sim.sendSlashCommand(
+      { command: '/silent', text: 'y' },
+      { timeoutMs: 300, requireAck: false },
+    );
     expect(unacked).toMatchObject({ acked: false, ack: undefined });
     // It waited for the deadline (timers may fire a millisecond early by Date.now()).
     expect(unacked.ackMs).toBeGreaterThanOrEqual(250);
@@ -369,9 +371,9 @@ describe('Slack simulator Web API', () => {
     expect(sim.calls('queue.frobnicate')[0]?.args).toMatchObject({ x: '1' });
 
     sim.failNext('reactions.add', { error: 'channel_not_found' });
-    const error = await client.reactions.add({ channel: CHANNEL, timestamp: '1.000100', name: 'eyes' }).catch(
-      (e: WebAPIPlatformError) => e,
-    );
+    const error = await client.reactions
+      .add({ channel: CHANNEL, timestamp: '1.000100', name: 'eyes' })
+      .catch((e: WebAPIPlatformError) => e);
     expect(error).toMatchObject({ data: { error: 'channel_not_found' } });
   });
 
@@ -379,7 +381,9 @@ describe('Slack simulator Web API', () => {
     const client = web();
     const user = await sim.sendMessage({ text: 'run this', userId: 'U0BOB' });
     await client.reactions.add({ channel: CHANNEL, timestamp: user.ts, name: 'eyes' });
-    expect(sim.message(CHANNEL, user.ts)?.reactions).toEqual([{ name: 'eyes', users: [sim.config.botUserId], count: 1 }]);
+    expect(sim.message(CHANNEL, user.ts)?.reactions).toEqual([
+      { name: 'eyes', users: [sim.config.botUserId], count: 1 },
+    ]);
     await expect(client.reactions.add({ channel: CHANNEL, timestamp: user.ts, name: 'eyes' })).rejects.toMatchObject({
       data: { error: 'already_reacted' },
     });
@@ -398,7 +402,11 @@ describe('Slack simulator Web API', () => {
     });
 
     const ephemeral = await client.chat.postEphemeral({ channel: CHANNEL, user: 'U0BOB', text: 'only you' });
-    expect(sim.ephemerals().at(-1)).toMatchObject({ user: 'U0BOB', text: 'only you', message_ts: ephemeral.message_ts });
+    expect(sim.ephemerals().at(-1)).toMatchObject({
+      user: 'U0BOB',
+      text: 'only you',
+      message_ts: ephemeral.message_ts,
+    });
 
     await client.chat.delete({ channel: CHANNEL, ts: reply.ts ?? '' });
     expect(sim.message(CHANNEL, reply.ts ?? '')).toBeUndefined();

@@ -90,7 +90,11 @@ export class SocketModeServer {
   private current(): Connection | undefined {
     for (let i = this.connections.length - 1; i >= 0; i -= 1) {
       const connection = this.connections[i];
-      if (connection !== undefined && connection.closedAt === undefined && connection.ws.readyState === WebSocket.OPEN) {
+      if (
+        connection !== undefined &&
+        connection.closedAt === undefined &&
+        connection.ws.readyState === WebSocket.OPEN
+      ) {
         return connection;
       }
     }
@@ -229,7 +233,11 @@ export class SocketModeServer {
   /** Resolves once no envelope is waiting for its ack any more (acked, timed out or connection gone). */
   waitForAcks(timeoutMs: number): Promise<void> {
     return this.changes
-      .waitFor(() => (this.pending.size === 0 ? true : undefined), timeoutMs, `acks for ${this.pending.size} envelope(s)`)
+      .waitFor(
+        () => (this.pending.size === 0 ? true : undefined),
+        timeoutMs,
+        `acks for ${this.pending.size} envelope(s)`,
+      )
       .then(() => undefined);
   }
 

@@ -35,7 +35,8 @@ export const BASE_ARGS = ['-p', '--output-format', 'stream-json', '--verbose'] a
 const list = (flag: string, values: readonly string[] | undefined): string[] =>
   values && values.length > 0 ? [`${flag}=${values.join(',')}`] : [];
 
-const value = (flag: string, raw: string | number | undefined): string[] => (raw === undefined || raw === '' ? [] : [`${flag}=${raw}`]);
+const value = (flag: string, raw: string | number | undefined): string[] =>
+  raw === undefined || raw === '' ? [] : [`${flag}=${raw}`];
 
 /** The arguments after the binary, in a stable order. */
 export function buildClaudeArgs(flags: ClaudeFlags): string[] {

@@ -58,7 +58,11 @@ export class ChildRegistry {
         return;
       }
       mkdirSync(this.dir, { recursive: true });
-      const record: OwnerRecord = { ownerPid: process.pid, ownerStartTime: this.ownerStartTime ?? 0, children: [...this.children.values()] };
+      const record: OwnerRecord = {
+        ownerPid: process.pid,
+        ownerStartTime: this.ownerStartTime ?? 0,
+        children: [...this.children.values()],
+      };
       writeFileSync(this.file, JSON.stringify(record));
     } catch {
       // Best effort: without the file a crash could orphan a child, nothing worse.
@@ -122,9 +126,15 @@ export async function reapOrphanedChildren(dir: string, graceMs = 3_000): Promis
 }
 
 /** Reaps at worker start and says so; a no-op when nothing was left behind. */
-export async function reapOrphansAtStart(logger: { warn(message: string): void }, prefix: string, dir: string): Promise<void> {
+export async function reapOrphansAtStart(
+  logger: { warn(message: string): void },
+  prefix: string,
+  dir: string,
+): Promise<void> {
   const ended = await reapOrphanedChildren(dir);
   if (ended.length > 0) {
-    logger.warn(`${prefix} Ended ${ended.length} Claude Code process group(s) left running by a worker that died (pid ${ended.join(', ')})`);
+    logger.warn(
+      `${prefix} Ended ${ended.length} Claude Code process group(s) left running by a worker that died (pid ${ended.join(', ')})`,
+    );
   }
 }

@@ -59,18 +59,31 @@ function statsOf(state: ClaudeRunState, result: ClaudeResultEvent | undefined): 
   };
 }
 
-const fail = (code: ErrorCode, message: string, retryable: boolean, details: Record<string, unknown>): ClaudeOutcome => ({
+const fail = (
+  code: ErrorCode,
+  message: string,
+  retryable: boolean,
+  details: Record<string, unknown>,
+): ClaudeOutcome => ({
   ok: false,
   error: new AgentOpsError(code, message, { retryable, details }),
 });
 
 function failedResult(result: ClaudeResultEvent, stats: JobStats, context: OutcomeContext): ClaudeOutcome {
-  const said = clip(scrubSecrets((result.result ?? result.errors.join('; ')).trim() || result.subtype, context.secrets ?? []));
-  const details = { subtype: result.subtype, terminalReason: result.terminalReason, apiErrorStatus: result.apiErrorStatus, ...stats };
+  const said = clip(
+    scrubSecrets((result.result ?? result.errors.join('; ')).trim() || result.subtype, context.secrets ?? []),
+  );
+  const details = {
+    subtype: result.subtype,
+    terminalReason: result.terminalReason,
+    apiErrorStatus: result.apiErrorStatus,
+    ...stats,
+  };
   const spent = stats.costUsd === undefined ? '' : ` after spending ${usd(stats.costUsd)}`;
 
   if (result.subtype === 'error_max_turns' || result.terminalReason === 'max_turns') {
-    const limit = context.maxTurns === undefined ? 'its turn limit' : `the limit of ${context.maxTurns} turns (CLAUDE_MAX_TURNS)`;
+    const limit =
+      context.maxTurns === undefined ? 'its turn limit' : `the limit of ${context.maxTurns} turns (CLAUDE_MAX_TURNS)`;
     return fail(
       ErrorCode.ClaudeFailed,
       `Claude Code stopped before finishing: it reached ${limit}${spent}. Raise CLAUDE_MAX_TURNS or split the job into smaller steps.`,
@@ -79,7 +92,10 @@ function failedResult(result: ClaudeResultEvent, stats: JobStats, context: Outco
     );
   }
   if (result.subtype === 'error_max_budget_usd' || result.terminalReason === 'budget_exhausted') {
-    const limit = context.maxBudgetUsd === undefined ? 'its budget' : `its budget of ${usd(context.maxBudgetUsd)} (CLAUDE_MAX_BUDGET_USD)`;
+    const limit =
+      context.maxBudgetUsd === undefined
+        ? 'its budget'
+        : `its budget of ${usd(context.maxBudgetUsd)} (CLAUDE_MAX_BUDGET_USD)`;
     return fail(
       ErrorCode.ClaudeFailed,
       `Claude Code stopped before finishing: it used up ${limit}${spent}. Raise CLAUDE_MAX_BUDGET_USD or split the job into smaller steps.`,
@@ -101,10 +117,15 @@ function failedResult(result: ClaudeResultEvent, stats: JobStats, context: Outco
       status === 401 || status === 403
         ? 'Check ANTHROPIC_API_KEY (and ANTHROPIC_BASE_URL if you use a gateway).'
         : 'Check ANTHROPIC_API_KEY and CLAUDE_MODEL (and ANTHROPIC_BASE_URL if you use a gateway).';
-    return fail(ErrorCode.ClaudeFailed, `The Anthropic API refused the request with HTTP ${status} (${said}). ${fix} Retrying will not help.`, false, {
-      ...details,
-      reason: 'api_error',
-    });
+    return fail(
+      ErrorCode.ClaudeFailed,
+      `The Anthropic API refused the request with HTTP ${status} (${said}). ${fix} Retrying will not help.`,
+      false,
+      {
+        ...details,
+        reason: 'api_error',
+      },
+    );
   }
   if (result.apiError !== undefined || result.terminalReason === 'api_error') {
     // No HTTP status: the API was not reached (connection refused, DNS, TLS).
@@ -115,7 +136,10 @@ function failedResult(result: ClaudeResultEvent, stats: JobStats, context: Outco
       { ...details, reason: 'api_unreachable' },
     );
   }
-  return fail(ErrorCode.ClaudeFailed, `Claude Code reported an error (${result.subtype}): ${said}`, false, { ...details, reason: 'error' });
+  return fail(ErrorCode.ClaudeFailed, `Claude Code reported an error (${result.subtype}): ${said}`, false, {
+    ...details,
+    reason: 'error',
+  });
 }
 
 export function decideOutcome(state: ClaudeRunState, exit: ClaudeExit, context: OutcomeContext): ClaudeOutcome {
@@ -145,7 +169,12 @@ export function decideOutcome(state: ClaudeRunState, exit: ClaudeExit, context: 
         { bin: context.bin },
       );
     }
-    return fail(ErrorCode.ClaudeFailed, `Claude Code CLI at ${context.bin} could not be started (${exit.spawnError}).`, false, { bin: context.bin });
+    return fail(
+      ErrorCode.ClaudeFailed,
+      `Claude Code CLI at ${context.bin} could not be started (${exit.spawnError}).`,
+      false,
+      { bin: context.bin },
+    );
   }
 
   const { result } = state;
@@ -168,7 +197,11 @@ export function decideOutcome(state: ClaudeRunState, exit: ClaudeExit, context: 
     );
   }
   const how =
-    exit.signal !== undefined ? `was ended by ${exit.signal}` : exit.exitCode === 0 || exit.exitCode === undefined ? 'exited' : `exited with code ${exit.exitCode}`;
+    exit.signal !== undefined
+      ? `was ended by ${exit.signal}`
+      : exit.exitCode === 0 || exit.exitCode === undefined
+        ? 'exited'
+        : `exited with code ${exit.exitCode}`;
   if (exit.exitCode === 0 || (exit.exitCode === undefined && exit.signal === undefined)) {
     return fail(
       ErrorCode.ClaudeBadOutput,

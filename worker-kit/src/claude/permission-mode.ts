@@ -17,9 +17,16 @@ export interface PermissionModeNote {
 }
 
 const NOTES: Record<ClaudePermissionMode, PermissionModeNote> = {
-  default: { broad: false, description: 'reads within the working folder only; edits and commands are refused unless CLAUDE_ALLOWED_TOOLS allows them' },
+  default: {
+    broad: false,
+    description:
+      'reads within the working folder only; edits and commands are refused unless CLAUDE_ALLOWED_TOOLS allows them',
+  },
   plan: { broad: false, description: 'plans only; every edit and command is refused' },
-  dontAsk: { broad: false, description: 'reads within the working folder and the tools CLAUDE_ALLOWED_TOOLS lists; everything else is refused' },
+  dontAsk: {
+    broad: false,
+    description: 'reads within the working folder and the tools CLAUDE_ALLOWED_TOOLS lists; everything else is refused',
+  },
   acceptEdits: { broad: false, description: 'edits files and runs commands in the working folder without asking' },
   auto: { broad: true, description: 'a classifier approves tool calls on its own, beyond file edits' },
   bypassPermissions: {

@@ -76,7 +76,11 @@ export interface EndTreeOptions {
  * Ends the detached child `pid` (resolving `exited` when it is gone) and its
  * whole tree. Returns how it ended: 'terminated' (SIGTERM sufficed) or 'killed'.
  */
-export async function endProcessTree(pid: number, exited: Promise<unknown>, options: EndTreeOptions): Promise<'terminated' | 'killed'> {
+export async function endProcessTree(
+  pid: number,
+  exited: Promise<unknown>,
+  options: EndTreeOptions,
+): Promise<'terminated' | 'killed'> {
   if (isWindows) {
     await execa('taskkill', ['/T', '/F', '/PID', String(pid)], { reject: false, windowsHide: true });
     await waitUpTo(exited, options.graceMs);

@@ -25,7 +25,10 @@ export function parseProcStat(text: string): ProcessEntry | undefined {
   if (open < 0 || close < open) return undefined;
   const pid = Number(text.slice(0, open).trim());
   // After ")": state(3) ppid(4) pgrp(5) ... starttime(22): index 0 is field 3.
-  const fields = text.slice(close + 1).trim().split(/\s+/);
+  const fields = text
+    .slice(close + 1)
+    .trim()
+    .split(/\s+/);
   const ppid = Number(fields[1]);
   const startTime = Number(fields[19]);
   if (!Number.isInteger(pid) || !Number.isInteger(ppid) || !Number.isFinite(startTime)) return undefined;

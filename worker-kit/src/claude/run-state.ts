@@ -86,13 +86,16 @@ export function summarizeInput(input: unknown): unknown {
   return Object.fromEntries(
     Object.entries(input).map(([key, value]) => [
       key,
-      typeof value === 'string' && value.length > INPUT_STRING_MAX ? `${value.slice(0, INPUT_STRING_MAX)}… (${value.length} characters)` : value,
+      typeof value === 'string' && value.length > INPUT_STRING_MAX
+        ? `${value.slice(0, INPUT_STRING_MAX)}… (${value.length} characters)`
+        : value,
     ]),
   );
 }
 
 const str = (value: unknown): string | undefined => (typeof value === 'string' ? value : undefined);
-const num = (value: unknown): number | undefined => (typeof value === 'number' && Number.isFinite(value) ? value : undefined);
+const num = (value: unknown): number | undefined =>
+  typeof value === 'number' && Number.isFinite(value) ? value : undefined;
 const blocks = (message: unknown): Record<string, unknown>[] => {
   const content = isRecord(message) ? message['content'] : undefined;
   return Array.isArray(content) ? content.filter(isRecord) : [];
@@ -112,8 +115,11 @@ function deny(state: ClaudeRunState, toolUseId: string, toolName: string | undef
 
 function readResult(event: StreamEvent): ClaudeResultEvent {
   const denials = Array.isArray(event['permission_denials']) ? event['permission_denials'].filter(isRecord) : [];
-  const errors = Array.isArray(event['errors']) ? event['errors'].filter((e): e is string => typeof e === 'string') : [];
-  const optional = <K extends string, V>(key: K, value: V | undefined) => (value === undefined ? {} : ({ [key]: value } as Record<K, V>));
+  const errors = Array.isArray(event['errors'])
+    ? event['errors'].filter((e): e is string => typeof e === 'string')
+    : [];
+  const optional = <K extends string, V>(key: K, value: V | undefined) =>
+    value === undefined ? {} : ({ [key]: value } as Record<K, V>);
   return {
     subtype: str(event['subtype']) ?? 'unknown',
     isError: event['is_error'] === true,
@@ -181,7 +187,8 @@ export function applyEvent(state: ClaudeRunState, event: StreamEvent): ProgressU
         const toolUseId = str(block['tool_use_id']);
         const call = toolUseId ? state.toolUses.get(toolUseId) : undefined;
         if (!toolUseId || !call) continue;
-        const missing = state.unavailable.has(call.name) || (state.available !== undefined && !state.available.has(call.name));
+        const missing =
+          state.unavailable.has(call.name) || (state.available !== undefined && !state.available.has(call.name));
         if (missing) deny(state, toolUseId, call.name);
       }
       return undefined;

@@ -58,7 +58,8 @@ async function requireFolder(cwd: string): Promise<void> {
   );
 }
 
-const stoppedError = () => new AgentOpsError(ErrorCode.Cancelled, 'The Claude Code run was stopped before it finished.');
+const stoppedError = () =>
+  new AgentOpsError(ErrorCode.Cancelled, 'The Claude Code run was stopped before it finished.');
 
 export async function runClaude(options: RunClaudeOptions): Promise<JobResult> {
   const { signal, logger } = options;
@@ -118,20 +119,26 @@ export async function runClaude(options: RunClaudeOptions): Promise<JobResult> {
     stopping = endProcessTree(pid, child, { graceMs: options.killGraceMs ?? DEFAULT_KILL_GRACE_MS });
   };
   signal.addEventListener('abort', onAbort, { once: true });
-  if (pid !== undefined) logger?.debug({ pid, cwd: options.cwd }, `${prefix} Claude Code started (pid ${pid}) in ${options.cwd}`);
+  if (pid !== undefined)
+    logger?.debug({ pid, cwd: options.cwd }, `${prefix} Claude Code started (pid ${pid}) in ${options.cwd}`);
 
   try {
     const exit = await child;
     lines.flush().forEach(take);
     if (stopping) {
       const how = await stopping;
-      logger?.info({ pid, how, durationMs: Date.now() - started }, `${prefix} Claude Code and its process group ended (${how === 'terminated' ? 'SIGTERM' : 'SIGKILL'})`);
+      logger?.info(
+        { pid, how, durationMs: Date.now() - started },
+        `${prefix} Claude Code and its process group ended (${how === 'terminated' ? 'SIGTERM' : 'SIGKILL'})`,
+      );
       throw stoppedError();
     }
-    if (pid !== undefined && endLeftovers(pid)) logger?.warn({ pid }, `${prefix} Claude Code left processes running in its group; sent them SIGTERM`);
+    if (pid !== undefined && endLeftovers(pid))
+      logger?.warn({ pid }, `${prefix} Claude Code left processes running in its group; sent them SIGTERM`);
 
     // No exit code and no signal: the process never ran; execa's error then carries Node's code (ENOENT, EACCES).
-    const spawnError = exit.exitCode === undefined && exit.signal === undefined ? (exit as { code?: unknown }).code : undefined;
+    const spawnError =
+      exit.exitCode === undefined && exit.signal === undefined ? (exit as { code?: unknown }).code : undefined;
     const outcome = decideOutcome(
       state,
       {
@@ -147,15 +154,27 @@ export async function runClaude(options: RunClaudeOptions): Promise<JobResult> {
         ...(options.secrets ? { secrets: options.secrets } : {}),
       },
     );
-    const facts = { exitCode: exit.exitCode, signal: exit.signal, durationMs: Date.now() - started, turns: state.turns, invalidLines: state.invalidLines };
+    const facts = {
+      exitCode: exit.exitCode,
+      signal: exit.signal,
+      durationMs: Date.now() - started,
+      turns: state.turns,
+      invalidLines: state.invalidLines,
+    };
     if (!outcome.ok) {
-      logger?.info({ ...facts, code: outcome.error.code, details: outcome.error.details }, `${prefix} Claude Code run failed (${outcome.error.code})`);
+      logger?.info(
+        { ...facts, code: outcome.error.code, details: outcome.error.details },
+        `${prefix} Claude Code run failed (${outcome.error.code})`,
+      );
       throw outcome.error;
     }
     const stats = outcome.result.stats ?? {};
     const cost = stats.costUsd === undefined ? '' : `, $${stats.costUsd.toFixed(2)}`;
     const denied = stats.permissionDenials?.length ? `, ${stats.permissionDenials.length} refused tool call(s)` : '';
-    logger?.info({ ...facts, stats }, `${prefix} Claude Code finished: ${stats.turns ?? state.turns} turn(s)${cost}${denied}`);
+    logger?.info(
+      { ...facts, stats },
+      `${prefix} Claude Code finished: ${stats.turns ?? state.turns} turn(s)${cost}${denied}`,
+    );
     return outcome.result;
   } finally {
     signal.removeEventListener('abort', onAbort);

@@ -1,7 +1,15 @@
 // How every worker process starts, so each worker's worker.ts only names its
 // queue and processor: environment (.env as fallback), configuration, logger,
 // the Slack reporter in Slack mode, the runtime, and signal handling.
-import { createLogger, describeMode, isCodedError, loadProcessConfig, type Config, type Logger, type QueueName } from '@agentops/core';
+import {
+  createLogger,
+  describeMode,
+  isCodedError,
+  loadProcessConfig,
+  type Config,
+  type Logger,
+  type QueueName,
+} from '@agentops/core';
 import { createSlackReporter } from '../thread/reporter.js';
 import { exitOnSignals, startWorkerRuntime, type Processor, type WorkerHandle } from './runtime.js';
 
@@ -33,7 +41,12 @@ function refuseToStart(error: unknown): undefined {
 export async function runWorkerProcess(options: WorkerProcessOptions): Promise<WorkerHandle | undefined> {
   const config = loadProcessConfig();
   if (!config) return undefined;
-  const logger = createLogger({ name: options.name, level: config.logLevel, format: config.logFormat, secrets: config.secrets });
+  const logger = createLogger({
+    name: options.name,
+    level: config.logLevel,
+    format: config.logFormat,
+    secrets: config.secrets,
+  });
   logger.info(`[${options.name}] ${describeMode(config)}`);
 
   let processor: Processor;
@@ -43,7 +56,12 @@ export async function runWorkerProcess(options: WorkerProcessOptions): Promise<W
     return refuseToStart(error);
   }
   const reporter = config.slack
-    ? createSlackReporter({ token: config.slack.botToken, apiUrl: config.slackApiUrl, logger, workerName: options.name })
+    ? createSlackReporter({
+        token: config.slack.botToken,
+        apiUrl: config.slackApiUrl,
+        logger,
+        workerName: options.name,
+      })
     : undefined;
   const handle = await startWorkerRuntime({
     name: options.name,

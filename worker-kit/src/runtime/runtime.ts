@@ -9,7 +9,23 @@
 // its jobs return to the queue within lock + interval: 60-90 s by default.
 import { DelayedError, UnrecoverableError, type Job, type Worker } from 'bullmq';
 import { Redis } from 'ioredis';
-import { AgentOpsError, ErrorCode, jobDataSchema, KEY_TTL_SEC, redisKeys, redisOptions, Releasers, scrubSecrets, toCodedError, type Config, type JobData, type JobResult, type Logger, type ProgressUpdate, type QueueName } from '@agentops/core';
+import {
+  AgentOpsError,
+  ErrorCode,
+  jobDataSchema,
+  KEY_TTL_SEC,
+  redisKeys,
+  redisOptions,
+  Releasers,
+  scrubSecrets,
+  toCodedError,
+  type Config,
+  type JobData,
+  type JobResult,
+  type Logger,
+  type ProgressUpdate,
+  type QueueName,
+} from '@agentops/core';
 import { createCancelWatcher, type CancelWatcher } from './cancel-watcher.js';
 import { TolerantWorker, corruptDataProblem } from './tolerant-worker.js';
 import { decideFailure } from './failure.js';
@@ -85,8 +101,7 @@ export async function startWorkerRuntime(options: WorkerRuntimeOptions): Promise
   releasers.add('result store', () => store.disconnect());
   releasers.add('cancel watcher', () => cancels.close());
 
-  const report = async (what: string, call: (() => Promise<void>) | undefined, jobLogger: Logger) => {
-    if (!call) return;
+  const report = async (what: string, call: () => Promise<void> | undefined, jobLogger: Logger) => {
     try {
       await call();
     } catch (error) {
@@ -100,9 +115,12 @@ export async function startWorkerRuntime(options: WorkerRuntimeOptions): Promise
     const jobLogger = logger.child({ jobId: job.id, queue, attempt: `${attempt.n}/${attempt.max}` });
     if (!parsed.success) {
       const problem =
-        corruptDataProblem(job.data) ?? parsed.error.issues.map((issue) => `${issue.path.join('.') || 'data'}: ${issue.message}`).join('; ');
+        corruptDataProblem(job.data) ??
+        parsed.error.issues.map((issue) => `${issue.path.join('.') || 'data'}: ${issue.message}`).join('; ');
       jobLogger.error({ problem }, `[${options.name}] Job ${job.id} has invalid data, failing it`);
-      throw new UnrecoverableError(`Job data is invalid (${problem}); it cannot run. Re-create the job from Slack or the CLI.`);
+      throw new UnrecoverableError(
+        `Job data is invalid (${problem}); it cannot run. Re-create the job from Slack or the CLI.`,
+      );
     }
     const data = parsed.data;
     const started = Date.now();
@@ -128,7 +146,7 @@ export async function startWorkerRuntime(options: WorkerRuntimeOptions): Promise
       try {
         const result = JSON.parse(stored) as JobResult;
         if (!delivered) {
-          await report('the result', reporter?.completed && (() => reporter.completed!(data, result, 0)), jobLogger);
+          await report('the result', () => reporter?.completed?.(data, result, 0), jobLogger);
           await store.set(deliveredKey(data.id), '1', 'EX', RESULT_TTL_SEC);
         }
         jobLogger.info(`[${options.name}] Job ${data.id} was already done; recorded its stored result`);
@@ -142,7 +160,7 @@ export async function startWorkerRuntime(options: WorkerRuntimeOptions): Promise
     const timer = setTimeout(() => abort({ kind: 'timeout', ms: settings.timeoutMs }), settings.timeoutMs);
     cancel.check(flag);
     jobLogger.info(`[${options.name}] Job ${data.id} started (${data.text.length} chars)`);
-    await report('the start', reporter?.started && (() => reporter.started!(data, attempt)), jobLogger);
+    await report('the start', () => reporter?.started?.(data, attempt), jobLogger);
 
     const aborted = new Promise<never>((_, reject) => {
       controller.signal.addEventListener('abort', () => {
@@ -160,7 +178,11 @@ export async function startWorkerRuntime(options: WorkerRuntimeOptions): Promise
           attempt,
           progress: (update) => {
             void job.updateProgress({ ...update, at: Date.now() }).catch(() => undefined);
-            void report('progress', reporter?.progress && (() => reporter.progress!(data, { ...update, elapsedMs: Date.now() - started })), jobLogger);
+            void report(
+              'progress',
+              () => reporter?.progress?.(data, { ...update, elapsedMs: Date.now() - started }),
+              jobLogger,
+            );
           },
         }),
         aborted,
@@ -169,15 +191,22 @@ export async function startWorkerRuntime(options: WorkerRuntimeOptions): Promise
       // Outbox: keep the result before telling anyone, so a crash now never means a second run.
       if (reporter?.completed) {
         await store.set(outboxKey(data.id), JSON.stringify(result), 'EX', RESULT_TTL_SEC);
-        await report('the result', () => reporter.completed!(data, result, Date.now() - started), jobLogger);
+        await report('the result', () => reporter.completed?.(data, result, Date.now() - started), jobLogger);
         await store.set(deliveredKey(data.id), '1', 'EX', RESULT_TTL_SEC);
       } else {
         // Nobody to tell: keep the result and mark it delivered in one round trip (same order, same connection).
-        const written = await store.pipeline().set(outboxKey(data.id), JSON.stringify(result), 'EX', RESULT_TTL_SEC).set(deliveredKey(data.id), '1', 'EX', RESULT_TTL_SEC).exec();
+        const written = await store
+          .pipeline()
+          .set(outboxKey(data.id), JSON.stringify(result), 'EX', RESULT_TTL_SEC)
+          .set(deliveredKey(data.id), '1', 'EX', RESULT_TTL_SEC)
+          .exec();
         const failure = written?.find(([error]) => error)?.[0];
         if (failure) throw failure;
       }
-      jobLogger.info({ durationMs: Date.now() - started }, `[${options.name}] Job ${data.id} completed in ${Date.now() - started} ms`);
+      jobLogger.info(
+        { durationMs: Date.now() - started },
+        `[${options.name}] Job ${data.id} completed in ${Date.now() - started} ms`,
+      );
       return result;
     } catch (thrown) {
       const reason = controller.signal.aborted ? (controller.signal.reason as AbortReason) : undefined;
@@ -192,21 +221,25 @@ export async function startWorkerRuntime(options: WorkerRuntimeOptions): Promise
         error = new AgentOpsError(ErrorCode.Cancelled, `Cancelled by ${reason.by}`, { details: { by: reason.by } });
       } else if (reason?.kind === 'timeout') {
         const variable = `${queue.toUpperCase()}_TIMEOUT_MS`;
-        error = new AgentOpsError(ErrorCode.Timeout, `Stopped after the ${minutes(reason.ms)} time limit of the ${queue} queue. Split the job, or raise ${variable}.`);
+        error = new AgentOpsError(
+          ErrorCode.Timeout,
+          `Stopped after the ${minutes(reason.ms)} time limit of the ${queue} queue. Split the job, or raise ${variable}.`,
+        );
       } else {
         error = toCodedError(thrown);
       }
       // Upstream errors can echo what they were sent (an API key, a token): the
       // reason is stored in Redis, shown by `agentops inspect` and posted to Slack.
       const scrubbed = scrubSecrets(error.message, config.secrets);
-      if (scrubbed !== error.message) error = new AgentOpsError(error.code, scrubbed, { retryable: error.retryable, details: error.details });
+      if (scrubbed !== error.message)
+        error = new AgentOpsError(error.code, scrubbed, { retryable: error.retryable, details: error.details });
       const decision = decideFailure(error);
       const final = !decision.retry || attempt.n >= attempt.max;
       jobLogger.warn(
         { code: error.code, final, durationMs: Date.now() - started },
         `[${options.name}] Job ${data.id} failed (${error.code}): ${error.message}${final ? '' : '; will retry'}`,
       );
-      await report('the failure', reporter?.failed && (() => reporter.failed!(data, error, final, attempt)), jobLogger);
+      await report('the failure', () => reporter?.failed?.(data, error, final, attempt), jobLogger);
       if (!decision.retry) throw new UnrecoverableError(error.message);
       throw new Error(error.message);
     } finally {
@@ -225,21 +258,29 @@ export async function startWorkerRuntime(options: WorkerRuntimeOptions): Promise
     maxStalledCount: 1,
     autorun: true,
   });
-  worker.on('error', (error) => logger.error({ err: toCodedError(error) }, `[${options.name}] Worker error: ${error.message}`));
+  worker.on('error', (error) =>
+    logger.error({ err: toCodedError(error) }, `[${options.name}] Worker error: ${error.message}`),
+  );
   await worker.waitUntilReady();
   logger.info(`[${options.name}] Started on queue "${queue}" with concurrency ${concurrency}`);
 
   let closing: Promise<void> | undefined;
   const close = (graceMs = config.workers.shutdownGraceMs) => {
     closing ??= (async () => {
-      logger.info({ activeJobs: active.size, graceMs }, `[${options.name}] Shutting down: no new jobs; ${active.size} running`);
+      logger.info(
+        { activeJobs: active.size, graceMs },
+        `[${options.name}] Shutting down: no new jobs; ${active.size} running`,
+      );
       const closed = worker.close();
       let timer: NodeJS.Timeout | undefined;
       const deadline = new Promise<'deadline'>((resolve) => {
         timer = setTimeout(() => resolve('deadline'), graceMs);
       });
       if ((await Promise.race([closed.then(() => 'closed' as const), deadline])) === 'deadline') {
-        logger.warn({ activeJobs: active.size }, `[${options.name}] Grace period over; returning ${active.size} running job(s) to the queue`);
+        logger.warn(
+          { activeJobs: active.size },
+          `[${options.name}] Grace period over; returning ${active.size} running job(s) to the queue`,
+        );
         for (const controller of active.values()) controller.abort({ kind: 'shutdown' } satisfies AbortReason);
         const forced = new Promise<void>((resolve) => setTimeout(resolve, ABORT_SETTLE_MS + 1_000).unref());
         await Promise.race([closed, forced]);
@@ -247,7 +288,10 @@ export async function startWorkerRuntime(options: WorkerRuntimeOptions): Promise
       }
       clearTimeout(timer);
       if (reporter?.close) releasers.add('reporter', () => reporter.close?.());
-      await releasers.releaseAll({ onFailure: ({ name, error }) => logger.warn({ err: toCodedError(error), resource: name }, `[${options.name}] Could not release ${name}`) });
+      await releasers.releaseAll({
+        onFailure: ({ name, error }) =>
+          logger.warn({ err: toCodedError(error), resource: name }, `[${options.name}] Could not release ${name}`),
+      });
       logger.info(`[${options.name}] Stopped`);
     })();
     return closing;

@@ -2,7 +2,7 @@
 // BullMQ parses `data` while claiming the job, outside any processor, so a
 // corrupt job would wedge in "active" and come back as stalled forever. Here the
 // parse failure becomes ordinary data that the runtime fails with a clear reason.
-import { Job, Worker, type JobJsonRaw } from 'bullmq';
+import { type Job, Worker, type JobJsonRaw } from 'bullmq';
 
 const CORRUPT = '__agentopsCorruptData';
 

@@ -7,7 +7,15 @@
 // code intact) with a summary message showing their beginning, instead of a
 // wall of messages that buries the thread. If the upload fails, the reporter
 // falls back to the inline form, which has no length limit.
-import { contextBlock, escapeMrkdwn, sectionBlock, SLACK_LIMITS, splitMrkdwn, truncate, type SlackMessage } from '@agentops/core';
+import {
+  contextBlock,
+  escapeMrkdwn,
+  sectionBlock,
+  SLACK_LIMITS,
+  splitMrkdwn,
+  truncate,
+  type SlackMessage,
+} from '@agentops/core';
 import { toMrkdwn } from './markdown.js';
 
 /** Answers longer than this (in characters of Markdown) are uploaded as a file: about one full message. */
@@ -81,7 +89,9 @@ export interface AnswerFile {
   content: string;
 }
 
-export type AnswerDelivery = { kind: 'inline'; messages: SlackMessage[] } | { kind: 'file'; summary: SlackMessage; file: AnswerFile };
+export type AnswerDelivery =
+  | { kind: 'inline'; messages: SlackMessage[] }
+  | { kind: 'file'; summary: SlackMessage; file: AnswerFile };
 
 export function answerFile(jobId: string, markdown: string): AnswerFile {
   return { filename: `job-${jobId}-answer.md`, title: `Answer to job #${jobId}`, content: markdown };
@@ -93,10 +103,14 @@ export function answerSummary(jobId: string, markdown: string): SlackMessage {
   let head = answerMrkdwn(truncate(markdown, SUMMARY_CHARS));
   if (head.length > SLACK_LIMITS.sectionText) head = `${splitMrkdwn(head, SLACK_LIMITS.sectionText - 1)[0] ?? ''}…`;
   const note = `:page_facing_up: The full answer (${markdown.length.toLocaleString('en-US')} characters) is in the file *${escapeMrkdwn(file.filename)}* below.`;
-  return { text: `Answer to job #${jobId}: ${truncate(head, PREVIEW_CHARS)}`, blocks: [sectionBlock(head), contextBlock(note)] };
+  return {
+    text: `Answer to job #${jobId}: ${truncate(head, PREVIEW_CHARS)}`,
+    blocks: [sectionBlock(head), contextBlock(note)],
+  };
 }
 
 export function planAnswer(jobId: string, markdown: string, threshold = ANSWER_FILE_THRESHOLD): AnswerDelivery {
-  if (markdown.length > threshold) return { kind: 'file', summary: answerSummary(jobId, markdown), file: answerFile(jobId, markdown) };
+  if (markdown.length > threshold)
+    return { kind: 'file', summary: answerSummary(jobId, markdown), file: answerFile(jobId, markdown) };
   return { kind: 'inline', messages: answerMessages(jobId, markdown) };
 }

@@ -8,7 +8,15 @@
 // retries other failures, so a short Slack hiccup delays a reply, not loses it.
 // Jobs without `data.slack` (queued from the CLI) get no posts at all.
 import { WebClient } from '@slack/web-api';
-import { ErrorCode, SlackLogLevel, slackSdkLogger, type JobData, type Logger, type ProgressUpdate, type SlackMessage } from '@agentops/core';
+import {
+  ErrorCode,
+  SlackLogLevel,
+  slackSdkLogger,
+  type JobData,
+  type Logger,
+  type ProgressUpdate,
+  type SlackMessage,
+} from '@agentops/core';
 import type { JobReporter } from '../runtime/runtime.js';
 import { answerMessages, planAnswer, ANSWER_FILE_THRESHOLD } from './answer-messages.js';
 import {
@@ -84,7 +92,10 @@ export function createSlackReporter(options: SlackReporterOptions): JobReporter 
       return await run();
     } catch (error) {
       const reason = describeSlackError(error);
-      logger.warn({ jobId, slackMethod: what, slackError: reason }, `[${workerName}] Slack ${what} failed for job ${jobId}: ${reason}`);
+      logger.warn(
+        { jobId, slackMethod: what, slackError: reason },
+        `[${workerName}] Slack ${what} failed for job ${jobId}: ${reason}`,
+      );
       return undefined;
     }
   }
@@ -107,7 +118,9 @@ export function createSlackReporter(options: SlackReporterOptions): JobReporter 
   const update = async (jobId: string, thread: Thread, message: SlackMessage): Promise<void> => {
     const ts = thread.progressTs;
     if (!ts) return;
-    await call('chat.update', jobId, () => client.chat.update({ channel: thread.channel, ts, text: message.text, blocks: message.blocks }));
+    await call('chat.update', jobId, () =>
+      client.chat.update({ channel: thread.channel, ts, text: message.text, blocks: message.blocks }),
+    );
   };
 
   /** Edits the progress message, or posts one if this process has none for the job (a retry that moved here). */
@@ -152,7 +165,10 @@ export function createSlackReporter(options: SlackReporterOptions): JobReporter 
       );
       if (uploaded) return;
       // No upload (e.g. the app lacks files:write): the answer still arrives whole, as messages.
-      logger.warn({ jobId: data.id }, `[${workerName}] Posting the answer to job ${data.id} as messages instead of a file`);
+      logger.warn(
+        { jobId: data.id },
+        `[${workerName}] Posting the answer to job ${data.id} as messages instead of a file`,
+      );
       for (const message of answerMessages(data.id, markdown)) await post(data.id, thread, message);
       return;
     }
@@ -171,7 +187,11 @@ export function createSlackReporter(options: SlackReporterOptions): JobReporter 
         intervalMs,
         // Elapsed time as of sending, not as of the (possibly dropped-and-replaced) update.
         send: ({ elapsedMs, at }) =>
-          update(data.id, thread, progressMessage({ workerName, attempt, ...thread.latest, elapsedMs: elapsedMs + Date.now() - at })),
+          update(
+            data.id,
+            thread,
+            progressMessage({ workerName, attempt, ...thread.latest, elapsedMs: elapsedMs + Date.now() - at }),
+          ),
       });
       throttle.markSent();
       thread.throttle = throttle;
@@ -190,7 +210,11 @@ export function createSlackReporter(options: SlackReporterOptions): JobReporter 
       if (!thread) return;
       // A progress edit still on its way must not land after (and over) the outcome.
       await thread.throttle?.stop();
-      await update(data.id, thread, outcomeMessage({ workerName, elapsedMs, ...(result.stats ? { stats: result.stats } : {}) }));
+      await update(
+        data.id,
+        thread,
+        outcomeMessage({ workerName, elapsedMs, ...(result.stats ? { stats: result.stats } : {}) }),
+      );
       await deliverAnswer(data, thread, result.text);
       await forget(data, thread);
     },

@@ -1,7 +1,19 @@
 // The messages that show where a job stands in its thread: the one progress
 // message (edited in place from "working" to the outcome) and the final
 // failure or cancellation notice with its Retry button. Pure.
-import { ACTION_IDS, actionsBlock, buttonElement, contextBlock, escapeMrkdwn, jobButtonValue, mention, sectionBlock, truncate, type JobStats, type SlackMessage } from '@agentops/core';
+import {
+  ACTION_IDS,
+  actionsBlock,
+  buttonElement,
+  contextBlock,
+  escapeMrkdwn,
+  jobButtonValue,
+  mention,
+  sectionBlock,
+  truncate,
+  type JobStats,
+  type SlackMessage,
+} from '@agentops/core';
 import type { Attempt } from '../runtime/runtime.js';
 import { formatCost, formatDuration, plural } from './format.js';
 
@@ -12,7 +24,8 @@ const STEP_MAX = 200;
 /** Context elements are short lines; keep each well inside the section limit. */
 const CONTEXT_MAX = 1_000;
 
-const joinDetails = (parts: (string | undefined)[]) => parts.filter((part): part is string => Boolean(part)).join(' · ');
+const joinDetails = (parts: (string | undefined)[]) =>
+  parts.filter((part): part is string => Boolean(part)).join(' · ');
 const attemptLabel = (attempt: Attempt) => `attempt ${attempt.n}/${attempt.max}`;
 const reasonText = (reason: string) => escapeMrkdwn(truncate(reason.trim(), REASON_MAX));
 
@@ -32,7 +45,10 @@ export function progressMessage(view: ProgressView): SlackMessage {
     view.turns === undefined ? undefined : plural(view.turns, 'turn'),
     view.step ? escapeMrkdwn(truncate(view.step, STEP_MAX)) : undefined,
   ]);
-  return { text: headline, blocks: [sectionBlock(`:hourglass_flowing_sand: ${headline}`), contextBlock(truncate(details, CONTEXT_MAX))] };
+  return {
+    text: headline,
+    blocks: [sectionBlock(`:hourglass_flowing_sand: ${headline}`), contextBlock(truncate(details, CONTEXT_MAX))],
+  };
 }
 
 export interface OutcomeView {
@@ -55,7 +71,10 @@ export function outcomeMessage(view: OutcomeView): SlackMessage {
     stats?.turns === undefined ? undefined : plural(stats.turns, 'turn'),
     denials.length > 0 ? `${plural(denials.length, 'permission denial')} (${escapeMrkdwn(deniedTools)})` : undefined,
   ]);
-  return { text: headline, blocks: [sectionBlock(`:white_check_mark: ${headline}`), contextBlock(truncate(details, CONTEXT_MAX))] };
+  return {
+    text: headline,
+    blocks: [sectionBlock(`:white_check_mark: ${headline}`), contextBlock(truncate(details, CONTEXT_MAX))],
+  };
 }
 
 export interface FailureView {
@@ -81,13 +100,17 @@ export function failedStatusMessage(view: FailureView): SlackMessage {
   return { text: headline, blocks: [sectionBlock(`:x: ${headline}`), contextBlock(escapeMrkdwn(view.workerName))] };
 }
 
-const retryButton = (jobId: string) => actionsBlock(buttonElement(ACTION_IDS.retry, 'Retry', jobButtonValue(jobId), 'primary'));
+const retryButton = (jobId: string) =>
+  actionsBlock(buttonElement(ACTION_IDS.retry, 'Retry', jobButtonValue(jobId), 'primary'));
 
 /** The post that tells the thread a job failed for good, why, and offers to run it again. */
 export function failureMessage(view: FailureView): SlackMessage {
   return {
     text: `Job #${view.jobId} failed: ${truncate(view.reason, 300)}`,
-    blocks: [sectionBlock(`:x: *Job #${view.jobId} failed* (${attemptLabel(view.attempt)})\n${reasonText(view.reason)}`), retryButton(view.jobId)],
+    blocks: [
+      sectionBlock(`:x: *Job #${view.jobId} failed* (${attemptLabel(view.attempt)})\n${reasonText(view.reason)}`),
+      retryButton(view.jobId),
+    ],
   };
 }
 
@@ -100,19 +123,28 @@ export interface CancelView {
 
 export function cancelledStatusMessage(view: CancelView): SlackMessage {
   const headline = `Cancelled by ${mention(view.by)}`;
-  return { text: `Cancelled by ${view.by}`, blocks: [sectionBlock(`:no_entry_sign: ${headline}`), contextBlock(escapeMrkdwn(view.workerName))] };
+  return {
+    text: `Cancelled by ${view.by}`,
+    blocks: [sectionBlock(`:no_entry_sign: ${headline}`), contextBlock(escapeMrkdwn(view.workerName))],
+  };
 }
 
 /** Not a failure: says who stopped the job, and offers to run it again. */
 export function cancelledMessage(view: CancelView): SlackMessage {
   return {
     text: `Job #${view.jobId} cancelled by ${view.by}`,
-    blocks: [sectionBlock(`:no_entry_sign: Job #${view.jobId} was cancelled by ${mention(view.by)}.`), retryButton(view.jobId)],
+    blocks: [
+      sectionBlock(`:no_entry_sign: Job #${view.jobId} was cancelled by ${mention(view.by)}.`),
+      retryButton(view.jobId),
+    ],
   };
 }
 
 /** The progress message of a job that a stopping worker handed back to the queue. */
 export function interruptedStatusMessage(workerName: string): SlackMessage {
   const headline = 'Interrupted: the worker stopped; the job is back in the queue and will run again';
-  return { text: headline, blocks: [sectionBlock(`:pause_button: ${headline}.`), contextBlock(escapeMrkdwn(workerName))] };
+  return {
+    text: headline,
+    blocks: [sectionBlock(`:pause_button: ${headline}.`), contextBlock(escapeMrkdwn(workerName))],
+  };
 }

@@ -18,7 +18,13 @@ export function createCodeProcessor(config: Config, logger: Logger): Promise<Pro
   const workdir = resolveWorkdir(claude.workdir);
   const mode = describePermissionMode(claude.permissionMode);
   logger.info(
-    { workdir, permissionMode: claude.permissionMode, allowedTools: claude.allowedTools, maxTurns: claude.maxTurns, maxBudgetUsd: claude.maxBudgetUsd },
+    {
+      workdir,
+      permissionMode: claude.permissionMode,
+      allowedTools: claude.allowedTools,
+      maxTurns: claude.maxTurns,
+      maxBudgetUsd: claude.maxBudgetUsd,
+    },
     `[code-worker] Claude Code (${claude.bin}) works in ${workdir} with permission mode ${claude.permissionMode}: ${mode.description}`,
   );
   if (mode.broad) {

@@ -2,4 +2,8 @@
 import { runWorkerProcess } from '@agentops/worker-kit';
 import { createLocalProcessor } from './processor.js';
 
-await runWorkerProcess({ name: 'local-worker', queue: 'local', createProcessor: (config) => createLocalProcessor(config) });
+await runWorkerProcess({
+  name: 'local-worker',
+  queue: 'local',
+  createProcessor: (config) => createLocalProcessor(config),
+});

@@ -3,7 +3,16 @@
 // every action first, drops redelivered clicks, and refuses forged values.
 // Channel, person and Redis were checked by the access middleware.
 import type { App, BlockAction } from '@slack/bolt';
-import { ACTION_IDS, AgentOpsError, ErrorCode, MAX_WORKERS, MIN_WORKERS, parseJobButtonValue, priorityLabel, type JobPriority } from '@agentops/core';
+import {
+  ACTION_IDS,
+  AgentOpsError,
+  ErrorCode,
+  MAX_WORKERS,
+  MIN_WORKERS,
+  parseJobButtonValue,
+  priorityLabel,
+  type JobPriority,
+} from '@agentops/core';
 import { plainMessage, statusMessage } from '../messages/index.js';
 import { execute, type Outcome } from '../../commands/execute.js';
 import type { Command } from '../../commands/grammar.js';
@@ -21,7 +30,8 @@ interface ActionInput {
 
 type Handler = (input: ActionInput) => Promise<void>;
 
-const FORGED = 'That button does not belong to a job I know (its value is not a job id). Use the buttons on a job receipt.';
+const FORGED =
+  'That button does not belong to a job I know (its value is not a job id). Use the buttons on a job receipt.';
 
 function jobId(input: ActionInput): string {
   const parsed = parseJobButtonValue(input.value);
@@ -53,13 +63,19 @@ const HANDLERS: Record<string, Handler> = {
     const id = jobId(input);
     const job = await input.deps.manager.inspect(id);
     if (job.priority === 1) {
-      await input.deps.messenger.ephemeral(input.origin.channel, input.origin.user, plainMessage(`Job #${id} is already ${priorityLabel(1)}, the highest priority.`));
+      await input.deps.messenger.ephemeral(
+        input.origin.channel,
+        input.origin.user,
+        plainMessage(`Job #${id} is already ${priorityLabel(1)}, the highest priority.`),
+      );
       return;
     }
     await runJobCommand(input, { kind: 'promote', id, priority: (job.priority - 1) as JobPriority });
   },
-  [ACTION_IDS.pause]: (input) => applyToStatus(input, { kind: 'pause' }, () => `:double_vertical_bar: Paused by <@${input.origin.user}>`),
-  [ACTION_IDS.resume]: (input) => applyToStatus(input, { kind: 'resume' }, () => `:arrow_forward: Resumed by <@${input.origin.user}>`),
+  [ACTION_IDS.pause]: (input) =>
+    applyToStatus(input, { kind: 'pause' }, () => `:double_vertical_bar: Paused by <@${input.origin.user}>`),
+  [ACTION_IDS.resume]: (input) =>
+    applyToStatus(input, { kind: 'resume' }, () => `:arrow_forward: Resumed by <@${input.origin.user}>`),
   [ACTION_IDS.refresh]: (input) => refreshStatus(input, `Refreshed by <@${input.origin.user}>`),
   [ACTION_IDS.viewStatus]: async (input) => {
     await input.deps.messenger.post(input.origin.channel, statusMessage(await input.deps.manager.status()));
@@ -67,9 +83,16 @@ const HANDLERS: Record<string, Handler> = {
   [ACTION_IDS.setWorkers]: async (input) => {
     const count = Number(input.selected);
     if (!Number.isInteger(count) || count < MIN_WORKERS || count > MAX_WORKERS) {
-      throw new AgentOpsError(ErrorCode.Usage, `Worker count must be a whole number from ${MIN_WORKERS} to ${MAX_WORKERS}, not "${input.selected ?? ''}".`);
+      throw new AgentOpsError(
+        ErrorCode.Usage,
+        `Worker count must be a whole number from ${MIN_WORKERS} to ${MAX_WORKERS}, not "${input.selected ?? ''}".`,
+      );
     }
-    await applyToStatus(input, { kind: 'workers', count }, () => `Concurrency set to ${count} by <@${input.origin.user}>`);
+    await applyToStatus(
+      input,
+      { kind: 'workers', count },
+      () => `Concurrency set to ${count} by <@${input.origin.user}>`,
+    );
   },
 };
 
@@ -83,7 +106,11 @@ export function registerActions(app: App, deps: SlackDeps): void {
     const handler = HANDLERS[actionId];
     if (!handler) {
       deps.logger.warn({ actionId, user }, `[actions] Unknown action ${actionId.slice(0, 80)}, ignoring`);
-      await deps.messenger.ephemeral(channel, user, plainMessage('That button is not one of mine any more. Use `/queue status` for fresh controls.'));
+      await deps.messenger.ephemeral(
+        channel,
+        user,
+        plainMessage('That button is not one of mine any more. Use `/queue status` for fresh controls.'),
+      );
       return;
     }
     const messageTs = body.message?.ts ?? body.container?.message_ts;

@@ -30,7 +30,10 @@ export function registerCommands(app: App, deps: SlackDeps): void {
         await intakeJobs(deps, origin, parsed.command.items);
         return;
       }
-      deps.logger.info({ user: origin.user, command: parsed.command.kind }, `[commands] /queue ${parsed.command.kind} by ${origin.user}`);
+      deps.logger.info(
+        { user: origin.user, command: parsed.command.kind },
+        `[commands] /queue ${parsed.command.kind} by ${origin.user}`,
+      );
       const outcome = await execute(parsed.command, deps, { id: origin.user, source: 'slash' });
       await presentOutcome(deps, origin, outcome);
     } catch (error) {

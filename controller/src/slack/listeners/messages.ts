@@ -17,21 +17,36 @@ interface MessageEventFields extends MessageLike {
   thread_ts?: string;
 }
 
-const THREAD_HELP = 'In a job’s thread I understand `cancel`, `retry`, `promote p1|p2|p3` (or just `p1`) and `status`. To queue a new job, write in the channel itself.';
+const THREAD_HELP =
+  'In a job’s thread I understand `cancel`, `retry`, `promote p1|p2|p3` (or just `p1`) and `status`. To queue a new job, write in the channel itself.';
 
 /** Reads a command typed in the thread of job `id`. */
 export function parseThreadCommand(text: string, id: string): Command | undefined {
-  const words = text.trim().toLowerCase().replace(/[.!?]+$/, '').split(/\s+/);
+  const words = text
+    .trim()
+    .toLowerCase()
+    .replace(/[.!?]+$/, '')
+    .split(/\s+/);
   const [first, second] = words;
   if (words.length === 1 && (first === 'cancel' || first === 'stop')) return { kind: 'cancel', id };
   if (words.length === 1 && (first === 'retry' || first === 'again')) return { kind: 'retry', id };
   if (words.length === 1 && (first === 'status' || first === 'inspect')) return { kind: 'inspect', id };
-  const priority = words.length === 1 ? parsePriority(first) : first === 'promote' && words.length === 2 ? parsePriority(second) : undefined;
+  const priority =
+    words.length === 1
+      ? parsePriority(first)
+      : first === 'promote' && words.length === 2
+        ? parsePriority(second)
+        : undefined;
   if (priority) return { kind: 'promote', id, priority };
   return undefined;
 }
 
-async function handleThreadMessage(deps: SlackDeps, origin: SlackOrigin, text: string, threadTs: string): Promise<void> {
+async function handleThreadMessage(
+  deps: SlackDeps,
+  origin: SlackOrigin,
+  text: string,
+  threadTs: string,
+): Promise<void> {
   const id = await deps.receiptLinks.jobFor(threadTs);
   if (!id || !parseJobId(id)) return; // A conversation that is not about a job.
   const command = parseThreadCommand(text, id);
@@ -44,7 +59,12 @@ async function handleThreadMessage(deps: SlackDeps, origin: SlackOrigin, text: s
 }
 
 async function handleMessage(deps: SlackDeps, event: MessageEventFields): Promise<void> {
-  const origin: SlackOrigin = { channel: event.channel ?? '', user: event.user ?? '', source: 'message', ...(event.ts ? { messageTs: event.ts } : {}) };
+  const origin: SlackOrigin = {
+    channel: event.channel ?? '',
+    user: event.user ?? '',
+    source: 'message',
+    ...(event.ts ? { messageTs: event.ts } : {}),
+  };
   const text = decodeSlackText(event.text ?? '', deps.scope.botUserId);
   try {
     if (event.thread_ts && event.thread_ts !== event.ts) {
@@ -54,7 +74,11 @@ async function handleMessage(deps: SlackDeps, event: MessageEventFields): Promis
     const parsed = parseMessage(text);
     if (!parsed.ok) {
       const { message, usage } = parsed.error;
-      await deps.messenger.ephemeral(origin.channel, origin.user, plainMessage(`${message}${usage ? `\nForm: \`${usage}\`` : ''}`));
+      await deps.messenger.ephemeral(
+        origin.channel,
+        origin.user,
+        plainMessage(`${message}${usage ? `\nForm: \`${usage}\`` : ''}`),
+      );
       return;
     }
     if (parsed.command.kind === 'add') {

@@ -15,7 +15,9 @@ export function section(text: string): SectionBlock {
 export function context(...texts: string[]): ContextBlock {
   return {
     type: 'context',
-    elements: texts.slice(0, SLACK_LIMITS.contextElements).map((text) => ({ type: 'mrkdwn' as const, text: truncate(text, SLACK_LIMITS.sectionText, '…') })),
+    elements: texts
+      .slice(0, SLACK_LIMITS.contextElements)
+      .map((text) => ({ type: 'mrkdwn' as const, text: truncate(text, SLACK_LIMITS.sectionText, '…') })),
   };
 }
 
@@ -39,4 +41,3 @@ export function withinLimits(message: ControllerMessage): ControllerMessage {
 export function plainMessage(text: string): ControllerMessage {
   return withinLimits({ text, blocks: [section(text)] });
 }
-

@@ -4,7 +4,9 @@ import { SUBCOMMANDS } from '../../commands/grammar.js';
 import { context, section, withinLimits, type ControllerMessage } from './blocks.js';
 
 export function helpMessage(): ControllerMessage {
-  const commands = SUBCOMMANDS.map((sub) => `\`/queue ${sub.name}${sub.args ? ` ${sub.args}` : ''}\` ${sub.description}`).join('\n');
+  const commands = SUBCOMMANDS.map(
+    (sub) => `\`/queue ${sub.name}${sub.args ? ` ${sub.args}` : ''}\` ${sub.description}`,
+  ).join('\n');
   const forms = MESSAGE_FORMS.map(([form, meaning]) => `\`${form}\` ${meaning}`).join('\n');
   return withinLimits({
     text: 'AgentOps help: /queue commands and message forms',
@@ -12,8 +14,9 @@ export function helpMessage(): ControllerMessage {
       { type: 'header', text: { type: 'plain_text', text: 'AgentOps: what I can do' } },
       section(`*Slash commands*\n${commands}`),
       section(`*Or just write in this channel*\n${forms}`),
-      context('Jobs are routed to *code* (Claude Code), *local* (LM Studio) or *research*. Use the buttons on a job receipt to cancel, retry or promote it.'),
+      context(
+        'Jobs are routed to *code* (Claude Code), *local* (LM Studio) or *research*. Use the buttons on a job receipt to cancel, retry or promote it.',
+      ),
     ],
   });
 }
-

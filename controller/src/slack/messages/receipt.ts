@@ -1,6 +1,16 @@
 // A job's receipt: the message whose thread is the job's, with its text, how it
 // was routed, who asked, similar past jobs and its buttons. Pure.
-import { ACTION_IDS, escapeMrkdwn, jobButtonValue, priorityLabel, quote, SLACK_LIMITS, truncate, type JobData, type JobPriority } from '@agentops/core';
+import {
+  ACTION_IDS,
+  escapeMrkdwn,
+  jobButtonValue,
+  priorityLabel,
+  quote,
+  SLACK_LIMITS,
+  truncate,
+  type JobData,
+  type JobPriority,
+} from '@agentops/core';
 import { similarJobsText } from '../../memory/format.js';
 import type { PastJob } from '../../memory/index.js';
 import type { JobDetails } from '../../queue/manager.js';
@@ -43,7 +53,9 @@ export function receiptMessage(data: JobData, state: ReceiptState = {}): Control
     blocks: [
       section(`${header}\n${truncate(text, room, TRUNCATED)}`),
       context(`Routed by ${describeRoute(data)} · requested by ${who}`, ...(state.note ? [state.note] : [])),
-      ...(state.similar && state.similar.length > 0 ? [section(similarJobsText(state.similar, state.workspaceUrl))] : []),
+      ...(state.similar && state.similar.length > 0
+        ? [section(similarJobsText(state.similar, state.workspaceUrl))]
+        : []),
       {
         type: 'actions',
         block_id: `agentops_job_${data.id}`,

@@ -13,7 +13,10 @@ function queueLine(queue: StatusSnapshot['queues'][number]): string {
 }
 
 function workerOption(count: number): PlainTextOption {
-  return { text: { type: 'plain_text', text: count === 1 ? '1 job at once' : `${count} jobs at once` }, value: String(count) };
+  return {
+    text: { type: 'plain_text', text: count === 1 ? '1 job at once' : `${count} jobs at once` },
+    value: String(count),
+  };
 }
 
 export interface StatusNote {
@@ -23,8 +26,13 @@ export interface StatusNote {
 }
 
 export function statusMessage(snapshot: StatusSnapshot, extra: StatusNote = {}): ControllerMessage {
-  const options = Array.from({ length: MAX_WORKERS - MIN_WORKERS + 1 }, (_, index) => workerOption(index + MIN_WORKERS));
-  const current = snapshot.globalConcurrency === null ? undefined : options.find((option) => option.value === String(snapshot.globalConcurrency));
+  const options = Array.from({ length: MAX_WORKERS - MIN_WORKERS + 1 }, (_, index) =>
+    workerOption(index + MIN_WORKERS),
+  );
+  const current =
+    snapshot.globalConcurrency === null
+      ? undefined
+      : options.find((option) => option.value === String(snapshot.globalConcurrency));
   const select = {
     type: 'static_select' as const,
     action_id: ACTION_IDS.setWorkers,
@@ -36,7 +44,9 @@ export function statusMessage(snapshot: StatusSnapshot, extra: StatusNote = {}):
     type: 'actions',
     block_id: 'agentops_status_actions',
     elements: [
-      snapshot.paused ? button('Resume', ACTION_IDS.resume, 'resume', 'primary') : button('Pause', ACTION_IDS.pause, 'pause', 'danger'),
+      snapshot.paused
+        ? button('Resume', ACTION_IDS.resume, 'resume', 'primary')
+        : button('Pause', ACTION_IDS.pause, 'pause', 'danger'),
       button('Refresh', ACTION_IDS.refresh, 'refresh'),
       select,
       button('View Status', ACTION_IDS.viewStatus, 'view'),
@@ -44,16 +54,24 @@ export function statusMessage(snapshot: StatusSnapshot, extra: StatusNote = {}):
   };
   const totalWaiting = snapshot.queues.reduce((sum, queue) => sum + queue.counts.waiting, 0);
   const totalActive = snapshot.queues.reduce((sum, queue) => sum + queue.counts.active, 0);
-  const limit = snapshot.globalConcurrency === null ? 'no global limit' : `at most ${snapshot.globalConcurrency} at once per queue`;
+  const limit =
+    snapshot.globalConcurrency === null ? 'no global limit' : `at most ${snapshot.globalConcurrency} at once per queue`;
   const time = new Date(extra.at ?? snapshot.takenAt).toISOString().slice(11, 19);
   return withinLimits({
     text: `Queue status: ${totalWaiting} waiting, ${totalActive} active${snapshot.paused ? ', PAUSED' : ''}`,
     blocks: [
       { type: 'header', text: { type: 'plain_text', text: snapshot.paused ? 'Queue status: paused' : 'Queue status' } },
-      { type: 'section', fields: snapshot.queues.slice(0, SLACK_LIMITS.sectionFields).map((queue) => ({ type: 'mrkdwn' as const, text: truncate(queueLine(queue), SLACK_LIMITS.fieldText) })) },
-      context(`${snapshot.paused ? ':double_vertical_bar: All queues paused: running jobs finish, nothing new starts' : ':arrow_forward: Running'} · Concurrency: ${limit} · Updated ${time} UTC`, ...(extra.note ? [extra.note] : [])),
+      {
+        type: 'section',
+        fields: snapshot.queues
+          .slice(0, SLACK_LIMITS.sectionFields)
+          .map((queue) => ({ type: 'mrkdwn' as const, text: truncate(queueLine(queue), SLACK_LIMITS.fieldText) })),
+      },
+      context(
+        `${snapshot.paused ? ':double_vertical_bar: All queues paused: running jobs finish, nothing new starts' : ':arrow_forward: Running'} · Concurrency: ${limit} · Updated ${time} UTC`,
+        ...(extra.note ? [extra.note] : []),
+      ),
       actions,
     ],
   });
 }
-
