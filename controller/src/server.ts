@@ -86,10 +86,12 @@ async function main(): Promise<void> {
   releasers.add('redis', async () => {
     await redis.quit().catch(() => redis.disconnect());
   });
-  logger.info(`[controller] Redis ready at ${describeRedis(config)}`);
+  logger.info({ redis: 'ready' }, `[controller] Redis ready at ${describeRedis(config)}`);
   redis.on('end', () => undefined);
-  redis.on('reconnecting', () => logger.warn(`[controller] Lost Redis at ${describeRedis(config)}; reconnecting`));
-  redis.on('ready', () => logger.info(`[controller] Redis ready at ${describeRedis(config)}`));
+  redis.on('reconnecting', () =>
+    logger.warn({ redis: 'reconnecting' }, `[controller] Lost Redis at ${describeRedis(config)}; reconnecting`),
+  );
+  redis.on('ready', () => logger.info({ redis: 'ready' }, `[controller] Redis ready at ${describeRedis(config)}`));
 
   const manager = new QueueManager({
     connection: redis,

@@ -17,17 +17,17 @@ import { lastPromptText, toolResults, userTexts } from '../support/llm/anthropic
 import { reply, startAnthropicStandin, type AnthropicStandin } from '../support/llm/anthropic-standin.js';
 import { makeClaudeHome, offlineClaudeEnv } from '../support/llm/claude-cli.js';
 import { REPO_ROOT, startNode, waitFor, type RunningProcess } from '../support/processes.js';
+import { logRecordsMatching } from '../support/logs.js';
 import { openQueues, type QueueHarness } from '../support/queues.js';
 import { testEnv } from '../support/redis.js';
 import { startSlackSimulator, type SimMessage, type SlackSimulator } from '../support/slack-sim/index.js';
-import { enqueueUnderReceipt, logMessages, simSlackEnv } from '../support/worker-jobs.js';
+import { enqueueUnderReceipt, simSlackEnv } from '../support/worker-jobs.js';
 import { repliesByJob } from '../support/llm/replies-by-job.js';
 
 const WORKER = path.join(REPO_ROOT, 'workers', 'code-worker', 'dist', 'worker.js');
 const CLAUDE = path.join(REPO_ROOT, 'node_modules', '.bin', 'claude');
 const GARBAGE_CLI = path.join(REPO_ROOT, 'tests', 'fixtures', 'claude-garbage.mjs');
 const STUBBORN_CLI = path.join(REPO_ROOT, 'tests', 'fixtures', 'claude-stubborn.mjs');
-const STARTED = '[code-worker] Started on queue "code" with concurrency 1';
 const USER = 'U0SIMUSER1';
 /** Short, for the time-limit tests; every other run gets the default 30 minutes. */
 const TIME_LIMIT_MS = 4_000;
@@ -87,7 +87,7 @@ async function startCodeWorker(extra: Record<string, string> = {}): Promise<Code
   await waitFor(
     () => {
       if (worker.child.exitCode !== null) throw new Error(`the worker exited:\n${worker.output()}`);
-      return logMessages(worker.output()).includes(STARTED);
+      return logRecordsMatching(worker.output(), { started: 'code', concurrency: 1 }).length > 0;
     },
     20_000,
     'the code worker to start',
@@ -322,9 +322,7 @@ describe('the code worker under plan', () => {
       { is_error: true, text: expect.stringContaining('plan mode') },
     ]);
     expect(shown(thread(receiptTs)[0])).toContain('1 permission denial (Write)');
-    expect(logMessages(worker.process.output()).some((message) => message.includes('with permission mode plan'))).toBe(
-      true,
-    );
+    expect(logRecordsMatching(worker.process.output(), { permissionMode: 'plan' }).length).toBeGreaterThan(0);
   });
 });
 
@@ -400,20 +398,14 @@ describe('the code worker with a CLI that ignores SIGTERM', () => {
     expect(details.failedReason).toContain('time limit');
     await waitFor(() => processes().every((p) => !p.args.includes(marker)), 5_000, 'the stubborn command to be gone');
     expect(groupMembers(cli)).toEqual([]);
-    expect(logMessages(worker.process.output())).toContain(
-      '[code-worker] Claude Code and its process group ended (SIGKILL)',
-    );
+    expect(logRecordsMatching(worker.process.output(), { how: 'killed' })).toHaveLength(1);
   });
 });
 
 describe('the code worker when Claude Code cannot run', () => {
   it('fails clearly, at once, when the CLI is missing (and warns about a broad permission mode)', async () => {
     const worker = await startCodeWorker({ CLAUDE_BIN: '/nonexistent/claude', CLAUDE_PERMISSION_MODE: 'auto' });
-    expect(
-      logMessages(worker.process.output()).some((message) =>
-        message.includes('CLAUDE_PERMISSION_MODE=auto is broader than acceptEdits'),
-      ),
-    ).toBe(true);
+    expect(logRecordsMatching(worker.process.output(), { broadPermissionMode: 'auto' })).toHaveLength(1);
     const { job, receiptTs } = await enqueue(worker.harness, 'fix the bug without a CLI');
     const details = await finished(worker.harness, job.id);
 

@@ -9,6 +9,7 @@ import { startOpenAIStandin, type OpenAIStandin } from '../support/llm/openai-st
 import { reply, startAnthropicStandin, type AnthropicStandin } from '../support/llm/anthropic-standin.js';
 import { lastPromptText } from '../support/llm/anthropic-inspect.js';
 import { makeClaudeHome, offlineClaudeEnv } from '../support/llm/claude-cli.js';
+import { logRecords } from '../support/logs.js';
 import { REPO_ROOT, startNode, waitFor, type RunningProcess } from '../support/processes.js';
 import { openQueues, type QueueHarness } from '../support/queues.js';
 import { startSlackSimulator, type SlackSimulator } from '../support/slack-sim/index.js';
@@ -129,9 +130,8 @@ describe('a worker killed with SIGKILL mid-job', () => {
     // Nothing in a SIGKILLed worker can end its child: the orphan is still there.
     expect(groupAlive(claudePid)).toBe(true);
     const second = await start(CODE_WORKER, env, 'code');
-    expect(second.output()).toContain(
-      `Ended 1 Claude Code process group(s) left running by a worker that died (pid ${claudePid})`,
-    );
+    const reaped = logRecords(second.output()).find((record) => Array.isArray(record.reapedPids));
+    expect(reaped?.reapedPids).toEqual([claudePid]);
     await waitFor(() => !groupAlive(claudePid), 10_000, 'the orphaned group to end');
     await waitFor(
       async () => (await harness.manager.inspect(job.id)).status === 'completed',

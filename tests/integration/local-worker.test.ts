@@ -17,9 +17,10 @@ import {
   type OpenAIStandin,
 } from '../support/llm/openai-standin.js';
 import { REPO_ROOT, runNode, startNode, waitFor, type RunningProcess } from '../support/processes.js';
+import { logRecordsMatching } from '../support/logs.js';
 import { openQueues, type QueueHarness } from '../support/queues.js';
 import { startSlackSimulator, type SimMessage, type SlackSimulator } from '../support/slack-sim/index.js';
-import { logMessages, simSlackEnv } from '../support/worker-jobs.js';
+import { simSlackEnv } from '../support/worker-jobs.js';
 
 const WORKER = path.join(REPO_ROOT, 'workers', 'local-worker', 'dist', 'worker.js');
 const CLI = path.join(REPO_ROOT, 'controller', 'dist', 'cli.js');
@@ -27,7 +28,6 @@ const USER = 'U0SIMUSER1';
 /** Short, so the time-limit test is quick; every other scripted answer comes back at once. */
 const TIME_LIMIT_MS = 5_000;
 const SHUTDOWN_GRACE_MS = 300;
-const STARTED = '[local-worker] Started on queue "local" with concurrency 2';
 
 let sim: SlackSimulator;
 let standin: OpenAIStandin;
@@ -67,7 +67,7 @@ async function startWorker(env: Record<string, string>): Promise<RunningProcess>
   await waitFor(
     () => {
       if (worker.child.exitCode !== null) throw new Error(`the worker exited:\n${worker.output()}`);
-      return logMessages(worker.output()).includes(STARTED);
+      return logRecordsMatching(worker.output(), { started: 'local', concurrency: 2 }).length > 0;
     },
     20_000,
     'the local worker to start',
@@ -300,14 +300,12 @@ describe('the local worker in Slack mode', () => {
     expect(details.status).toBe('completed');
     expect(details.result).toMatchObject({ text: 'The meeting went well.' });
     expect(
-      logMessages(worker.output()).some(
-        (message) => message.includes('Slack chat.postMessage failed') && message.includes('not_in_channel'),
-      ),
-    ).toBe(true);
+      logRecordsMatching(worker.output(), { slackMethod: 'chat.postMessage', slackError: 'not_in_channel' }).length,
+    ).toBeGreaterThan(0);
   });
 
   it('never writes the bot token to its logs', () => {
-    expect(worker.output()).toContain('Slack mode');
+    expect(logRecordsMatching(worker.output(), { mode: 'slack' })).toHaveLength(1);
     expect(worker.output()).not.toContain(sim.config.botToken);
   });
 });
@@ -357,7 +355,7 @@ describe('the local worker in local mode', () => {
   it('keeps the answer as the job result, which agentops inspect shows', async () => {
     harness = await openQueues();
     const worker = await startWorker(harness.env);
-    expect(logMessages(worker.output()).some((message) => message.includes('Local mode'))).toBe(true);
+    expect(logRecordsMatching(worker.output(), { mode: 'local' })).toHaveLength(1);
     const text = 'summarize the changelog for the CLI user';
     scripts.set(text, () => ({ content: 'The changelog, in **three** points.' }));
     const slackCalls = sim.calls().length;

@@ -35,6 +35,7 @@ import { startSlackStack, type SlackStack } from '../support/slack-stack.js';
 import { REPO_ROOT, runNode, waitFor } from '../support/processes.js';
 import { failNextJob } from '../support/fail-job.js';
 import { openQueues, type QueueHarness } from '../support/queues.js';
+import { logRecordsMatching } from '../support/logs.js';
 
 const CLI = path.join(REPO_ROOT, 'controller', 'dist', 'cli.js');
 const COLLECTION = 'agentops-jobs';
@@ -86,11 +87,12 @@ function wordEmbeddings(initialDimensions = 64) {
   return { state, respond, embed };
 }
 
-/** Log lines a memory writes, as text. */
+/** Log records a memory writes. */
 function captureLogs() {
   const lines: string[] = [];
   const destination = { write: (line: string) => void lines.push(line) };
-  return { lines, logger: createLogger({ name: 'test-memory', level: 'debug', format: 'json', destination }) };
+  const records = (fields: Record<string, unknown>) => logRecordsMatching(lines.join(''), fields);
+  return { lines, records, logger: createLogger({ name: 'test-memory', level: 'debug', format: 'json', destination }) };
 }
 
 function finishedJob(id: string, text: string, extra: Partial<FinishedJobRecord> = {}): FinishedJobRecord {
@@ -294,11 +296,8 @@ describe('completion feed (real Redis streams, a memory that records)', () => {
     await complete('code', '911');
     await complete('code', '912');
     await waitFor(() => stored.includes('912'), 5_000, 'the job after the refused one');
-    const text = logs.lines.join('');
-    expect(text).toContain(
-      '[qdrant] Job 910 finished but is no longer in Redis (BullMQ keeps the last 100 completed and 50 failed jobs per queue)',
-    );
-    expect(text).toContain('[qdrant] Gave up remembering job 911 after 3 attempts');
+    expect(logs.records({ memory: 'gone', jobId: '910', queue: 'code' })).toHaveLength(1);
+    expect(logs.records({ memory: 'gave_up', jobId: '911', attempts: 3 })).toHaveLength(1);
     expect(stored).not.toContain('910');
   });
 
@@ -394,11 +393,11 @@ for (const backend of backends) {
       const name = freshCollection();
       const { memory, logs } = open(name);
       expect(await memory.start()).toBe(true);
-      expect(logs.lines.join('')).toContain(`[qdrant] Created collection ${name} (32 dimensions, cosine)`);
+      expect(logs.records({ memory: 'created', collection: name, dimensions: 32 })).toHaveLength(1);
       const job = finishedJob('1', 'summarize the quarterly sales report for ACME', { costUsd: 0.12 });
       expect(await memory.store(job)).toBe('stored');
       expect(await memory.store(job)).toBe('stored');
-      expect(logs.lines.join('')).toContain('[qdrant] Stored summary for job 1');
+      expect(logs.records({ memory: 'stored', jobId: '1' }).length).toBeGreaterThan(0);
       const found = await memory.find('quarterly sales report', 5);
       expect(found.on).toBe(true);
       if (!found.on) return;
@@ -453,17 +452,15 @@ for (const backend of backends) {
         const { memory, logs } = open(name);
         expect(await memory.start()).toBe(false);
         expect(await memory.start()).toBe(false);
-        const reports = logs.lines.filter((line) => line.includes('holds 32-dimensional vectors'));
+        const reports = logs.records({ memory: 'dimension_mismatch', storedDimensions: 32 });
         expect(reports).toHaveLength(1);
-        expect(reports[0]).toContain('QDRANT_RECREATE=true');
+        expect(reports[0]?.msg).toContain('QDRANT_RECREATE=true');
         expect(memory.offReason).toContain('QDRANT_RECREATE=true');
         expect(await memory.store(finishedJob('21', 'anything'))).toBe('unavailable');
 
         const recreated = open(name, { recreate: true });
         expect(await recreated.memory.start()).toBe(true);
-        expect(recreated.logs.lines.join('')).toContain(
-          `[qdrant] Recreated collection ${name} for 48-dimensional vectors`,
-        );
+        expect(recreated.logs.records({ memory: 'recreated', collection: name, dimensions: 48 })).toHaveLength(1);
         expect(await recreated.memory.store(finishedJob('22', 'summarize the notes'))).toBe('stored');
         if (qdrant.standin) expect(qdrant.standin.collection(name)?.size).toBe(48);
       } finally {
@@ -493,7 +490,7 @@ describe('job memory end to end (controller, worker, Slack simulator, Qdrant sta
   const pointOf = (id: string) => qdrant.points(COLLECTION).find((point) => point.payload['jobId'] === id);
   const waitForPoint = (id: string, timeoutMs = 10_000) =>
     waitFor(() => pointOf(id), timeoutMs, `job ${id} to be remembered\n${stack.controller.output().slice(-3_000)}`);
-  const enabledLines = () => stack.logLines('[controller] Qdrant vector memory enabled').length;
+  const enabledLines = () => stack.logRecords({ memory: 'enabled' }).length;
   const cli = (args: string[]) =>
     runNode(
       CLI,
@@ -543,7 +540,7 @@ describe('job memory end to end (controller, worker, Slack simulator, Qdrant sta
       `Request: summarize the quarterly sales report for ACME\nOutcome: completed on local (P3)\nAnswer: done ${id}`,
     );
     expect(Date.parse(String(point.payload['completedAt']))).toBeGreaterThan(Date.now() - 60_000);
-    expect(stack.logLines(`[qdrant] Stored summary for job ${id}`)).toHaveLength(1);
+    expect(stack.logRecords({ memory: 'stored', jobId: id })).toHaveLength(1);
   });
 
   it('shows similar past jobs, linked to their thread, on the next similar job’s receipt', async () => {
@@ -573,7 +570,7 @@ describe('job memory end to end (controller, worker, Slack simulator, Qdrant sta
       );
       expect(elapsed).toBeLessThan(800 + 1_500);
       expect(blocks).not.toContain('Similar past jobs');
-      expect(stack.logLines('took longer than 800 ms').length).toBeGreaterThan(0);
+      expect(stack.logRecords({ memory: 'lookup_late', budgetMs: 800 }).length).toBeGreaterThan(0);
     } finally {
       qdrant.setDelay(undefined);
     }
@@ -653,8 +650,7 @@ describe('job memory end to end (controller, worker, Slack simulator, Qdrant sta
     const counts = qdrant.upserts(COLLECTION);
     for (const id of ids) expect(counts.get(String(pointOf(id)?.id)), `upserts of job ${id}`).toBe(1);
     const all = `${old.output()}\n${stack.controller.output()}`;
-    for (const id of ids)
-      expect(all.split('\n').filter((line) => line.includes(`[qdrant] Stored summary for job ${id}"`))).toHaveLength(1);
+    for (const id of ids) expect(logRecordsMatching(all, { memory: 'stored', jobId: id })).toHaveLength(1);
     // No earlier job was stored again on resume either.
     expect([...counts.values()].every((count) => count === 1)).toBe(true);
     expect(await stack.queues.redis.get(agentopsKey(stack.queues.prefix, 'qdrant', 'last-event', 'local'))).toMatch(
@@ -699,7 +695,7 @@ describe('job memory end to end (controller, worker, Slack simulator, Qdrant sta
         'the job to complete',
       );
       await waitFor(
-        () => stack.logLines('[qdrant] Embedding failed:').length > 0,
+        () => stack.logRecords({ memory: 'embedding_failed' }).length > 0,
         10_000,
         'the embedding failure to be logged',
       );
@@ -727,11 +723,7 @@ describe('job memory end to end (controller, worker, Slack simulator, Qdrant sta
     await qdrant.stop();
     try {
       await stack.restartController();
-      await waitFor(
-        () => stack.logLines('[qdrant] Not available, running without vector memory').length > 0,
-        10_000,
-        'the not-available line',
-      );
+      await waitFor(() => stack.logRecords({ memory: 'unavailable' }).length > 0, 10_000, 'the not-available line');
       expect(enabledLines()).toBe(0);
 
       await slash('find quarterly sales report');
@@ -755,7 +747,7 @@ describe('job memory end to end (controller, worker, Slack simulator, Qdrant sta
         10_000,
         'the job to complete',
       );
-      expect(stack.logLines('[qdrant] Not available')).toHaveLength(1);
+      expect(stack.logRecords({ memory: 'unavailable' })).toHaveLength(1);
 
       await qdrant.start();
       await waitFor(() => enabledLines() > 0, 10_000, 'memory to turn on');
@@ -769,12 +761,16 @@ describe('job memory end to end (controller, worker, Slack simulator, Qdrant sta
   it('reports a changed embedding model once with the fix, and QDRANT_RECREATE=true recreates the collection', async () => {
     words.state.dimensions = 48;
     await stack.restartController();
-    await waitFor(() => stack.logLines('holds 64-dimensional vectors').length > 0, 10_000, 'the mismatch report');
+    await waitFor(
+      () => stack.logRecords({ memory: 'dimension_mismatch', storedDimensions: 64 }).length > 0,
+      10_000,
+      'the mismatch report',
+    );
     // Several background checks later, still reported once.
     await sleep(1_500);
-    const reports = stack.logLines('holds 64-dimensional vectors');
+    const reports = stack.logRecords({ memory: 'dimension_mismatch', storedDimensions: 64 });
     expect(reports).toHaveLength(1);
-    expect(reports[0]).toContain('set QDRANT_RECREATE=true');
+    expect(reports[0]?.['msg']).toContain('set QDRANT_RECREATE=true');
     expect(enabledLines()).toBe(0);
 
     await slash('add summarize the wednesday retro notes');
@@ -783,7 +779,7 @@ describe('job memory end to end (controller, worker, Slack simulator, Qdrant sta
 
     await stack.restartController({ QDRANT_RECREATE: 'true' });
     await waitFor(() => enabledLines() > 0, 10_000, 'memory to be enabled after recreating');
-    expect(stack.logLines(`[qdrant] Recreated collection ${COLLECTION} for 48-dimensional vectors`)).toHaveLength(1);
+    expect(stack.logRecords({ memory: 'recreated', collection: COLLECTION, dimensions: 48 })).toHaveLength(1);
     expect(qdrant.collection(COLLECTION)?.size).toBe(48);
     await slash('add summarize the thursday planning notes');
     const { id } = await receiptFor('thursday planning notes');

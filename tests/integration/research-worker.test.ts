@@ -14,14 +14,14 @@ import { reply, startAnthropicStandin, type AnthropicStandin } from '../support/
 import { makeClaudeHome, offlineClaudeEnv } from '../support/llm/claude-cli.js';
 import { lastUserMessage, startOpenAIStandin, type OpenAIStandin } from '../support/llm/openai-standin.js';
 import { REPO_ROOT, startNode, waitFor, type RunningProcess } from '../support/processes.js';
+import { logRecordsMatching } from '../support/logs.js';
 import { openQueues, type QueueHarness } from '../support/queues.js';
 import { startSlackSimulator, type SimMessage, type SlackSimulator } from '../support/slack-sim/index.js';
-import { enqueueUnderReceipt, logMessages, simSlackEnv } from '../support/worker-jobs.js';
+import { enqueueUnderReceipt, simSlackEnv } from '../support/worker-jobs.js';
 import { repliesByJob } from '../support/llm/replies-by-job.js';
 
 const WORKER = path.join(REPO_ROOT, 'workers', 'research-worker', 'dist', 'worker.js');
 const CLAUDE = path.join(REPO_ROOT, 'node_modules', '.bin', 'claude');
-const STARTED = '[research-worker] Started on queue "research" with concurrency 1';
 const USER = 'U0SIMUSER1';
 
 let sim: SlackSimulator;
@@ -75,7 +75,7 @@ async function startResearchWorker(
   await waitFor(
     () => {
       if (worker.child.exitCode !== null) throw new Error(`the worker exited:\n${worker.output()}`);
-      return logMessages(worker.output()).includes(STARTED);
+      return logRecordsMatching(worker.output(), { started: 'research', concurrency: 1 }).length > 0;
     },
     20_000,
     'the research worker to start',
@@ -112,10 +112,8 @@ describe('the research worker with Claude Code (the default engine)', () => {
   let folder: string;
   beforeAll(async () => {
     worker = await startResearchWorker();
-    const line = logMessages(worker.process.output()).find((message) =>
-      message.startsWith('[research-worker] Engine: Claude Code'),
-    );
-    folder = /in (\S+)$/.exec(line ?? '')?.[1] ?? '';
+    const [engine] = logRecordsMatching(worker.process.output(), { engine: 'claude' });
+    folder = typeof engine?.workdir === 'string' ? engine.workdir : '';
   });
 
   it('works in an empty folder of its own, with read-only tools only', () => {
@@ -185,7 +183,7 @@ describe('the research worker with Claude Code (the default engine)', () => {
 describe('the research worker with RESEARCH_ENGINE=local', () => {
   it('answers through LM Studio with a research prompt', async () => {
     const worker = await startResearchWorker({ RESEARCH_ENGINE: 'local' });
-    expect(logMessages(worker.process.output()).some((message) => message.includes('Engine: LM Studio'))).toBe(true);
+    expect(logRecordsMatching(worker.process.output(), { engine: 'local' })).toHaveLength(1);
     const text = 'research the pros and cons of Redis persistence modes';
     const before = anthropic.messageRequests().length;
     const { job, receiptTs } = await enqueue(worker.harness, text);

@@ -95,7 +95,9 @@ describe('receipt buttons', () => {
     await threadReply(receiptTs, 'from P3 to P2');
     await sleep(500);
     expect((await stack.queues.manager.inspect(id)).priority).toBe(2);
-    expect(stack.logLines(`Duplicate action action:${receiptTs}:${ACTION_IDS.promote}:${actionTs}`).length).toBe(3);
+    expect(
+      stack.logRecords({ duplicate: 'action', key: `action:${receiptTs}:${ACTION_IDS.promote}:${actionTs}` }).length,
+    ).toBe(3);
   });
 
   it('refuses forged button values and unknown action ids, and stays up', async () => {

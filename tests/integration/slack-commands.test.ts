@@ -98,7 +98,7 @@ describe('/queue over Socket Mode', () => {
       requestedBy: stack.user,
       slack: { channel: stack.channel, user: stack.user, receiptTs: receipt.ts },
     });
-    expect(stack.logLines('[router] Keyword match: LOCAL').length).toBeGreaterThan(0);
+    expect(stack.logRecords({ routed: 'local', method: 'keyword' }).length).toBeGreaterThan(0);
   });
 
   it('addp1, addp2 and addp3 set the priority', async () => {

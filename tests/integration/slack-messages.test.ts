@@ -80,7 +80,7 @@ describe('channel messages over Socket Mode', () => {
       job.data.text.includes('haiku about queues'),
     );
     expect(jobs).toHaveLength(1);
-    expect(stack.logLines('[events] Duplicate event Ev0DUPSEQ, skipping')).toHaveLength(2);
+    expect(stack.logRecords({ duplicate: 'event', eventId: 'Ev0DUPSEQ' })).toHaveLength(2);
     expect(await stack.queues.redis.exists(`${stack.queues.prefix}:agentops:idemp:event:Ev0DUPSEQ`)).toBe(1);
   });
 

@@ -45,7 +45,7 @@ describe('acknowledgement and availability', () => {
     );
     expect(Date.now() - started).toBeGreaterThanOrEqual(9_000);
     expect(JSON.stringify(receipt.blocks)).toContain('LLM fallback');
-    expect(stack.logLines('[router] Low confidence, using LLM fallback -> research').length).toBeGreaterThan(0);
+    expect(stack.logRecords({ routed: 'research', method: 'llm' }).length).toBeGreaterThan(0);
   }, 60_000);
 
   it('makes no LLM calls while idle or answering status', async () => {
@@ -65,7 +65,7 @@ describe('acknowledgement and availability', () => {
     const stack = await startSlackStack({ redis: { host: server.host, port: server.port } });
     stacks.push(stack);
     await server.stop();
-    await waitFor(() => stack.logLines('Lost Redis').length > 0, 10_000, 'the controller to notice');
+    await waitFor(() => stack.logRecords({ redis: 'reconnecting' }).length > 0, 10_000, 'the controller to notice');
     for (const send of [
       () => stack.sim.sendSlashCommand({ text: 'add draft something while Redis is down' }),
       () => stack.sim.sendSlashCommand({ text: 'status' }),
@@ -87,7 +87,7 @@ describe('acknowledgement and availability', () => {
       expect(answer.at - asked).toBeLessThan(3_000);
     }
     await server.restart();
-    await waitFor(() => stack.logLines('Redis ready').length >= 2, 15_000, 'the controller to reconnect');
+    await waitFor(() => stack.logRecords({ redis: 'ready' }).length >= 2, 15_000, 'the controller to reconnect');
     await stack.sim.sendSlashCommand({ text: 'add draft something after Redis is back' });
     await stack.sim.waitForMessage(
       stack.channel,

@@ -29,7 +29,6 @@ export interface SlackStack {
   /** The receipt message of job `id`. */
   receiptOf(id: string): SimMessage | undefined;
   /** Log lines of the controller that contain `fragment`. */
-  logLines(fragment: string): string[];
   /** The controller's JSON log lines whose fields include all of `fields`. */
   logRecords(fields: Record<string, unknown>): Record<string, unknown>[];
   restartController(extra?: Record<string, string>): Promise<void>;
@@ -95,11 +94,6 @@ export async function startSlackStack(options: SlackStackOptions = {}): Promise<
     botMessages,
     receiptOf: (id) =>
       botMessages().find((message) => message.text.startsWith(`Job #${id} queued`) && !message.thread_ts),
-    logLines: (fragment) =>
-      controller
-        .output()
-        .split('\n')
-        .filter((line) => line.includes(fragment)),
     logRecords: (fields) => logRecordsMatching(controller.output(), fields),
     async restartController(extra = {}) {
       await controller.stop('SIGTERM');

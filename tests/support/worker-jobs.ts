@@ -16,18 +16,6 @@ export function simSlackEnv(sim: SlackSimulator): Record<string, string> {
   };
 }
 
-/** The `msg` of each JSON log line a process wrote. */
-export function logMessages(output: string): string[] {
-  return output.split('\n').flatMap((line) => {
-    try {
-      const parsed = JSON.parse(line) as { msg?: unknown };
-      return typeof parsed.msg === 'string' ? [parsed.msg] : [];
-    } catch {
-      return [];
-    }
-  });
-}
-
 /** Posts a receipt in the simulator's channel and queues the job in its thread. */
 export async function enqueueUnderReceipt(
   harness: QueueHarness,

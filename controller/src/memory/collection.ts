@@ -74,7 +74,11 @@ export function openCollection(options: CollectionOptions): JobCollection {
       }
       const stored = vectorSize(info);
       if (stored === dimensions) return { created: false, recreated: false };
-      if (!recreate) throw memoryError(ErrorCode.DimensionMismatch, mismatchMessage(name, stored, dimensions));
+      if (!recreate)
+        throw memoryError(ErrorCode.DimensionMismatch, mismatchMessage(name, stored, dimensions), undefined, {
+          storedDimensions: stored,
+          dimensions,
+        });
       await guard(() => client.deleteCollection(name));
       await create(dimensions);
       return { created: true, recreated: true };
@@ -122,8 +126,16 @@ export const MEMORY_ERROR_CODES = [
 export type MemoryErrorCode = (typeof MEMORY_ERROR_CODES)[number];
 export type MemoryError = AgentOpsError & { code: MemoryErrorCode };
 
-export function memoryError(code: MemoryErrorCode, message: string, cause?: unknown): MemoryError {
-  return new AgentOpsError(code, message, cause === undefined ? {} : { cause }) as MemoryError;
+export function memoryError(
+  code: MemoryErrorCode,
+  message: string,
+  cause?: unknown,
+  details?: Record<string, unknown>,
+): MemoryError {
+  return new AgentOpsError(code, message, {
+    ...(cause === undefined ? {} : { cause }),
+    ...(details === undefined ? {} : { details }),
+  }) as MemoryError;
 }
 
 export function isMemoryError(value: unknown, code?: MemoryErrorCode): value is MemoryError {

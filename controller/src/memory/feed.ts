@@ -105,6 +105,7 @@ export function startCompletionFeed(options: CompletionFeedOptions): CompletionF
     const record = await options.readFinished(queue, bullId, event);
     if (!record) {
       logger.warn(
+        { memory: 'gone', jobId: fromBullJobId(bullId), queue },
         `[qdrant] Job ${fromBullJobId(bullId)} finished but is no longer in Redis (BullMQ keeps the last ${KEEP_COMPLETED} completed and ${KEEP_FAILED} failed jobs per queue); not remembered`,
       );
       return true;
@@ -120,6 +121,7 @@ export function startCompletionFeed(options: CompletionFeedOptions): CompletionF
     if (count < maxAttempts) return false;
     attempts.delete(id);
     logger.warn(
+      { memory: 'gave_up', jobId: record.id, attempts: count },
       `[qdrant] Gave up remembering job ${record.id} after ${count} attempts; later jobs go on being remembered`,
     );
     return true;

@@ -70,9 +70,9 @@ export function createJobMemory(options: JobMemoryOptions): JobMemory {
   let mismatchReported = false;
   let waiters: (() => void)[] = [];
 
-  const log = (level: 'info' | 'warn', message: string) => {
-    if (options.quiet) logger.debug(message);
-    else logger[level](message);
+  const log = (level: 'info' | 'warn', fields: Record<string, unknown>, message: string) => {
+    if (options.quiet) logger.debug(fields, message);
+    else logger[level](fields, message);
   };
 
   const turnOn = () => {
@@ -98,7 +98,8 @@ export function createJobMemory(options: JobMemoryOptions): JobMemory {
   const reportOff = (error: MemoryError, atStart: boolean) => {
     reason = `${error.message}`;
     if (error.code === ErrorCode.DimensionMismatch) {
-      if (!mismatchReported) log('warn', `[qdrant] ${error.message}`);
+      if (!mismatchReported)
+        log('warn', { memory: 'dimension_mismatch', ...error.details }, `[qdrant] ${error.message}`);
       mismatchReported = true;
       lastLogged = error.code;
       return;
@@ -109,9 +110,18 @@ export function createJobMemory(options: JobMemoryOptions): JobMemory {
     }
     lastLogged = error.code;
     if (error.code === ErrorCode.EmbeddingFailed)
-      log('warn', `[qdrant] Embedding failed: ${error.message}; running without vector memory`);
-    else if (atStart) log('warn', `[qdrant] Not available, running without vector memory (${error.message})`);
-    else log('warn', `[qdrant] Still not available (${error.message})`);
+      log(
+        'warn',
+        { memory: 'embedding_failed' },
+        `[qdrant] Embedding failed: ${error.message}; running without vector memory`,
+      );
+    else if (atStart)
+      log(
+        'warn',
+        { memory: 'unavailable' },
+        `[qdrant] Not available, running without vector memory (${error.message})`,
+      );
+    else log('warn', { memory: 'still_unavailable' }, `[qdrant] Still not available (${error.message})`);
   };
 
   const connectOnce = async (atStart: boolean): Promise<boolean> => {
@@ -123,14 +133,23 @@ export function createJobMemory(options: JobMemoryOptions): JobMemory {
       if (ensured.recreated) {
         log(
           'warn',
+          { memory: 'recreated', collection: collection.name, dimensions },
           `[qdrant] Recreated collection ${collection.name} for ${dimensions}-dimensional vectors (QDRANT_RECREATE=true); the jobs it remembered are gone`,
         );
       } else if (ensured.created) {
-        log('info', `[qdrant] Created collection ${collection.name} (${dimensions} dimensions, cosine)`);
+        log(
+          'info',
+          { memory: 'created', collection: collection.name, dimensions },
+          `[qdrant] Created collection ${collection.name} (${dimensions} dimensions, cosine)`,
+        );
       }
       if (closed) return false;
       turnOn();
-      log('info', `[controller] Qdrant vector memory enabled (${options.qdrantUrl}, collection ${collection.name})`);
+      log(
+        'info',
+        { memory: 'enabled', collection: collection.name },
+        `[controller] Qdrant vector memory enabled (${options.qdrantUrl}, collection ${collection.name})`,
+      );
       return true;
     } catch (error) {
       if (!isMemoryError(error)) throw error;
@@ -151,7 +170,7 @@ export function createJobMemory(options: JobMemoryOptions): JobMemory {
   /** A failure while on: log it, turn memory off and look for it again in the background. */
   const failWhileOn = (error: unknown): void => {
     const message = isMemoryError(error) ? error.message : String(error);
-    if (on) logger.warn(`[qdrant] Embedding failed: ${message}`);
+    if (on) logger.warn({ memory: 'embedding_failed' }, `[qdrant] Embedding failed: ${message}`);
     else logger.debug(`[qdrant] Embedding failed while memory was off: ${message}`);
     on = false;
     reason = message;
@@ -187,7 +206,7 @@ export function createJobMemory(options: JobMemoryOptions): JobMemory {
         const vector = await embedder.embed(summary);
         await collection.upsert(pointIdFor(options.prefix, job), vector, toPayload(job, summary));
         logger.info(
-          { jobId: job.id, queue: job.queue, status: job.status },
+          { memory: 'stored', jobId: job.id, queue: job.queue, status: job.status },
           `[qdrant] Stored summary for job ${job.id}`,
         );
         return 'stored';
@@ -215,7 +234,10 @@ export function createJobMemory(options: JobMemoryOptions): JobMemory {
         timeout = setTimeout(() => {
           late = true;
           controller.abort();
-          logger.debug(`[qdrant] Similar-job lookup took longer than ${budget} ms; the receipt goes out without it`);
+          logger.debug(
+            { memory: 'lookup_late', budgetMs: budget },
+            `[qdrant] Similar-job lookup took longer than ${budget} ms; the receipt goes out without it`,
+          );
           resolve([]);
         }, budget);
       });

@@ -43,7 +43,7 @@ export function mountDashboard(
 ): boolean {
   if (!credentials.username || !credentials.password) {
     const why = 'The queue dashboard is off: set BULLBOARD_USERNAME and BULLBOARD_PASSWORD to turn it on.';
-    logger.info(`[ops] ${why}`);
+    logger.info({ dashboard: 'off' }, `[ops] ${why}`);
     app.use(DASHBOARD_PATH, (_request, response) => {
       response.status(404).type('text/plain').send(why);
     });

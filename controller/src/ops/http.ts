@@ -124,6 +124,7 @@ export function startOpsServer(deps: OpsDeps): Promise<OpsServer> {
       const address = server.address();
       const port = typeof address === 'object' && address ? address.port : deps.config.http.port;
       deps.logger.info(
+        { ops: 'listening', host: deps.config.http.host, port },
         `[ops] Operations server on http://${deps.config.http.host}:${port} (/health, /ready, /queue-status, /version, /metrics)`,
       );
       resolve({

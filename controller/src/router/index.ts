@@ -41,7 +41,12 @@ export function createRouter(options: RouterOptions): Router {
     const verdict = classifyByKeywords(text);
     if (verdict.decided) {
       logger.info(
-        { queue: verdict.decided.queue, patterns: verdict.decided.patterns },
+        {
+          routed: verdict.decided.queue,
+          method: 'keyword',
+          queue: verdict.decided.queue,
+          patterns: verdict.decided.patterns,
+        },
         `[router] Keyword match: ${upper(verdict.decided.queue)}, patterns: ${verdict.decided.patterns.join(', ')}`,
       );
       return decide({ ...verdict.decided, method: 'keyword' });
@@ -53,7 +58,7 @@ export function createRouter(options: RouterOptions): Router {
         const route = await options.llm(text);
         options.onLlmCall?.('ok');
         logger.info(
-          { queue: route.queue, ms: Date.now() - started },
+          { routed: route.queue, method: 'llm', queue: route.queue, ms: Date.now() - started },
           `[router] Low confidence, using LLM fallback -> ${route.queue}`,
         );
         return decide({ queue: route.queue, method: 'llm', confidence: 0.7, patterns: hints, reason: route.reason });
@@ -66,7 +71,7 @@ export function createRouter(options: RouterOptions): Router {
     if (verdict.leader) {
       const patterns = verdict.patterns[verdict.leader];
       logger.info(
-        { queue: verdict.leader, patterns },
+        { routed: verdict.leader, method: 'keyword', weak: true, queue: verdict.leader, patterns },
         `[router] Weak keyword match: ${upper(verdict.leader)}, patterns: ${patterns.join(', ')}`,
       );
       return decide({
@@ -77,7 +82,10 @@ export function createRouter(options: RouterOptions): Router {
         reason: 'single weak keyword match',
       });
     }
-    logger.info('[router] No confident match, defaulting to local');
+    logger.info(
+      { routed: DEFAULT_ROUTE.queue, method: 'default', queue: DEFAULT_ROUTE.queue },
+      '[router] No confident match, defaulting to local',
+    );
     return decide({ ...DEFAULT_ROUTE, patterns: hints });
   };
 }

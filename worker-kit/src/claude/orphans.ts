@@ -127,13 +127,14 @@ export async function reapOrphanedChildren(dir: string, graceMs = 3_000): Promis
 
 /** Reaps at worker start and says so; a no-op when nothing was left behind. */
 export async function reapOrphansAtStart(
-  logger: { warn(message: string): void },
+  logger: { warn(fields: { reapedPids: number[] }, message: string): void },
   prefix: string,
   dir: string,
 ): Promise<void> {
   const ended = await reapOrphanedChildren(dir);
   if (ended.length > 0) {
     logger.warn(
+      { reapedPids: ended },
       `${prefix} Ended ${ended.length} Claude Code process group(s) left running by a worker that died (pid ${ended.join(', ')})`,
     );
   }

@@ -47,7 +47,7 @@ export async function runWorkerProcess(options: WorkerProcessOptions): Promise<W
     format: config.logFormat,
     secrets: config.secrets,
   });
-  logger.info(`[${options.name}] ${describeMode(config)}`);
+  logger.info({ mode: config.slack ? 'slack' : 'local' }, `[${options.name}] ${describeMode(config)}`);
 
   let processor: Processor;
   try {

@@ -262,7 +262,10 @@ export async function startWorkerRuntime(options: WorkerRuntimeOptions): Promise
     logger.error({ err: toCodedError(error) }, `[${options.name}] Worker error: ${error.message}`),
   );
   await worker.waitUntilReady();
-  logger.info(`[${options.name}] Started on queue "${queue}" with concurrency ${concurrency}`);
+  logger.info(
+    { started: queue, concurrency },
+    `[${options.name}] Started on queue "${queue}" with concurrency ${concurrency}`,
+  );
 
   let closing: Promise<void> | undefined;
   const close = (graceMs = config.workers.shutdownGraceMs) => {

@@ -29,6 +29,7 @@ export function createCodeProcessor(config: Config, logger: Logger): Promise<Pro
   );
   if (mode.broad) {
     logger.warn(
+      { broadPermissionMode: claude.permissionMode },
       `[code-worker] CLAUDE_PERMISSION_MODE=${claude.permissionMode} is broader than acceptEdits: ${mode.description}. Use it only in a sandbox; acceptEdits is the safe default.`,
     );
   }

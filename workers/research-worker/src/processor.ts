@@ -32,7 +32,7 @@ function createClaudeResearch(config: Config, logger: Logger): Promise<Processor
   const claude = config.claude;
   const workdir = claude.workdir === undefined ? createResearchFolder() : resolveWorkdir(claude.workdir);
   logger.info(
-    { workdir, tools: RESEARCH_TOOLS },
+    { engine: 'claude', workdir, tools: RESEARCH_TOOLS },
     `[research-worker] Engine: Claude Code (${claude.bin}) with read-only tools (${RESEARCH_TOOLS.join(', ')}) in ${workdir}`,
   );
   return createClaudeProcessor(config, logger, {
@@ -47,7 +47,10 @@ function createClaudeResearch(config: Config, logger: Logger): Promise<Processor
 }
 
 function createLocalResearch(config: Config, logger: Logger): Processor {
-  logger.info(`[research-worker] Engine: LM Studio at ${config.lmStudio.url} (RESEARCH_ENGINE=local; no web access)`);
+  logger.info(
+    { engine: 'local', url: config.lmStudio.url },
+    `[research-worker] Engine: LM Studio at ${config.lmStudio.url} (RESEARCH_ENGINE=local; no web access)`,
+  );
   return createLmChatProcessor(config, 'research', LOCAL_RESEARCH_PROMPT);
 }
 

@@ -125,7 +125,8 @@ export function registerActions(app: App, deps: SlackDeps): void {
     };
     try {
       const result = await deps.idempotency.once(key, () => handler(input));
-      if (result.duplicate) deps.logger.info({ key }, `[actions] Duplicate action ${key}, skipping`);
+      if (result.duplicate)
+        deps.logger.info({ duplicate: 'action', key }, `[actions] Duplicate action ${key}, skipping`);
     } catch (error) {
       await refuse(deps, origin, error);
     }

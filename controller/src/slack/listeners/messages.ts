@@ -98,7 +98,8 @@ export function registerEvents(app: App, deps: SlackDeps): void {
     const eventId = (body as { event_id?: string }).event_id ?? `${message.channel}:${message.ts}`;
     try {
       const result = await deps.idempotency.once(`event:${eventId}`, () => handleMessage(deps, message));
-      if (result.duplicate) deps.logger.info({ eventId }, `[events] Duplicate event ${eventId}, skipping`);
+      if (result.duplicate)
+        deps.logger.info({ duplicate: 'event', eventId }, `[events] Duplicate event ${eventId}, skipping`);
     } catch (error) {
       // The claim was released, so Slack's own redelivery can try again.
       await refuse(deps, { channel: message.channel ?? '', user: message.user ?? '', source: 'message' }, error);
