@@ -3,7 +3,7 @@
 // seams they drive (queue manager, intake, job memory). The processes
 // themselves start from server.ts and cli.ts.
 export * from './cli/args.js';
-export * from './cli/output.js';
+export * from './commands/tables.js';
 export * from './cli/run.js';
 export * from './commands/execute.js';
 export * from './commands/grammar.js';

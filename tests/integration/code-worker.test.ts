@@ -18,6 +18,7 @@ import { reply, startAnthropicStandin, type AnthropicStandin } from '../support/
 import { makeClaudeHome, offlineClaudeEnv } from '../support/llm/claude-cli.js';
 import { REPO_ROOT, startNode, waitFor, type RunningProcess } from '../support/processes.js';
 import { logRecordsMatching } from '../support/logs.js';
+import { releaseAfter, releaseFileResources } from '../support/release-after.js';
 import { openQueues, type QueueHarness } from '../support/queues.js';
 import { testEnv } from '../support/redis.js';
 import { startSlackSimulator, type SimMessage, type SlackSimulator } from '../support/slack-sim/index.js';
@@ -34,7 +35,6 @@ const TIME_LIMIT_MS = 4_000;
 
 let sim: SlackSimulator;
 let standin: AnthropicStandin;
-const cleanups: (() => void | Promise<void>)[] = [];
 /** How the stand-in answers each job, by job text: request 1, 2, ... of that job. */
 const scripts = repliesByJob();
 
@@ -46,14 +46,14 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  for (const cleanup of cleanups.reverse()) await cleanup();
+  await releaseFileResources();
   await standin?.close();
   await sim?.close();
 });
 
 function tempDir(label: string): string {
   const dir = mkdtempSync(path.join(tmpdir(), `agentops-${label}-`));
-  cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
+  releaseAfter(() => rmSync(dir, { recursive: true, force: true }));
   return dir;
 }
 
@@ -70,9 +70,9 @@ interface CodeWorker {
 /** A code worker on its own queue prefix, with its own Claude home and working folder. */
 async function startCodeWorker(extra: Record<string, string> = {}): Promise<CodeWorker> {
   const harness = await openQueues();
-  cleanups.push(() => harness.close());
+  releaseAfter(() => harness.close());
   const home = makeClaudeHome();
-  cleanups.push(() => home.remove());
+  releaseAfter(() => home.remove());
   const workdir = tempDir('code-workdir');
   const worker = startNode(WORKER, {
     ...harness.env,
@@ -83,7 +83,7 @@ async function startCodeWorker(extra: Record<string, string> = {}): Promise<Code
     LOG_LEVEL: 'info',
     ...extra,
   });
-  cleanups.push(() => stopWorker(worker));
+  releaseAfter(() => stopWorker(worker));
   await waitFor(
     () => {
       if (worker.child.exitCode !== null) throw new Error(`the worker exited:\n${worker.output()}`);
@@ -443,7 +443,7 @@ describe('the code worker when Claude Code cannot run', () => {
     'exits 1 at start when CODE_WORKDIR is %s, naming the variable and the fix',
     async (_label, extra: Record<string, string>, problem) => {
       const worker = startNode(WORKER, { ...testEnv(), CLAUDE_BIN: CLAUDE, ...extra });
-      cleanups.push(() => worker.stop('SIGKILL'));
+      releaseAfter(() => worker.stop('SIGKILL'));
       const exit = await worker.exited;
       expect(exit.code).toBe(1);
       expect(worker.output()).toContain(problem);

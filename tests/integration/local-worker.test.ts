@@ -18,6 +18,7 @@ import {
 } from '../support/llm/openai-standin.js';
 import { REPO_ROOT, runNode, startNode, waitFor, type RunningProcess } from '../support/processes.js';
 import { logRecordsMatching } from '../support/logs.js';
+import { releaseAfter, releaseFileResources } from '../support/release-after.js';
 import { openQueues, type QueueHarness } from '../support/queues.js';
 import { startSlackSimulator, type SimMessage, type SlackSimulator } from '../support/slack-sim/index.js';
 import { simSlackEnv } from '../support/worker-jobs.js';
@@ -35,7 +36,6 @@ let slack: WebClient;
 /** How the stand-in answers each job, by job text: call 1, 2, ... of that text. */
 const scripts = new Map<string, (call: number) => OpenAIReply | undefined>();
 const callsByText = new Map<string, number>();
-const processes: RunningProcess[] = [];
 
 beforeAll(async () => {
   sim = await startSlackSimulator({ echoBotMessages: false });
@@ -52,7 +52,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await Promise.all(processes.map((child) => child.stop('SIGKILL')));
+  await releaseFileResources();
   await standin?.close();
   await sim?.close();
 });
@@ -63,7 +63,7 @@ function slackEnv(): Record<string, string> {
 
 async function startWorker(env: Record<string, string>): Promise<RunningProcess> {
   const worker = startNode(WORKER, { LM_STUDIO_URL: standin.baseURL, LOG_LEVEL: 'info', ...env });
-  processes.push(worker);
+  releaseAfter(() => worker.stop('SIGKILL'));
   await waitFor(
     () => {
       if (worker.child.exitCode !== null) throw new Error(`the worker exited:\n${worker.output()}`);

@@ -14,6 +14,7 @@ import { reply, startAnthropicStandin, type AnthropicStandin } from '../support/
 import { makeClaudeHome, offlineClaudeEnv } from '../support/llm/claude-cli.js';
 import { lastUserMessage, startOpenAIStandin, type OpenAIStandin } from '../support/llm/openai-standin.js';
 import { REPO_ROOT, startNode, waitFor, type RunningProcess } from '../support/processes.js';
+import { releaseAfter, releaseFileResources } from '../support/release-after.js';
 import { logRecordsMatching } from '../support/logs.js';
 import { openQueues, type QueueHarness } from '../support/queues.js';
 import { startSlackSimulator, type SimMessage, type SlackSimulator } from '../support/slack-sim/index.js';
@@ -27,7 +28,6 @@ const USER = 'U0SIMUSER1';
 let sim: SlackSimulator;
 let anthropic: AnthropicStandin;
 let openai: OpenAIStandin;
-const cleanups: (() => void | Promise<void>)[] = [];
 /** How the stand-in answers each job, by job text: request 1, 2, ... of that job. */
 const scripts = repliesByJob();
 
@@ -45,7 +45,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  for (const cleanup of cleanups.reverse()) await cleanup();
+  await releaseFileResources();
   await anthropic?.close();
   await openai?.close();
   await sim?.close();
@@ -55,9 +55,9 @@ async function startResearchWorker(
   extra: Record<string, string> = {},
 ): Promise<{ harness: QueueHarness; process: RunningProcess }> {
   const harness = await openQueues();
-  cleanups.push(() => harness.close());
+  releaseAfter(() => harness.close());
   const home = makeClaudeHome();
-  cleanups.push(() => home.remove());
+  releaseAfter(() => home.remove());
   const worker = startNode(WORKER, {
     ...harness.env,
     SLACK_BOT_TOKEN: sim.config.botToken,
@@ -71,7 +71,7 @@ async function startResearchWorker(
     LOG_LEVEL: 'info',
     ...extra,
   });
-  cleanups.push(() => worker.stop('SIGKILL'));
+  releaseAfter(() => worker.stop('SIGKILL'));
   await waitFor(
     () => {
       if (worker.child.exitCode !== null) throw new Error(`the worker exited:\n${worker.output()}`);

@@ -5,11 +5,12 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { startRedisServer } from '@agentops/scripts';
 import { reply, startAnthropicStandin } from '../support/llm/anthropic-standin.js';
 import { makeClaudeHome, offlineClaudeEnv } from '../support/llm/claude-cli.js';
 import { REPO_ROOT, startNode, waitFor, type RunningProcess } from '../support/processes.js';
+import { releaseAfter } from '../support/release-after.js';
 import { startSlackStack, type SlackStack } from '../support/slack-stack.js';
 
 const SECRETS = {
@@ -20,11 +21,6 @@ const SECRETS = {
   BULLBOARD_PASSWORD: 'DASHBOARD-PASSWORD-9a9a9a',
   ANTHROPIC_API_KEY: 'sk-ant-api03-SECRETANTHROPICKEY-xyz',
 };
-
-const cleanups: (() => unknown)[] = [];
-afterAll(async () => {
-  for (const cleanup of cleanups.reverse()) await cleanup();
-});
 
 function leaks(haystack: string): string[] {
   return Object.entries(SECRETS)
@@ -37,13 +33,13 @@ describe('secrets', () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'agentops-secrets-'));
     const workdir = mkdtempSync(path.join(tmpdir(), 'agentops-secrets-work-'));
     const home = makeClaudeHome();
-    cleanups.push(
+    releaseAfter(
       () => rmSync(dir, { recursive: true, force: true }),
       () => rmSync(workdir, { recursive: true, force: true }),
       () => home.remove(),
     );
     const redis = await startRedisServer({ dir, appendOnly: true, password: SECRETS.REDIS_PASSWORD });
-    cleanups.push(() => redis.stop());
+    releaseAfter(() => redis.stop());
     let chats = 0;
     const stack: SlackStack = await startSlackStack({
       sim: { botToken: SECRETS.SLACK_BOT_TOKEN, appToken: SECRETS.SLACK_APP_TOKEN },
@@ -65,11 +61,11 @@ describe('secrets', () => {
         },
       },
     });
-    cleanups.push(() => stack.close());
+    releaseAfter(() => stack.close());
     const anthropic = await startAnthropicStandin({
       fallback: reply.error(401, 'authentication_error', `invalid x-api-key ${SECRETS.ANTHROPIC_API_KEY}`),
     });
-    cleanups.push(() => anthropic.close());
+    releaseAfter(() => anthropic.close());
     const workerEnv = {
       ...stack.env,
       LOG_LEVEL: 'trace',
@@ -80,7 +76,7 @@ describe('secrets', () => {
     const workers: RunningProcess[] = ['local-worker', 'code-worker'].map((name) =>
       startNode(path.join(REPO_ROOT, 'workers', name, 'dist', 'worker.js'), workerEnv),
     );
-    cleanups.push(...workers.map((worker) => () => worker.stop()));
+    releaseAfter(...workers.map((worker) => () => worker.stop()));
     for (const worker of workers)
       await waitFor(() => /Started on queue/.test(worker.output()), 20_000, `a worker\n${worker.output()}`);
 

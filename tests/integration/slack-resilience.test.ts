@@ -4,20 +4,11 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { afterAll, describe, expect, it } from 'vitest';
-import { startRedisServer, type RedisServerHandle } from '@agentops/scripts';
-import { startSlackStack, type SlackStack } from '../support/slack-stack.js';
+import { describe, expect, it } from 'vitest';
+import { startRedisServer } from '@agentops/scripts';
+import { startSlackStack } from '../support/slack-stack.js';
 import { waitFor } from '../support/processes.js';
-
-const stacks: SlackStack[] = [];
-const redisServers: { server: RedisServerHandle; dir: string }[] = [];
-afterAll(async () => {
-  for (const stack of stacks) await stack.close();
-  for (const { server, dir } of redisServers) {
-    await server.stop();
-    rmSync(dir, { recursive: true, force: true });
-  }
-});
+import { releaseAfter } from '../support/release-after.js';
 
 describe('acknowledgement and availability', () => {
   it('acks every kind of request within 3 s while the LLM fallback takes 10 s', async () => {
@@ -28,7 +19,7 @@ describe('acknowledgement and availability', () => {
           request.path.endsWith('/chat/completions') ? { delayMs: 10_000, content: '{"queue":"research"}' } : undefined,
       },
     });
-    stacks.push(stack);
+    releaseAfter(() => stack.close());
     const started = Date.now();
     const [slash, message] = await Promise.all([
       stack.sim.sendSlashCommand({ text: 'add hello there, one thing for you' }),
@@ -50,7 +41,7 @@ describe('acknowledgement and availability', () => {
 
   it('makes no LLM calls while idle or answering status', async () => {
     const stack = await startSlackStack();
-    stacks.push(stack);
+    releaseAfter(() => stack.close());
     await sleep(3_000);
     await stack.sim.sendSlashCommand({ text: 'status' });
     await stack.sim.sendMessage({ text: 'status' });
@@ -61,9 +52,12 @@ describe('acknowledgement and availability', () => {
   it('answers "the queue is unavailable" within 3 s while Redis is down, and recovers when it returns', async () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'agentops-redis-down-'));
     const server = await startRedisServer({ dir, appendOnly: true });
-    redisServers.push({ server, dir });
+    releaseAfter(async () => {
+      await server.stop();
+      rmSync(dir, { recursive: true, force: true });
+    });
     const stack = await startSlackStack({ redis: { host: server.host, port: server.port } });
-    stacks.push(stack);
+    releaseAfter(() => stack.close());
     await server.stop();
     await waitFor(() => stack.logRecords({ redis: 'reconnecting' }).length > 0, 10_000, 'the controller to notice');
     for (const send of [

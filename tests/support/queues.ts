@@ -5,6 +5,7 @@ import { agentopsKey, connectRedis, createLogger, loadConfig, type Config, type 
 import { createRouter, QueueManager, type Router } from '@agentops/controller';
 import { testEnv } from './redis.js';
 import { FIXTURES, startNode, waitFor, type RunningProcess } from './processes.js';
+import { releaseAfter } from './release-after.js';
 
 export interface QueueHarness {
   env: Record<string, string>;
@@ -42,6 +43,7 @@ export async function openQueues(extra: Record<string, string> = {}): Promise<Qu
       const before = await redis.llen(key('ready'));
       const worker = startNode(path.join(FIXTURES, 'test-worker.js'), { ...env, ...more });
       workers.push(worker);
+      releaseAfter(() => worker.stop('SIGKILL'));
       await waitFor(
         async () => (await redis.llen(key('ready'))) > before || undefined,
         10_000,

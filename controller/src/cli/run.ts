@@ -20,7 +20,7 @@ import { createConfiguredRouter } from '../router/index.js';
 import { parseBatch, parseSubcommand, type ParseResult } from '../commands/grammar.js';
 import { helpLines } from '../commands/help-text.js';
 import { readCliArgs } from './args.js';
-import { describeRouting, formatDetails, formatList, formatQueued, formatStatus } from './output.js';
+import { describeRouting, formatDetails, formatList, formatQueued, formatStatus } from '../commands/tables.js';
 
 export interface CliIo {
   stdout: (text: string) => void;

@@ -6,16 +6,12 @@
 import type { AnyMiddlewareArgs, BlockAction, Middleware, SlashCommand } from '@slack/bolt';
 import type { QueueName } from '@agentops/core';
 import { parseSubcommand } from '../commands/grammar.js';
-import type { SlackDeps, SlackOrigin } from './context.js';
+import type { AccessRules, ServedScope, SlackDeps, SlackOrigin } from './context.js';
+
+export type { AccessRules, ServedScope } from './context.js';
 import { decodeSlackText } from './decode.js';
 import { plainMessage } from './messages/index.js';
 import { refuse } from './replies.js';
-
-export interface ServedScope {
-  channelId: string;
-  botUserId?: string;
-  botId?: string;
-}
 
 export interface MessageLike {
   channel?: string;
@@ -48,13 +44,6 @@ export function classifyMessage(message: MessageLike, scope: ServedScope): Messa
 
 export function isServedChannel(channel: string | undefined, scope: ServedScope): boolean {
   return channel === scope.channelId;
-}
-
-export interface AccessRules {
-  /** Empty: everyone in the channel. */
-  allowedUsers: readonly string[];
-  /** Empty: everyone allowed above. */
-  codeAllowedUsers: readonly string[];
 }
 
 export type AccessVerdict = { allowed: true } | { allowed: false; message: string };

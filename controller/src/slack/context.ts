@@ -5,8 +5,22 @@ import type { QueueManager } from '../queue/manager.js';
 import type { Router } from '../router/index.js';
 import type { Idempotency } from '../intake/idempotency.js';
 import type { Messenger } from './messenger.js';
-import type { AccessRules, ServedScope } from './access.js';
 import type { ReceiptLinks } from './receipt-links.js';
+
+/** The one channel the app serves, and who the app itself is (from auth.test). */
+export interface ServedScope {
+  channelId: string;
+  botUserId?: string;
+  botId?: string;
+}
+
+/** Who may use AgentOps: the allow lists of the configuration. */
+export interface AccessRules {
+  /** Empty: everyone in the channel. */
+  allowedUsers: readonly string[];
+  /** Empty: everyone allowed above. */
+  codeAllowedUsers: readonly string[];
+}
 
 /** Job memory (Qdrant) is optional: absent or off, receipts and `find` say so. */
 export interface SlackDeps extends MemoryDeps {

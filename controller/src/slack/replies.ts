@@ -3,7 +3,7 @@ import { ErrorCode, priorityLabel, toCodedError } from '@agentops/core';
 import { helpMessage, plainMessage, receiptMessage, statusMessage, type ControllerMessage } from './messages/index.js';
 import type { JobDetails } from '../queue/manager.js';
 import type { Outcome } from '../commands/execute.js';
-import { formatDetails, formatList } from '../cli/output.js';
+import { formatDetails, formatList } from '../commands/tables.js';
 import { findAnswerText, memoryOffText } from '../memory/format.js';
 import type { SlackDeps, SlackOrigin } from './context.js';
 

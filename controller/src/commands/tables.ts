@@ -1,4 +1,5 @@
-// Human-readable CLI output. Pure: values in, strings out.
+// Plain-text tables of jobs and queues: the CLI prints them, and Slack shows
+// `list` and `inspect` in a code block. Pure: values in, strings out.
 import Table from 'cli-table3';
 import { priorityLabel, truncate, type JobData } from '@agentops/core';
 import type { JobDetails, StatusSnapshot } from '../queue/manager.js';
