@@ -211,8 +211,8 @@ describe('the code worker under acceptEdits', () => {
     expect(readFileSync(file, 'utf8')).toBe('# Release notes\n');
     expect(details.result).toMatchObject({ text: 'Wrote notes.md.', stats: { turns: 2 } });
     expect((details.result as { stats?: { permissionDenials?: unknown } }).stats?.permissionDenials).toBeUndefined();
-    const progressEdits = sim.calls('chat.update').filter((call) => call.args['ts'] === thread(receiptTs)[0]?.ts);
-    expect(progressEdits.some((call) => JSON.stringify(call.args['blocks']).includes('Writing notes.md'))).toBe(true);
+    const progressEdits = sim.calls('chat.update').filter((call) => call.args.ts === thread(receiptTs)[0]?.ts);
+    expect(progressEdits.some((call) => JSON.stringify(call.args.blocks).includes('Writing notes.md'))).toBe(true);
     expect(shown(thread(receiptTs)[0])).toContain('2 turns');
   });
 
@@ -257,7 +257,7 @@ describe('the code worker under acceptEdits', () => {
     expect(details.status).toBe('completed');
     expect(details.result).toMatchObject({ text: 'Fixed on the second attempt.' });
     expect(requestsFor(text)).toHaveLength(2);
-    const updates = sim.calls('chat.update').map((call) => JSON.stringify(call.args['blocks']));
+    const updates = sim.calls('chat.update').map((call) => JSON.stringify(call.args.blocks));
     expect(updates.some((blocks) => blocks.includes('Attempt 1/3 failed') && blocks.includes('HTTP 529'))).toBe(true);
     expect(shown(thread(receiptTs).find((message) => message.text.startsWith(`Answer to job #${job.id}`)))).toContain(
       'Fixed on the second attempt.',

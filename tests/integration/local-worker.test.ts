@@ -163,8 +163,8 @@ describe('the local worker in Slack mode', () => {
     expect(answerText).toContain('<https://example.com/notes|the notes>');
     expect(answerText).toContain('•');
     // Every post went into the thread, none to the channel itself; the first was the progress message.
-    const posts = sim.calls('chat.postMessage').filter((call) => call.args['thread_ts'] === receiptTs);
-    expect(posts.map((call) => call.args['text'])).toEqual([
+    const posts = sim.calls('chat.postMessage').filter((call) => call.args.thread_ts === receiptTs);
+    expect(posts.map((call) => call.args.text)).toEqual([
       'Working on it… attempt 1/3',
       expect.stringMatching(/^Answer to job /),
     ]);
@@ -178,13 +178,13 @@ describe('the local worker in Slack mode', () => {
 
     expect(details.status).toBe('completed');
     const [progress] = thread(receiptTs);
-    const edits = sim.calls('chat.update').filter((call) => call.args['ts'] === progress?.ts);
+    const edits = sim.calls('chat.update').filter((call) => call.args.ts === progress?.ts);
     // One throttled progress edit (3 s after the post), then the outcome.
-    expect(edits.map((call) => call.args['text'])).toEqual([
+    expect(edits.map((call) => call.args.text)).toEqual([
       'Working on it… attempt 1/3',
       expect.stringMatching(/^Done in \d s$/),
     ]);
-    expect(JSON.stringify(edits[0]?.args['blocks'])).toMatch(/local-worker · \d s · Asking standin-chat-model/);
+    expect(JSON.stringify(edits[0]?.args.blocks)).toMatch(/local-worker · \d s · Asking standin-chat-model/);
     expect(thread(receiptTs)).toHaveLength(2);
   });
 
@@ -200,7 +200,7 @@ describe('the local worker in Slack mode', () => {
         /LM Studio is not reachable at http:\/\/127\.0\.0\.1:\d+\/v1 .*start its server or set LM_STUDIO_URL/,
       );
 
-      const updates = sim.calls('chat.update').map((call) => String(call.args['text']));
+      const updates = sim.calls('chat.update').map((call) => String(call.args.text));
       expect(updates).toContain('Attempt 1/3 failed; retrying');
       expect(updates).toContain('Attempt 2/3 failed; retrying');
       const replies = thread(receiptTs);

@@ -487,7 +487,7 @@ describe('job memory end to end (controller, worker, Slack simulator, Qdrant sta
     await waitFor(() => stack.queues.manager.inspect(id).catch(() => undefined), 5_000, `job ${id} to be queued`);
     return { receipt, id, blocks: JSON.stringify(receipt.blocks) };
   }
-  const pointOf = (id: string) => qdrant.points(COLLECTION).find((point) => point.payload['jobId'] === id);
+  const pointOf = (id: string) => qdrant.points(COLLECTION).find((point) => point.payload.jobId === id);
   const waitForPoint = (id: string, timeoutMs = 10_000) =>
     waitFor(() => pointOf(id), timeoutMs, `job ${id} to be remembered\n${stack.controller.output().slice(-3_000)}`);
   const enabledLines = () => stack.logRecords({ memory: 'enabled' }).length;
@@ -536,10 +536,10 @@ describe('job memory end to end (controller, worker, Slack simulator, Qdrant sta
       text: 'summarize the quarterly sales report for ACME',
       status: 'completed',
     });
-    expect(point.payload['summary']).toBe(
+    expect(point.payload.summary).toBe(
       `Request: summarize the quarterly sales report for ACME\nOutcome: completed on local (P3)\nAnswer: done ${id}`,
     );
-    expect(Date.parse(String(point.payload['completedAt']))).toBeGreaterThan(Date.now() - 60_000);
+    expect(Date.parse(String(point.payload.completedAt))).toBeGreaterThan(Date.now() - 60_000);
     expect(stack.logRecords({ memory: 'stored', jobId: id })).toHaveLength(1);
   });
 
@@ -675,7 +675,7 @@ describe('job memory end to end (controller, worker, Slack simulator, Qdrant sta
       user: 'cli:tester',
       status: 'failed',
     });
-    expect(point.payload['summary']).toContain('Outcome: failed: Claude Code exited with code 1 on research (P2)');
+    expect(point.payload.summary).toContain('Outcome: failed: Claude Code exited with code 1 on research (P2)');
     expect(point.payload).not.toHaveProperty('receiptTs');
   });
 
@@ -770,7 +770,7 @@ describe('job memory end to end (controller, worker, Slack simulator, Qdrant sta
     await sleep(1_500);
     const reports = stack.logRecords({ memory: 'dimension_mismatch', storedDimensions: 64 });
     expect(reports).toHaveLength(1);
-    expect(reports[0]?.['msg']).toContain('set QDRANT_RECREATE=true');
+    expect(reports[0]?.msg).toContain('set QDRANT_RECREATE=true');
     expect(enabledLines()).toBe(0);
 
     await slash('add summarize the wednesday retro notes');

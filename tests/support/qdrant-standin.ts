@@ -106,9 +106,9 @@ export async function startQdrantStandin(options: { port?: number } = {}): Promi
     if (vector.length !== collection.size) {
       return { problem: `Wrong input: Vector dimension error: expected dim: ${collection.size}, got ${vector.length}` };
     }
-    const limit = typeof body['limit'] === 'number' ? body['limit'] : 10;
-    const threshold = typeof body['score_threshold'] === 'number' ? body['score_threshold'] : undefined;
-    const withPayload = body['with_payload'] === true;
+    const limit = typeof body.limit === 'number' ? body.limit : 10;
+    const threshold = typeof body.score_threshold === 'number' ? body.score_threshold : undefined;
+    const withPayload = body.with_payload === true;
     const scored = [...collection.points.values()]
       .map((point) => ({ point, score: cosine(vector, point.vector) }))
       .filter(({ score }) => threshold === undefined || score >= threshold)
@@ -152,15 +152,15 @@ export async function startQdrantStandin(options: { port?: number } = {}): Promi
         error(res, record, 409, `Wrong input: Collection \`${name}\` already exists!`);
         return;
       }
-      const vectors = isRecord(body['vectors']) ? body['vectors'] : {};
-      const size = vectors['size'];
+      const vectors = isRecord(body.vectors) ? body.vectors : {};
+      const size = vectors.size;
       if (typeof size !== 'number' || !Number.isInteger(size) || size < 1) {
         error(res, record, 422, 'Json deserialize error: vectors.size must be a positive integer');
         return;
       }
       collections.set(name, {
         size,
-        distance: typeof vectors['distance'] === 'string' ? vectors['distance'] : 'Cosine',
+        distance: typeof vectors.distance === 'string' ? vectors.distance : 'Cosine',
         points: new Map(),
       });
       ok(res, record, true);
@@ -180,10 +180,10 @@ export async function startQdrantStandin(options: { port?: number } = {}): Promi
       return;
     }
     if (sub === '/points' && record.method === 'PUT') {
-      const points = Array.isArray(body['points']) ? body['points'].filter(isRecord) : [];
+      const points = Array.isArray(body.points) ? body.points.filter(isRecord) : [];
       for (const point of points) {
-        const id = point['id'];
-        const vector = point['vector'];
+        const id = point.id;
+        const vector = point.vector;
         if ((typeof id !== 'string' && typeof id !== 'number') || !isVector(vector)) {
           error(res, record, 400, 'Wrong input: every point needs an id and a vector');
           return;
@@ -201,28 +201,28 @@ export async function startQdrantStandin(options: { port?: number } = {}): Promi
       const counts = upsertCounts.get(name) ?? new Map<string, number>();
       upsertCounts.set(name, counts);
       for (const point of points) {
-        const id = point['id'] as string | number;
+        const id = point.id as string | number;
         collection.points.set(String(id), {
           id,
-          vector: point['vector'] as number[],
-          payload: isRecord(point['payload']) ? point['payload'] : {},
+          vector: point.vector as number[],
+          payload: isRecord(point.payload) ? point.payload : {},
         });
         counts.set(String(id), (counts.get(String(id)) ?? 0) + 1);
       }
       ok(res, record, {
         operation_id: record.receivedAt,
-        status: record.query['wait'] === 'true' ? 'completed' : 'acknowledged',
+        status: record.query.wait === 'true' ? 'completed' : 'acknowledged',
       });
       return;
     }
     if (sub === '/points/query' && record.method === 'POST') {
-      const found = search(collection, body, body['query']);
+      const found = search(collection, body, body.query);
       if (found.problem) error(res, record, 400, found.problem);
       else ok(res, record, { points: found.hits });
       return;
     }
     if (sub === '/points/search' && record.method === 'POST') {
-      const found = search(collection, body, body['vector']);
+      const found = search(collection, body, body.vector);
       if (found.problem) error(res, record, 400, found.problem);
       else ok(res, record, found.hits);
       return;

@@ -60,14 +60,12 @@ const TRUNCATED_NOTE =
 
 /** The answer in a chat completion body; LLM_BAD_ANSWER when there is none. Pure. */
 export function readLmAnswer(completion: unknown, url: string): LmAnswer {
-  const choices = isRecord(completion) ? completion['choices'] : undefined;
+  const choices = isRecord(completion) ? completion.choices : undefined;
   const choice: unknown = Array.isArray(choices) ? choices[0] : undefined;
-  const message = isRecord(choice) ? choice['message'] : undefined;
-  const content = isRecord(message) ? message['content'] : undefined;
+  const message = isRecord(choice) ? choice.message : undefined;
+  const content = isRecord(message) ? message.content : undefined;
   const model =
-    isRecord(completion) && typeof completion['model'] === 'string' && completion['model']
-      ? completion['model']
-      : undefined;
+    isRecord(completion) && typeof completion.model === 'string' && completion.model ? completion.model : undefined;
   if (typeof content !== 'string') {
     throw new AgentOpsError(
       ErrorCode.LlmBadAnswer,
@@ -83,7 +81,7 @@ export function readLmAnswer(completion: unknown, url: string): LmAnswer {
       { details: { model } },
     );
   }
-  const truncated = isRecord(choice) && choice['finish_reason'] === 'length';
+  const truncated = isRecord(choice) && choice.finish_reason === 'length';
   return { text, truncated, ...(model ? { model } : {}) };
 }
 

@@ -99,8 +99,8 @@ export function startCompletionFeed(options: CompletionFeedOptions): CompletionF
 
   /** True when the entry is dealt with (remembered or skipped for good); false to try again once memory is back. */
   const handle = async (queue: QueueName, id: string, fields: Record<string, string>): Promise<boolean> => {
-    const event = fields['event'];
-    const bullId = fields['jobId'];
+    const event = fields.event;
+    const bullId = fields.jobId;
     if ((event !== 'completed' && event !== 'failed') || !bullId) return true;
     const record = await options.readFinished(queue, bullId, event);
     if (!record) {

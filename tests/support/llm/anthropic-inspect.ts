@@ -10,7 +10,7 @@ export interface ToolResultBlock {
 }
 
 function blocksOf(message: Record<string, unknown>): Record<string, unknown>[] {
-  const content = message['content'];
+  const content = message.content;
   if (typeof content === 'string') return [{ type: 'text', text: content }];
   return Array.isArray(content) ? content.filter(isRecord) : [];
 }
@@ -20,17 +20,17 @@ function textOf(content: unknown): string {
   if (!Array.isArray(content)) return '';
   return content
     .filter(isRecord)
-    .map((b) => (typeof b['text'] === 'string' ? b['text'] : ''))
+    .map((b) => (typeof b.text === 'string' ? b.text : ''))
     .join('\n');
 }
 
 /** Every text block of every user message, in order. */
 export function userTexts(body: unknown): string[] {
   return recordsField(body, 'messages')
-    .filter((m) => m['role'] === 'user')
+    .filter((m) => m.role === 'user')
     .flatMap(blocksOf)
-    .filter((b) => b['type'] === 'text' && typeof b['text'] === 'string')
-    .map((b) => String(b['text']));
+    .filter((b) => b.type === 'text' && typeof b.text === 'string')
+    .map((b) => String(b.text));
 }
 
 /**
@@ -44,24 +44,24 @@ export function lastPromptText(body: unknown): string {
 /** Names of the tools the client offered. */
 export function toolNames(body: unknown): string[] {
   return recordsField(body, 'tools')
-    .map((t) => t['name'])
+    .map((t) => t.name)
     .filter((n): n is string => typeof n === 'string');
 }
 
 /** Every tool_result block the client sent back, in order. */
 export function toolResults(body: unknown): ToolResultBlock[] {
   return recordsField(body, 'messages')
-    .filter((m) => m['role'] === 'user')
+    .filter((m) => m.role === 'user')
     .flatMap(blocksOf)
-    .filter((b) => b['type'] === 'tool_result')
+    .filter((b) => b.type === 'tool_result')
     .map((b) => ({
-      tool_use_id: String(b['tool_use_id']),
-      is_error: b['is_error'] === true,
-      text: textOf(b['content']),
+      tool_use_id: String(b.tool_use_id),
+      is_error: b.is_error === true,
+      text: textOf(b.content),
     }));
 }
 
 /** The system prompt as one string, whether sent as a string or as blocks. */
 export function systemText(body: unknown): string {
-  return isRecord(body) ? textOf(body['system']) : '';
+  return isRecord(body) ? textOf(body.system) : '';
 }

@@ -178,8 +178,8 @@ export function messageEvents(r: ContentReply, rendering: Rendering): SseEvent[]
 
 function blockEvents(block: Record<string, unknown>, index: number): SseEvent[] {
   const events: SseEvent[] = [];
-  if (block['type'] === 'text') {
-    const text = String(block['text']);
+  if (block.type === 'text') {
+    const text = String(block.text);
     events.push({
       event: 'content_block_start',
       data: { type: 'content_block_start', index, content_block: { type: 'text', text: '' } },
@@ -197,10 +197,10 @@ function blockEvents(block: Record<string, unknown>, index: number): SseEvent[] 
       data: {
         type: 'content_block_start',
         index,
-        content_block: { type: 'tool_use', id: block['id'], name: block['name'], input: {} },
+        content_block: { type: 'tool_use', id: block.id, name: block.name, input: {} },
       },
     });
-    for (const piece of ['', ...splitInPieces(JSON.stringify(block['input']))]) {
+    for (const piece of ['', ...splitInPieces(JSON.stringify(block.input))]) {
       events.push({
         event: 'content_block_delta',
         data: { type: 'content_block_delta', index, delta: { type: 'input_json_delta', partial_json: piece } },

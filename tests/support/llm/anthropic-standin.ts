@@ -154,7 +154,7 @@ async function answerMessages(exchange: Exchange, next: ClaudeReply): Promise<vo
     case 'text':
     case 'tool_use': {
       const rendering = renderingFor(record);
-      if (isRecord(record.body) && record.body['stream'] === true) {
+      if (isRecord(record.body) && record.body.stream === true) {
         startSse(res, record, { 'request-id': `req_standin_${record.receivedAt}` });
         for (const { event, data } of messageEvents(next, rendering)) writeSse(res, JSON.stringify(data), event);
         res.end();

@@ -40,7 +40,7 @@ export function offlineClaudeEnv(options: OfflineClaudeEnvOptions): Record<strin
   mkdirSync(configDir, { recursive: true });
   mkdirSync(tmp, { recursive: true, mode: 0o700 });
   return {
-    PATH: process.env['PATH'] ?? '/usr/bin:/bin',
+    PATH: process.env.PATH ?? '/usr/bin:/bin',
     HOME: options.home,
     CLAUDE_CONFIG_DIR: configDir,
     // Its scratch files and its messaging socket, instead of the shared /tmp.
@@ -145,7 +145,7 @@ export function parseStreamJson(stdout: string): StreamJsonEvent[] {
     if (line.trim() === '') continue;
     try {
       const value: unknown = JSON.parse(line);
-      if (isRecord(value) && typeof value['type'] === 'string') events.push(value as StreamJsonEvent);
+      if (isRecord(value) && typeof value.type === 'string') events.push(value as StreamJsonEvent);
     } catch {
       // Not ours to judge here; callers compare against the raw stdout if they care.
     }

@@ -222,7 +222,7 @@ function answerChat(res: ServerResponse, record: RecordedRequest, reply: OpenAIR
     total_tokens: roughTokens(record.rawBody) + roughTokens(content),
   };
 
-  const streaming = isRecord(record.body) && record.body['stream'] === true;
+  const streaming = isRecord(record.body) && record.body.stream === true;
   if (!streaming && reply.failMidStream !== undefined) {
     sendJson(res, record, 500, {
       error: { message: reply.failMidStream, type: 'server_error', param: null, code: null },
@@ -264,8 +264,8 @@ function answerChat(res: ServerResponse, record: RecordedRequest, reply: OpenAIR
   }
   for (const piece of pieces) writeSse(res, chunk({ content: piece }, null));
   writeSse(res, chunk({}, finishReason));
-  const streamOptions = isRecord(record.body) ? record.body['stream_options'] : undefined;
-  if (isRecord(streamOptions) && streamOptions['include_usage'] === true) {
+  const streamOptions = isRecord(record.body) ? record.body.stream_options : undefined;
+  if (isRecord(streamOptions) && streamOptions.include_usage === true) {
     writeSse(res, JSON.stringify({ id, object: 'chat.completion.chunk', created, model, choices: [], usage }));
   }
   writeSse(res, '[DONE]');
@@ -274,12 +274,12 @@ function answerChat(res: ServerResponse, record: RecordedRequest, reply: OpenAIR
 
 function answerEmbeddings(res: ServerResponse, record: RecordedRequest, dimensions: number): void {
   const body = isRecord(record.body) ? record.body : {};
-  const rawInput = body['input'];
+  const rawInput = body.input;
   // Token-id inputs are hashed through their JSON text, which keeps them deterministic too.
   const inputs = Array.isArray(rawInput) && rawInput.every((x) => typeof x === 'string') ? rawInput : [rawInput];
   const texts = inputs.map((x) => (typeof x === 'string' ? x : JSON.stringify(x)));
   // The openai client asks for base64 unless the caller chose a format, and decodes it itself.
-  const base64 = body['encoding_format'] === 'base64';
+  const base64 = body.encoding_format === 'base64';
   const tokens = texts.reduce((sum, t) => sum + roughTokens(t), 0);
   sendJson(res, record, 200, {
     object: 'list',
@@ -294,7 +294,7 @@ function answerEmbeddings(res: ServerResponse, record: RecordedRequest, dimensio
 
 function sendGarbage(res: ServerResponse, record: RecordedRequest, kind: true | 'non-json' | 'wrong-shape'): void {
   record.status = 200;
-  const streaming = isRecord(record.body) && record.body['stream'] === true;
+  const streaming = isRecord(record.body) && record.body.stream === true;
   if (kind === 'wrong-shape') {
     if (streaming) {
       startSse(res, record);
@@ -332,11 +332,11 @@ function errorBody(status: number): unknown {
 
 /** Text of the last user message, whether its content is a string or a list of parts. */
 export function lastUserMessage(body: unknown): string {
-  const users = recordsField(body, 'messages').filter((m) => m['role'] === 'user');
-  const content = users.at(-1)?.['content'];
+  const users = recordsField(body, 'messages').filter((m) => m.role === 'user');
+  const content = users.at(-1)?.content;
   if (typeof content === 'string') return content;
   if (!Array.isArray(content)) return '';
-  return content.map((part) => (isRecord(part) && typeof part['text'] === 'string' ? part['text'] : '')).join('');
+  return content.map((part) => (isRecord(part) && typeof part.text === 'string' ? part.text : '')).join('');
 }
 
 /** Not a tokenizer: a stable count so usage numbers are plausible and non-zero. */

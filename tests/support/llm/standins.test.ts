@@ -74,7 +74,7 @@ describe('OpenAI stand-in with the real openai client', () => {
     expect(standin.calls('/chat/completions')).toBe(before + 1);
     const recorded = standin.requests.at(-1);
     expect(recorded?.path).toBe('/v1/chat/completions');
-    expect(recorded?.headers['authorization']).toBe('Bearer lm-studio');
+    expect(recorded?.headers.authorization).toBe('Bearer lm-studio');
     expect(recorded?.body).toMatchObject({
       model: DEFAULT_CHAT_MODEL,
       messages: [{ role: 'system' }, { role: 'user' }],
@@ -313,18 +313,18 @@ describe('Anthropic stand-in on the wire', () => {
       'message_delta',
       'message_stop',
     ]);
-    expect(events.every((e) => e.data['type'] === e.event)).toBe(true);
+    expect(events.every((e) => e.data.type === e.event)).toBe(true);
     expect(events[0]?.data).toMatchObject({
       message: { role: 'assistant', model: 'claude-sonnet-4-5', usage: { output_tokens: 1 } },
     });
-    expect(events.find((e) => e.event === 'content_block_start' && e.data['index'] === 1)?.data).toEqual({
+    expect(events.find((e) => e.event === 'content_block_start' && e.data.index === 1)?.data).toEqual({
       type: 'content_block_start',
       index: 1,
       content_block: { type: 'tool_use', id: 'toolu_1', name: 'Read', input: {} },
     });
     const json = events
-      .filter((e) => e.event === 'content_block_delta' && e.data['index'] === 1)
-      .map((e) => (e.data['delta'] as { partial_json: string }).partial_json)
+      .filter((e) => e.event === 'content_block_delta' && e.data.index === 1)
+      .map((e) => (e.data.delta as { partial_json: string }).partial_json)
       .join('');
     expect(JSON.parse(json)).toEqual({ file_path: '/tmp/x' });
     expect(events.at(-2)?.data).toMatchObject({
@@ -392,7 +392,7 @@ describe('Claude Code CLI against the Anthropic stand-in', () => {
   }
 
   function kinds(events: readonly StreamJsonEvent[]): string[] {
-    return events.map((e) => (typeof e['subtype'] === 'string' ? `${e.type}:${e['subtype']}` : e.type));
+    return events.map((e) => (typeof e.subtype === 'string' ? `${e.type}:${e.subtype}` : e.type));
   }
 
   it('turns a plain text answer into a successful result line', async () => {
@@ -403,14 +403,14 @@ describe('Claude Code CLI against the Anthropic stand-in', () => {
     expect(kinds(events)).toEqual(['system:init', 'assistant', 'result:success']);
     const init = events[0];
     expect(init).toMatchObject({ type: 'system', subtype: 'init', cwd, permissionMode: 'default' });
-    expect(typeof init?.['session_id']).toBe('string');
+    expect(typeof init?.session_id).toBe('string');
     expect(result).toMatchObject({
       type: 'result',
       subtype: 'success',
       is_error: false,
       result: 'The answer is 4.',
       num_turns: 1,
-      session_id: init?.['session_id'],
+      session_id: init?.session_id,
       permission_denials: [],
     });
     expect(result?.total_cost_usd).toBeGreaterThan(0);

@@ -66,8 +66,8 @@ const handleApi: RouteHandler = async (req, res, method, deps) => {
     result = runMethod(method, args, deps.apiContext());
   }
   sendJson(res, 200, result.body);
-  const ok = result.body['ok'] === true;
-  const error = typeof result.body['error'] === 'string' ? result.body['error'] : undefined;
+  const ok = result.body.ok === true;
+  const error = typeof result.body.error === 'string' ? result.body.error : undefined;
   recordCall(deps, { method, args, token, ok, error, fault: undefined, response: result.body });
   // Slack's own follow-ups (the bot's message event) happen after it has answered.
   result.after?.();

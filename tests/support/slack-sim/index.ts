@@ -238,13 +238,13 @@ export async function startSlackSimulator(options: SlackSimulatorOptions = {}): 
       const built = buildMessageEvent(payloadContext(), input);
       const { event } = built;
       // Plain user messages exist in the channel afterwards, so the app can react to or thread on them.
-      if (typeof event['user'] === 'string' && (input.subtype === undefined || input.subtype === 'thread_broadcast')) {
+      if (typeof event.user === 'string' && (input.subtype === undefined || input.subtype === 'thread_broadcast')) {
         workspace.putMessage({
           type: 'message',
-          channel: String(event['channel']),
+          channel: String(event.channel),
           ts: built.ts,
           text: input.text,
-          user: event['user'],
+          user: event.user,
           team: config.teamId,
           ...(input.threadTs === undefined ? {} : { thread_ts: input.threadTs }),
         });
@@ -268,10 +268,10 @@ export async function startSlackSimulator(options: SlackSimulatorOptions = {}): 
     redeliver(envelopeId, sendOptions = {}) {
       const original = socket.deliveries().find((d) => d.envelopeId === envelopeId);
       if (original === undefined) return Promise.reject(new Error(`slack-sim: unknown envelope ${envelopeId}`));
-      const payload = original.envelope['payload'] as JsonObject;
-      const previous = typeof original.envelope['retry_attempt'] === 'number' ? original.envelope['retry_attempt'] : 0;
+      const payload = original.envelope.payload as JsonObject;
+      const previous = typeof original.envelope.retry_attempt === 'number' ? original.envelope.retry_attempt : 0;
       return socket.send(original.type, payload, {
-        acceptsResponsePayload: original.envelope['accepts_response_payload'] === true,
+        acceptsResponsePayload: original.envelope.accepts_response_payload === true,
         ...sendOptions,
         retryAttempt: sendOptions.retryAttempt ?? previous + 1,
       });

@@ -123,20 +123,20 @@ export function buildMessageEvent(ctx: PayloadContext, input: MessageEventInput)
   const channelId = ctx.workspace.ensureChannel(input.channelId ?? config.defaultChannelId).id;
   const ts = input.ts ?? ctx.clock.next();
   const event: JsonObject = { type: 'message' };
-  if (input.subtype !== undefined) event['subtype'] = input.subtype;
-  event['text'] = input.text;
+  if (input.subtype !== undefined) event.subtype = input.subtype;
+  event.text = input.text;
   // Bot messages (subtype bot_message) may come without a user; user messages always have one.
   if (input.userId !== undefined || input.botId === undefined) {
-    event['user'] = ctx.workspace.ensureUser(input.userId ?? config.defaultUserId).id;
+    event.user = ctx.workspace.ensureUser(input.userId ?? config.defaultUserId).id;
   }
-  if (input.botId !== undefined) event['bot_id'] = input.botId;
-  event['ts'] = ts;
-  event['team'] = config.teamId;
-  if (input.subtype === undefined && input.botId === undefined) event['client_msg_id'] = ctx.ids.secret();
-  if (input.threadTs !== undefined) event['thread_ts'] = input.threadTs;
-  event['channel'] = channelId;
-  event['event_ts'] = ts;
-  event['channel_type'] = channelType(channelId);
+  if (input.botId !== undefined) event.bot_id = input.botId;
+  event.ts = ts;
+  event.team = config.teamId;
+  if (input.subtype === undefined && input.botId === undefined) event.client_msg_id = ctx.ids.secret();
+  if (input.threadTs !== undefined) event.thread_ts = input.threadTs;
+  event.channel = channelId;
+  event.event_ts = ts;
+  event.channel_type = channelType(channelId);
   Object.assign(event, input.extra);
   return { ...wrapEvent(ctx, event, input.eventId), ts };
 }
@@ -159,16 +159,16 @@ export function buildBotEcho(ctx: PayloadContext, message: SimMessage): BuiltEve
       team_id: ctx.config.teamId,
     },
   };
-  if (message.blocks !== undefined) event['blocks'] = message.blocks;
-  if (message.attachments !== undefined) event['attachments'] = message.attachments;
+  if (message.blocks !== undefined) event.blocks = message.blocks;
+  if (message.attachments !== undefined) event.attachments = message.attachments;
   if (message.thread_ts !== undefined) {
-    event['thread_ts'] = message.thread_ts;
+    event.thread_ts = message.thread_ts;
     const parent = ctx.workspace.findMessage(message.channel, message.thread_ts);
-    if (parent !== undefined) event['parent_user_id'] = parent.user;
+    if (parent !== undefined) event.parent_user_id = parent.user;
   }
-  event['channel'] = message.channel;
-  event['event_ts'] = message.ts;
-  event['channel_type'] = channelType(message.channel);
+  event.channel = message.channel;
+  event.event_ts = message.ts;
+  event.channel_type = channelType(message.channel);
   return wrapEvent(ctx, event);
 }
 
@@ -211,17 +211,17 @@ function findElement(blocks: unknown, actionId: string): FoundElement | undefine
   if (!Array.isArray(blocks)) return undefined;
   for (const block of blocks) {
     if (!isObject(block)) continue;
-    const blockId = typeof block['block_id'] === 'string' ? block['block_id'] : undefined;
-    const candidates = [...(Array.isArray(block['elements']) ? block['elements'] : []), block['accessory']];
+    const blockId = typeof block.block_id === 'string' ? block.block_id : undefined;
+    const candidates = [...(Array.isArray(block.elements) ? block.elements : []), block.accessory];
     for (const element of candidates) {
-      if (isObject(element) && element['action_id'] === actionId) return { blockId, element };
+      if (isObject(element) && element.action_id === actionId) return { blockId, element };
     }
   }
   return undefined;
 }
 
 function plainText(value: unknown): JsonObject | undefined {
-  if (isObject(value) && typeof value['text'] === 'string') return value;
+  if (isObject(value) && typeof value.text === 'string') return value;
   return undefined;
 }
 
@@ -235,8 +235,8 @@ export function buildBlockAction(ctx: PayloadContext, input: BlockActionInput): 
     (stored !== undefined
       ? (({ channel: _channel, ...rest }) => rest)(stored)
       : { type: 'message', ts: input.messageTs, text: '', user: config.botUserId, bot_id: config.botId });
-  const found = findElement(message['blocks'], input.actionId);
-  const elementType = typeof found?.element['type'] === 'string' ? found.element['type'] : undefined;
+  const found = findElement(message.blocks, input.actionId);
+  const elementType = typeof found?.element.type === 'string' ? found.element.type : undefined;
   const type = input.type ?? (elementType === 'static_select' ? 'static_select' : 'button');
   const actionTs = input.actionTs ?? ctx.clock.next();
   const action: JsonObject = {
@@ -246,17 +246,17 @@ export function buildBlockAction(ctx: PayloadContext, input: BlockActionInput): 
     action_ts: actionTs,
   };
   if (type === 'button') {
-    action['text'] = plainText(found?.element['text']) ?? { type: 'plain_text', text: input.actionId, emoji: true };
-    const value = input.value ?? found?.element['value'];
-    if (value !== undefined) action['value'] = value;
+    action.text = plainText(found?.element.text) ?? { type: 'plain_text', text: input.actionId, emoji: true };
+    const value = input.value ?? found?.element.value;
+    if (value !== undefined) action.value = value;
   } else {
     const option = input.selectedOption ?? { value: input.value ?? '' };
-    action['selected_option'] = {
+    action.selected_option = {
       text: { type: 'plain_text', text: option.text ?? option.value, emoji: true },
       value: option.value,
     };
-    const placeholder = plainText(found?.element['placeholder']);
-    if (placeholder !== undefined) action['placeholder'] = placeholder;
+    const placeholder = plainText(found?.element.placeholder);
+    if (placeholder !== undefined) action.placeholder = placeholder;
   }
   const url = responseUrl(ctx);
   const triggerId = ctx.ids.triggerId();

@@ -63,7 +63,7 @@ function eventually<T>(probe: () => T | undefined, timeout = 3_000): Promise<T> 
 }
 
 function postsWithText(text: string): ReturnType<SlackSimulator['calls']> {
-  return sim.calls('chat.postMessage').filter((c) => c.args['text'] === text);
+  return sim.calls('chat.postMessage').filter((c) => c.args.text === text);
 }
 
 beforeAll(async () => {
@@ -169,7 +169,7 @@ describe('Slack simulator driving a real Bolt app', () => {
     // Slack echoes the bot's own post as a message event; Bolt acks it and ignoreSelf drops it.
     const echo = await sim.waitFor(() =>
       sim.deliveries().find((d) => {
-        const event = (d.envelope['payload'] as { event?: { ts?: string; bot_id?: string } }).event;
+        const event = (d.envelope.payload as { event?: { ts?: string; bot_id?: string } }).event;
         return d.acked && event?.ts === posted.ts && event.bot_id === sim.config.botId ? d : undefined;
       }),
     );
@@ -393,9 +393,9 @@ describe('Slack simulator Web API', () => {
     const reply = await client.chat.postMessage({ channel: CHANNEL, text: 'working on it', thread_ts: user.ts });
     expect(sim.message(CHANNEL, reply.ts ?? '')?.thread_ts).toBe(user.ts);
     const echo = await sim.waitFor(() =>
-      sim.deliveries().find((d) => (d.envelope['payload'] as { event?: { ts?: string } }).event?.ts === reply.ts),
+      sim.deliveries().find((d) => (d.envelope.payload as { event?: { ts?: string } }).event?.ts === reply.ts),
     );
-    expect((echo.envelope['payload'] as { event: unknown }).event).toMatchObject({
+    expect((echo.envelope.payload as { event: unknown }).event).toMatchObject({
       thread_ts: user.ts,
       parent_user_id: 'U0BOB',
       user: sim.config.botUserId,
@@ -423,7 +423,7 @@ describe('Slack simulator Web API', () => {
       body: JSON.stringify({ channel: CHANNEL, text: 'json body', blocks: [{ type: 'divider' }] }),
     });
     expect(await response.json()).toMatchObject({ ok: true, channel: CHANNEL });
-    expect(sim.calls('chat.postMessage').at(-1)?.args['blocks']).toEqual([{ type: 'divider' }]);
+    expect(sim.calls('chat.postMessage').at(-1)?.args.blocks).toEqual([{ type: 'divider' }]);
   });
 
   it('runs filesUploadV2 end to end and keeps the bytes', async () => {

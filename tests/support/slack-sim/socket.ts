@@ -258,8 +258,8 @@ export class SocketModeServer {
     };
     if (type === 'events_api') {
       // Slack always includes the retry fields on events_api envelopes: 0 and '' on first delivery.
-      envelope['retry_attempt'] = options.retryAttempt ?? 0;
-      envelope['retry_reason'] = options.retryReason ?? ((options.retryAttempt ?? 0) > 0 ? 'timeout' : '');
+      envelope.retry_attempt = options.retryAttempt ?? 0;
+      envelope.retry_reason = options.retryReason ?? ((options.retryAttempt ?? 0) > 0 ? 'timeout' : '');
     }
     const record: EnvelopeRecord = {
       envelopeId,

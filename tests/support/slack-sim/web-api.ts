@@ -88,7 +88,7 @@ const postMessage: Handler = (args, ctx) => {
   if (threadTs !== undefined && threadTs !== '') message.thread_ts = threadTs;
   if (blocks !== undefined) message.blocks = blocks;
   if (attachments !== undefined) message.attachments = attachments;
-  if (args['metadata'] !== undefined) message.metadata = args['metadata'];
+  if (args.metadata !== undefined) message.metadata = args.metadata;
   ctx.workspace.putMessage(message);
   return {
     body: {
@@ -115,7 +115,7 @@ const update: Handler = (args, ctx) => {
   if (text !== undefined) message.text = text;
   if (blocks !== undefined) message.blocks = blocks;
   if (attachments !== undefined) message.attachments = attachments;
-  if (args['metadata'] !== undefined) message.metadata = args['metadata'];
+  if (args.metadata !== undefined) message.metadata = args.metadata;
   message.edited = { user: ctx.config.botUserId, ts: ctx.clock.next() };
   return { body: { ok: true, channel, ts, text: message.text, message: asSlackMessage(message) } };
 };

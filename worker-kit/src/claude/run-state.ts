@@ -97,7 +97,7 @@ const str = (value: unknown): string | undefined => (typeof value === 'string' ?
 const num = (value: unknown): number | undefined =>
   typeof value === 'number' && Number.isFinite(value) ? value : undefined;
 const blocks = (message: unknown): Record<string, unknown>[] => {
-  const content = isRecord(message) ? message['content'] : undefined;
+  const content = isRecord(message) ? message.content : undefined;
   return Array.isArray(content) ? content.filter(isRecord) : [];
 };
 
@@ -114,30 +114,28 @@ function deny(state: ClaudeRunState, toolUseId: string, toolName: string | undef
 }
 
 function readResult(event: StreamEvent): ClaudeResultEvent {
-  const denials = Array.isArray(event['permission_denials']) ? event['permission_denials'].filter(isRecord) : [];
-  const errors = Array.isArray(event['errors'])
-    ? event['errors'].filter((e): e is string => typeof e === 'string')
-    : [];
+  const denials = Array.isArray(event.permission_denials) ? event.permission_denials.filter(isRecord) : [];
+  const errors = Array.isArray(event.errors) ? event.errors.filter((e): e is string => typeof e === 'string') : [];
   const optional = <K extends string, V>(key: K, value: V | undefined) =>
     value === undefined ? {} : ({ [key]: value } as Record<K, V>);
   return {
-    subtype: str(event['subtype']) ?? 'unknown',
-    isError: event['is_error'] === true,
-    ...optional('result', str(event['result'])),
-    ...optional('numTurns', num(event['num_turns'])),
-    ...optional('totalCostUsd', num(event['total_cost_usd'])),
-    ...optional('durationMs', num(event['duration_ms'])),
-    ...optional('sessionId', str(event['session_id'])),
-    ...optional('terminalReason', str(event['terminal_reason'])),
-    ...optional('apiErrorStatus', num(event['api_error_status'])),
-    ...optional('apiError', str(event['api_error'])),
+    subtype: str(event.subtype) ?? 'unknown',
+    isError: event.is_error === true,
+    ...optional('result', str(event.result)),
+    ...optional('numTurns', num(event.num_turns)),
+    ...optional('totalCostUsd', num(event.total_cost_usd)),
+    ...optional('durationMs', num(event.duration_ms)),
+    ...optional('sessionId', str(event.session_id)),
+    ...optional('terminalReason', str(event.terminal_reason)),
+    ...optional('apiErrorStatus', num(event.api_error_status)),
+    ...optional('apiError', str(event.api_error)),
     errors,
     permissionDenials: denials.map((d) => ({
-      tool: str(d['tool_name']) ?? 'unknown tool',
+      tool: str(d.tool_name) ?? 'unknown tool',
       // Kept whole here; deny() shortens it once, whichever event names the denial first.
-      ...(d['tool_input'] === undefined ? {} : { input: d['tool_input'] }),
+      ...(d.tool_input === undefined ? {} : { input: d.tool_input }),
     })),
-    deniedToolUseIds: denials.map((d) => str(d['tool_use_id']) ?? ''),
+    deniedToolUseIds: denials.map((d) => str(d.tool_use_id) ?? ''),
   };
 }
 
@@ -148,23 +146,23 @@ function readResult(event: StreamEvent): ClaudeResultEvent {
 export function applyEvent(state: ClaudeRunState, event: StreamEvent): ProgressUpdate | undefined {
   switch (event.type) {
     case 'system': {
-      if (event['subtype'] === 'init') {
-        const model = str(event['model']);
-        const sessionId = str(event['session_id']);
+      if (event.subtype === 'init') {
+        const model = str(event.model);
+        const sessionId = str(event.session_id);
         if (model) state.model = model;
         if (sessionId) state.sessionId = sessionId;
         return { step: 'Starting Claude Code', turns: state.turns };
       }
-      if (event['subtype'] === 'permission_denied') {
-        const id = str(event['tool_use_id']);
-        if (id) deny(state, id, str(event['tool_name']));
+      if (event.subtype === 'permission_denied') {
+        const id = str(event.tool_use_id);
+        if (id) deny(state, id, str(event.tool_name));
       }
       return undefined;
     }
     case 'assistant': {
-      const message = event['message'];
-      const id = isRecord(message) ? str(message['id']) : undefined;
-      const topLevel = event['parent_tool_use_id'] === null || event['parent_tool_use_id'] === undefined;
+      const message = event.message;
+      const id = isRecord(message) ? str(message.id) : undefined;
+      const topLevel = event.parent_tool_use_id === null || event.parent_tool_use_id === undefined;
       let update: ProgressUpdate | undefined;
       if (topLevel && id && !state.assistantMessages.has(id)) {
         state.assistantMessages.add(id);
@@ -172,19 +170,19 @@ export function applyEvent(state: ClaudeRunState, event: StreamEvent): ProgressU
         update = { turns: state.turns };
       }
       for (const block of blocks(message)) {
-        if (block['type'] !== 'tool_use') continue;
-        const name = str(block['name']) ?? 'a tool';
-        const toolUseId = str(block['id']);
-        if (toolUseId) state.toolUses.set(toolUseId, { name, input: block['input'] });
-        update = { step: describeToolUse(name, block['input'], state.cwd), turns: state.turns };
+        if (block.type !== 'tool_use') continue;
+        const name = str(block.name) ?? 'a tool';
+        const toolUseId = str(block.id);
+        if (toolUseId) state.toolUses.set(toolUseId, { name, input: block.input });
+        update = { step: describeToolUse(name, block.input, state.cwd), turns: state.turns };
       }
       return update;
     }
     case 'user': {
       // A call to a tool this run does not have comes back as an error result, not as a permission denial.
-      for (const block of blocks(event['message'])) {
-        if (block['type'] !== 'tool_result' || block['is_error'] !== true) continue;
-        const toolUseId = str(block['tool_use_id']);
+      for (const block of blocks(event.message)) {
+        if (block.type !== 'tool_result' || block.is_error !== true) continue;
+        const toolUseId = str(block.tool_use_id);
         const call = toolUseId ? state.toolUses.get(toolUseId) : undefined;
         if (!toolUseId || !call) continue;
         const missing =

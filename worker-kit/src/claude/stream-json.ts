@@ -39,5 +39,5 @@ export function parseStreamLine(line: string): StreamEvent | undefined {
   } catch {
     return undefined;
   }
-  return isRecord(value) && typeof value['type'] === 'string' ? (value as StreamEvent) : undefined;
+  return isRecord(value) && typeof value.type === 'string' ? (value as StreamEvent) : undefined;
 }

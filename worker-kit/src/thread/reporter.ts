@@ -223,7 +223,7 @@ export function createSlackReporter(options: SlackReporterOptions): JobReporter 
       const thread = threadFor(data);
       if (!thread) return;
       await thread.throttle?.stop();
-      const by = error.details['by'];
+      const by = error.details.by;
       if (error.code === ErrorCode.Cancelled && typeof by === 'string') {
         const view = { jobId: data.id, workerName, by };
         await showStatus(data.id, thread, cancelledStatusMessage(view));
