@@ -6,6 +6,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Changes } from './changes.js';
 import type { FaultQueue } from './faults.js';
+import type { RateLimiter } from './limits.js';
+import type { Outages } from './outages.js';
 import { bearerToken, parseApiArgs, parseMultipart, readBody, sendJson, sendText } from './http-util.js';
 import type { JsonObject, RecordedCall, SimConfig, SimFault } from './types.js';
 import { expectedToken, runMethod, type ApiContext } from './web-api.js';
@@ -15,6 +17,8 @@ export interface RouterDeps {
   config: SimConfig;
   workspace: Workspace;
   faults: FaultQueue;
+  limits: RateLimiter;
+  outages: Outages;
   changes: Changes;
   calls: RecordedCall[];
   apiContext(): ApiContext;
@@ -51,7 +55,23 @@ const handleApi: RouteHandler = async (req, res, method, deps) => {
   const { token: bodyToken, ...args } = rawArgs;
   const token = bearerToken(req) ?? (typeof bodyToken === 'string' ? bodyToken : undefined);
 
-  const fault = deps.faults.take(method);
+  const outage = deps.outages.current(method);
+  if (outage !== undefined && 'drop' in outage) {
+    // The connection ends without an answer: a client sees ECONNRESET / "socket hang up".
+    recordCall(deps, {
+      method,
+      args,
+      token,
+      ok: false,
+      error: 'connection_dropped',
+      fault: undefined,
+      response: undefined,
+    });
+    req.socket.destroy();
+    return;
+  }
+  if (outage !== undefined && 'delayMs' in outage) await new Promise((resolve) => setTimeout(resolve, outage.delayMs));
+  const fault = outage !== undefined && !('delayMs' in outage) ? outage : deps.faults.take(method);
   if (fault !== undefined) {
     const { response, error } = answerFault(res, fault);
     recordCall(deps, { method, args, token, ok: false, error, fault, response });
@@ -63,6 +83,13 @@ const handleApi: RouteHandler = async (req, res, method, deps) => {
   } else if (token !== expectedToken(method, deps.config)) {
     result = { body: { ok: false, error: 'invalid_auth' } };
   } else {
+    const retryAfterSec = deps.limits.check(method, args);
+    if (retryAfterSec !== undefined) {
+      const limited: SimFault = { status: 429, retryAfterSec };
+      const { response, error } = answerFault(res, limited);
+      recordCall(deps, { method, args, token, ok: false, error, fault: limited, response });
+      return;
+    }
     result = runMethod(method, args, deps.apiContext());
   }
   sendJson(res, 200, result.body);

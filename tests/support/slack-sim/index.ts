@@ -18,6 +18,8 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Changes } from './changes.js';
 import { FaultQueue } from './faults.js';
+import { RateLimiter, SLACK_RATE_LIMITS, type SimRateLimits } from './limits.js';
+import { Outages, type Outage, type OutageSpec } from './outages.js';
 import { createRequestHandler } from './http-server.js';
 import { IdSource, TsClock } from './ids.js';
 import {
@@ -115,6 +117,12 @@ export interface SlackSimulator {
   // Web API.
   failNext(method: string, fault: SimFault, times?: number): void;
   clearFaults(): void;
+  /** Enforces these rate limits from now on ({} turns them off). */
+  setRateLimits(limits: SimRateLimits): void;
+  /** Calls answered 429 by the rate limits so far. */
+  rateLimited(): number;
+  /** Makes Slack slow, failing or unreachable for the methods named (all when none) until `forMs` passes or end(). */
+  outage(spec: OutageSpec): Outage;
   calls(method?: string): RecordedCall[];
   /** The first call (past or future) to `method` matching `predicate`. */
   waitForCall(method: string, predicate?: (call: RecordedCall) => boolean, timeoutMs?: number): Promise<RecordedCall>;
@@ -180,6 +188,8 @@ export async function startSlackSimulator(options: SlackSimulatorOptions = {}): 
   const clock = new TsClock();
   const workspace = new Workspace(config, options);
   const faults = new FaultQueue();
+  const limits = new RateLimiter(options.rateLimits === true ? SLACK_RATE_LIMITS : (options.rateLimits ?? {}));
+  const outages = new Outages();
   const socket = new SocketModeServer(config, ids, changes);
   let calls: RecordedCall[] = [];
   let baseUrl = '';
@@ -204,6 +214,8 @@ export async function startSlackSimulator(options: SlackSimulatorOptions = {}): 
       config,
       workspace,
       faults,
+      limits,
+      outages,
       changes,
       get calls() {
         return calls;
@@ -294,6 +306,9 @@ export async function startSlackSimulator(options: SlackSimulatorOptions = {}): 
       faults.add(method, fault, times);
     },
     clearFaults: () => faults.clear(),
+    setRateLimits: (next) => limits.set(next),
+    rateLimited: () => limits.limited,
+    outage: (spec) => outages.start(spec),
 
     calls: (method) => (method === undefined ? [...calls] : calls.filter((c) => c.method === method)),
 
@@ -337,6 +352,8 @@ export async function startSlackSimulator(options: SlackSimulatorOptions = {}): 
     reset() {
       calls = [];
       faults.clear();
+      outages.clear();
+      limits.limited = 0;
       workspace.reset();
       socket.reset();
     },

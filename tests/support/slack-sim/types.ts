@@ -2,6 +2,8 @@
 // itself returns (messages) keep Slack's snake_case field names so assertions
 // read like the Slack docs; the simulator's own records use camelCase.
 
+import type { SimRateLimits } from './limits.js';
+
 /** A decoded JSON object (API arguments, envelope payloads, acks). */
 export type JsonObject = Record<string, unknown>;
 
@@ -23,6 +25,12 @@ export interface SlackSimulatorOptions {
   defaultChannelId?: string;
   /** User used by the send helpers when a test gives none. */
   defaultUserId?: string;
+  /**
+   * Enforce Slack's Web API rate limits: `true` for SLACK_RATE_LIMITS (1 post a
+   * second per channel after a burst of 20, 50 edits a minute), or buckets of your
+   * own. Off by default; `setRateLimits` changes them later.
+   */
+  rateLimits?: SimRateLimits | true;
   /** Deliver a `message` event for each of the bot's own posts, as Slack does (default true). */
   echoBotMessages?: boolean;
   /** How long a send helper waits for the app's ack (default 3000 ms, Slack's limit). */

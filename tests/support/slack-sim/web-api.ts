@@ -300,6 +300,81 @@ const completeUpload: Handler = (args, ctx) => {
   return { body: { ok: true, files: completed } };
 };
 
+/** Slack's `oldest`/`latest` window: ts strings compare as numbers. */
+function inWindow(ts: string, args: JsonObject): boolean {
+  const value = Number(ts);
+  const oldest = str(args, 'oldest');
+  const latest = str(args, 'latest');
+  const inclusive = str(args, 'inclusive') === 'true' || args.inclusive === true;
+  if (oldest !== undefined && (inclusive ? value < Number(oldest) : value <= Number(oldest))) return false;
+  if (latest !== undefined && (inclusive ? value > Number(latest) : value >= Number(latest))) return false;
+  return true;
+}
+
+/** One page of `messages`, with Slack's cursor (an offset here) when more follow. */
+function page(messages: SimMessage[], args: JsonObject): { messages: SimMessage[]; hasMore: boolean; next?: string } {
+  const limit = Math.min(1_000, Math.max(1, Number(str(args, 'limit') ?? 100) || 100));
+  const cursor = str(args, 'cursor');
+  const offset = cursor
+    ? Number(
+        Buffer.from(cursor, 'base64')
+          .toString('utf8')
+          .replace(/^offset:/, ''),
+      ) || 0
+    : 0;
+  const slice = messages.slice(offset, offset + limit);
+  const hasMore = offset + limit < messages.length;
+  return hasMore
+    ? { messages: slice, hasMore, next: Buffer.from(`offset:${offset + limit}`).toString('base64') }
+    : { messages: slice, hasMore };
+}
+
+/** A message as the conversations.* methods return it: metadata only when include_all_metadata is asked for. */
+function asListed(message: SimMessage, args: JsonObject): JsonObject {
+  const withMetadata = str(args, 'include_all_metadata') === 'true' || args.include_all_metadata === true;
+  const { metadata, ...rest } = asSlackMessage(message);
+  return withMetadata && metadata !== undefined ? { ...rest, metadata } : rest;
+}
+
+function listed(result: ReturnType<typeof page>, args: JsonObject): JsonObject {
+  return {
+    ok: true,
+    messages: result.messages.map((message) => asListed(message, args)),
+    has_more: result.hasMore,
+    ...(result.next ? { response_metadata: { next_cursor: result.next } } : {}),
+  };
+}
+
+/** The channel's top-level messages, newest first. */
+const conversationsHistory: Handler = (args, ctx) => {
+  const channel = str(args, 'channel');
+  if (channel === undefined || channel === '' || ctx.workspace.channel(channel) === undefined) {
+    return fail('channel_not_found');
+  }
+  const top = ctx.workspace
+    .messages(channel, true, ctx.config.botUserId)
+    .filter((message) => message.thread_ts === undefined || message.thread_ts === message.ts)
+    .filter((message) => inWindow(message.ts, args))
+    .sort((a, b) => Number(b.ts) - Number(a.ts));
+  return { body: listed(page(top, args), args) };
+};
+
+/** A thread: its parent, then its replies, oldest first. */
+const conversationsReplies: Handler = (args, ctx) => {
+  const channel = str(args, 'channel');
+  const ts = str(args, 'ts');
+  if (channel === undefined || channel === '' || ctx.workspace.channel(channel) === undefined) {
+    return fail('channel_not_found');
+  }
+  if (ts === undefined || ctx.workspace.findMessage(channel, ts) === undefined) return fail('thread_not_found');
+  const thread = ctx.workspace
+    .messages(channel, true, ctx.config.botUserId)
+    .filter((message) => message.ts === ts || message.thread_ts === ts)
+    .filter((message) => message.ts === ts || inWindow(message.ts, args))
+    .sort((a, b) => Number(a.ts) - Number(b.ts));
+  return { body: listed(page(thread, args), args) };
+};
+
 const handlers: Record<string, Handler> = {
   'auth.test': authTest,
   'apps.connections.open': connectionsOpen,
@@ -310,6 +385,8 @@ const handlers: Record<string, Handler> = {
   'reactions.add': reactionsAdd,
   'reactions.remove': reactionsRemove,
   'conversations.info': conversationsInfo,
+  'conversations.history': conversationsHistory,
+  'conversations.replies': conversationsReplies,
   'users.info': usersInfo,
   'files.getUploadURLExternal': getUploadUrl,
   'files.completeUploadExternal': completeUpload,
