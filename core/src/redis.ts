@@ -8,8 +8,15 @@ import type { Config } from './config.js';
 export type { Redis } from 'ioredis';
 export type ConnectionRole = 'producer' | 'worker';
 
-export function redisOptions(config: Pick<Config, 'redis'>, role: ConnectionRole): RedisOptions {
-  const base: RedisOptions = {
+/**
+ * ioredis options with the reconnect policy always set: narrower than ioredis'
+ * own type (whose retryStrategy may be null), so BullMQ's connection type takes
+ * it too.
+ */
+export type ConnectionSettings = RedisOptions & { retryStrategy: (times: number) => number };
+
+export function redisOptions(config: Pick<Config, 'redis'>, role: ConnectionRole): ConnectionSettings {
+  const base: ConnectionSettings = {
     host: config.redis.host,
     port: config.redis.port,
     password: config.redis.password,

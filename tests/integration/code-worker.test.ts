@@ -116,6 +116,15 @@ async function finished(harness: QueueHarness, id: string, timeoutMs = 30_000): 
 const thread = (receiptTs: string): SimMessage[] =>
   sim.messages(sim.config.defaultChannelId).filter((message) => message.thread_ts === receiptTs);
 const shown = (message: SimMessage | undefined) => JSON.stringify(message?.blocks ?? []);
+
+/** The job's final failure notice in its thread, once it is there (it follows BullMQ's failed state). */
+function failureNotice(receiptTs: string, id: string): Promise<SimMessage> {
+  return sim.waitForMessage(
+    sim.config.defaultChannelId,
+    (message) => message.thread_ts === receiptTs && message.text.startsWith(`Job #${id} failed`),
+    20_000,
+  );
+}
 const requestsFor = (text: string) =>
   standin.messageRequests().filter((request) => userTexts(request.body).includes(text));
 
@@ -241,7 +250,7 @@ describe('the code worker under acceptEdits', () => {
     expect(details.failedReason).toMatch(
       /The Anthropic API refused the request with HTTP 401 \(.*\)\. Check ANTHROPIC_API_KEY/,
     );
-    const failure = thread(receiptTs).find((message) => message.text.startsWith(`Job #${job.id} failed`));
+    const failure = await failureNotice(receiptTs, job.id);
     expect(shown(failure)).toContain('HTTP 401');
     expect(shown(failure)).toContain('ANTHROPIC_API_KEY');
   });
@@ -346,9 +355,7 @@ describe('the code worker at its time limit', () => {
     expect(details.failedReason).toContain('CODE_TIMEOUT_MS');
     expect(groupMembers(cli)).toEqual([]);
     expect(requestsFor(text)[0]?.aborted).toBe(true);
-    expect(shown(thread(receiptTs).find((message) => message.text.startsWith(`Job #${job.id} failed`)))).toContain(
-      'time limit',
-    );
+    expect(shown(await failureNotice(receiptTs, job.id))).toContain('time limit');
   });
 
   it('also ends a command the Bash tool is running in a session of its own', async () => {
@@ -414,9 +421,7 @@ describe('the code worker when Claude Code cannot run', () => {
     expect(details.failedReason).toBe(
       'Claude Code CLI not found at /nonexistent/claude: npm install -g @anthropic-ai/claude-code or set CLAUDE_BIN',
     );
-    expect(shown(thread(receiptTs).find((message) => message.text.startsWith(`Job #${job.id} failed`)))).toContain(
-      'Claude Code CLI not found',
-    );
+    expect(shown(await failureNotice(receiptTs, job.id))).toContain('Claude Code CLI not found');
   });
 
   it('fails clearly, at once, when CLAUDE_BIN prints something that is not stream-json', async () => {

@@ -123,6 +123,15 @@ function thread(receiptTs: string): SimMessage[] {
 
 const shown = (message: SimMessage | undefined) => JSON.stringify(message?.blocks ?? []);
 
+/** The job's final failure notice in its thread, once it is there (it follows BullMQ's failed state). */
+function failureNotice(receiptTs: string, id: string): Promise<SimMessage> {
+  return sim.waitForMessage(
+    sim.config.defaultChannelId,
+    (message) => message.thread_ts === receiptTs && message.text.startsWith(`Job #${id} failed`),
+    20_000,
+  );
+}
+
 describe('the local worker in Slack mode', () => {
   let harness: QueueHarness;
   let worker: RunningProcess;
@@ -203,9 +212,9 @@ describe('the local worker in Slack mode', () => {
       const updates = sim.calls('chat.update').map((call) => String(call.args.text));
       expect(updates).toContain('Attempt 1/3 failed; retrying');
       expect(updates).toContain('Attempt 2/3 failed; retrying');
+      const failure = await failureNotice(receiptTs, job.id);
       const replies = thread(receiptTs);
       expect(replies[0]?.text).toBe('Failed on attempt 3/3');
-      const failure = replies.find((message) => message.text.startsWith(`Job #${job.id} failed`));
       expect(shown(failure)).toContain('LM Studio is not reachable at');
       expect(shown(failure)).toContain('start its server or set LM_STUDIO_URL');
       const blocks = (failure?.blocks ?? []) as { type: string; elements?: { action_id: string; value: string }[] }[];
@@ -227,9 +236,7 @@ describe('the local worker in Slack mode', () => {
     expect(details.failedReason).toContain('time limit of the local queue');
     expect(details.failedReason).toContain('LOCAL_TIMEOUT_MS');
     expect(chatRequests(text).map((request) => request.aborted)).toEqual([true]);
-    expect(shown(thread(receiptTs).find((message) => message.text.startsWith(`Job #${job.id} failed`)))).toContain(
-      'time limit of the local queue',
-    );
+    expect(shown(await failureNotice(receiptTs, job.id))).toContain('time limit of the local queue');
   });
 
   it('fails clearly, and at once, on a response that is not a chat completion', async () => {
@@ -243,9 +250,33 @@ describe('the local worker in Slack mode', () => {
     expect(details.failedReason).toMatch(
       /LM Studio at http:\/\/127\.0\.0\.1:\d+\/v1 sent a response that is not valid JSON/,
     );
-    expect(shown(thread(receiptTs).find((message) => message.text.startsWith(`Job #${job.id} failed`)))).toContain(
-      'not valid JSON',
+    expect(shown(await failureNotice(receiptTs, job.id))).toContain('not valid JSON');
+  });
+
+  it('posts the final failure only once the job is failed, so Retry works the moment it appears', async () => {
+    const text = 'rephrase this note for the team';
+    scripts.set(text, () => ({ garbage: 'non-json' }));
+    const { job, receiptTs } = await enqueue(harness, text);
+    const notice = await sim.waitForMessage(
+      sim.config.defaultChannelId,
+      (message) => message.thread_ts === receiptTs && message.text.startsWith(`Job #${job.id} failed`),
+      20_000,
     );
+    expect(notice.text).toContain('not valid JSON');
+    // The instant the notice is there, the job is failed in BullMQ and a Retry re-runs it.
+    expect((await harness.manager.inspect(job.id)).status).toBe('failed');
+    scripts.set(text, () => ({ content: 'Here is the note, rephrased.' }));
+    const retried = await harness.manager.retry(job.id);
+    expect(retried.outcome).toBe('requeued');
+    const details = await waitFor(
+      async () => {
+        const current = await harness.manager.inspect(job.id);
+        return current.status === 'completed' ? current : undefined;
+      },
+      20_000,
+      'the retried job to complete',
+    );
+    expect(details.result).toMatchObject({ text: 'Here is the note, rephrased.' });
   });
 
   it('aborts the request when the job is cancelled, and says who cancelled it', async () => {
@@ -261,6 +292,11 @@ describe('the local worker in Slack mode', () => {
     expect(Date.now() - asked).toBeLessThan(2_000);
     expect(details.attemptsMade).toBe(1);
     await waitFor(() => chatRequests(text)[0]?.aborted, 2_000, 'the stand-in to see the abort');
+    await waitFor(
+      () => thread(receiptTs).find((message) => message.text.startsWith(`Job #${job.id} cancelled`)),
+      10_000,
+      'the cancellation notice',
+    );
     const replies = thread(receiptTs);
     expect(replies[0]?.text).toBe('Cancelled by U123');
     expect(shown(replies.find((message) => message.text.startsWith(`Job #${job.id} cancelled`)))).toContain(

@@ -4,7 +4,9 @@
 // do what must happen before the jobs exist (Slack posts the receipts whose
 // threads the jobs reply in), add them to their queues together, then let the
 // caller do what needs the jobs (link receipts). If adding fails, the caller is
-// told so it can take back what it promised.
+// told so it can take back what it promised; if only what follows fails, the
+// jobs exist and will run, so the caller is told that instead, and nothing is
+// taken back.
 import {
   buildJobData,
   type JobData,
@@ -30,8 +32,10 @@ export interface SubmitHooks {
   beforeEnqueue?(job: JobData, index: number): Promise<void>;
   /** Runs once the jobs are on their queues. */
   afterEnqueue?(jobs: readonly JobData[]): Promise<void>;
-  /** Runs when adding the jobs (or afterEnqueue) failed, before the error is rethrown. */
+  /** Runs when adding the jobs failed (none exists), before the error is rethrown. */
   enqueueFailed?(jobs: readonly JobData[], error: unknown): Promise<void>;
+  /** Runs when afterEnqueue failed: the jobs exist and will run; submitJobs still returns them. */
+  afterEnqueueFailed?(jobs: readonly JobData[], error: unknown): Promise<void>;
 }
 
 export interface SubmitDeps {
@@ -83,10 +87,14 @@ export async function submitJobs(
   if (hooks.beforeEnqueue) for (const [index, job] of jobs.entries()) await hooks.beforeEnqueue(job, index);
   try {
     await manager.add(jobs);
-    await hooks.afterEnqueue?.(jobs);
   } catch (error) {
     await hooks.enqueueFailed?.(jobs, error);
     throw error;
+  }
+  try {
+    await hooks.afterEnqueue?.(jobs);
+  } catch (error) {
+    await hooks.afterEnqueueFailed?.(jobs, error);
   }
   return jobs;
 }

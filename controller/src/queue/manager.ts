@@ -171,7 +171,8 @@ export class QueueManager {
       QUEUE_NAMES.map(async (name): Promise<QueueStatus> => {
         const queue = this.queues[name];
         const [counts, paused, globalConcurrency, workers] = await Promise.all([
-          queue.getJobCounts('waiting', 'prioritized', 'paused', 'active', 'delayed', 'completed', 'failed'),
+          // BullMQ 6 keeps a paused queue's jobs in wait: no 'paused' list to count.
+          queue.getJobCounts('waiting', 'prioritized', 'active', 'delayed', 'completed', 'failed'),
           queue.isPaused(),
           queue.getGlobalConcurrency(),
           queue.getWorkersCount(),
@@ -179,7 +180,7 @@ export class QueueManager {
         return {
           name,
           counts: {
-            waiting: (counts.waiting ?? 0) + (counts.prioritized ?? 0) + (counts.paused ?? 0),
+            waiting: (counts.waiting ?? 0) + (counts.prioritized ?? 0),
             active: counts.active ?? 0,
             delayed: counts.delayed ?? 0,
             completed: counts.completed ?? 0,
@@ -285,9 +286,9 @@ export class QueueManager {
   async list(state?: ListState, limit = 20): Promise<JobDetails[]> {
     const types =
       state === undefined
-        ? (['waiting', 'prioritized', 'paused', 'active', 'delayed', 'completed', 'failed'] as const)
+        ? (['waiting', 'prioritized', 'active', 'delayed', 'completed', 'failed'] as const)
         : state === 'waiting'
-          ? (['waiting', 'prioritized', 'paused'] as const)
+          ? (['waiting', 'prioritized'] as const)
           : ([state] as const);
     const perQueue = await Promise.all(QUEUE_NAMES.map((name) => this.queues[name].getJobs([...types], 0, limit - 1)));
     const jobs = perQueue.flat().filter((job): job is Job<JobData> => Boolean(job));

@@ -6,7 +6,7 @@
 // looked up beside routing and waited for at most QDRANT_RECEIPT_BUDGET_MS
 // (from the start of the intake), so the job memory adds at most that budget to
 // a receipt, and nothing when it is off.
-import type { JobData, JobRequest } from '@agentops/core';
+import { toCodedError, type JobData, type JobRequest } from '@agentops/core';
 import { submitJobs } from '../intake/submit.js';
 import type { MemoryDeps, PastJob } from '../memory/index.js';
 import { checkQueue } from './access.js';
@@ -81,6 +81,13 @@ export async function intakeJobs(deps: SlackDeps, origin: SlackOrigin, items: Jo
           );
           const receipts = deps.memoryView?.receipts;
           if (receipts) await Promise.all([...shown].map(([id, matches]) => receipts.save(id, matches)));
+        },
+        async afterEnqueueFailed(jobs, error) {
+          // The jobs are queued and will run; only commands typed in their threads may not find them.
+          deps.logger.warn(
+            { err: toCodedError(error), jobIds: jobs.map((job) => job.id) },
+            '[slack] Jobs queued, but linking their receipts failed; commands typed in their threads may not reach them',
+          );
         },
         async enqueueFailed(jobs, error) {
           // The receipts promised jobs that do not exist: say so on each of them.

@@ -239,7 +239,13 @@ export async function startWorkerRuntime(options: WorkerRuntimeOptions): Promise
         { code: error.code, final, durationMs: Date.now() - started },
         `[${options.name}] Job ${data.id} failed (${error.code}): ${error.message}${final ? '' : '; will retry'}`,
       );
-      await report('the failure', () => reporter?.failed?.(data, error, final, attempt), jobLogger);
+      if (final) {
+        // Told once BullMQ has moved the job to failed (the worker's 'failed' event), so
+        // the notice's Retry button works the moment it appears.
+        finalFailures.set(job.id ?? data.id, { data, error, attempt, logger: jobLogger });
+      } else {
+        await report('the failure', () => reporter?.failed?.(data, error, false, attempt), jobLogger);
+      }
       if (!decision.retry) throw new UnrecoverableError(error.message);
       throw new Error(error.message);
     } finally {
@@ -249,6 +255,8 @@ export async function startWorkerRuntime(options: WorkerRuntimeOptions): Promise
     }
   };
 
+  /** Final failures waiting for BullMQ to record them, by BullMQ job id. */
+  const finalFailures = new Map<string, { data: JobData; error: AgentOpsError; attempt: Attempt; logger: Logger }>();
   const worker = new TolerantWorker<JobData, JobResult>(queue, processJob, {
     connection: connectionOptions,
     prefix,
@@ -257,6 +265,13 @@ export async function startWorkerRuntime(options: WorkerRuntimeOptions): Promise
     stalledInterval: config.workers.stalledIntervalMs,
     maxStalledCount: 1,
     autorun: true,
+  });
+  worker.on('failed', (job) => {
+    const failure = job?.id === undefined ? undefined : finalFailures.get(job.id);
+    if (!failure || job?.id === undefined) return;
+    finalFailures.delete(job.id);
+    const { data, error, attempt } = failure;
+    void report('the failure', () => reporter?.failed?.(data, error, true, attempt), failure.logger);
   });
   worker.on('error', (error) =>
     logger.error({ err: toCodedError(error) }, `[${options.name}] Worker error: ${error.message}`),

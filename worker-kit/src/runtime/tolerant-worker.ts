@@ -2,7 +2,7 @@
 // BullMQ parses `data` while claiming the job, outside any processor, so a
 // corrupt job would wedge in "active" and come back as stalled forever. Here the
 // parse failure becomes ordinary data that the runtime fails with a clear reason.
-import { type Job, Worker, type JobJsonRaw } from 'bullmq';
+import { type Job, type JobJson, Worker } from 'bullmq';
 
 const CORRUPT = '__agentopsCorruptData';
 
@@ -16,7 +16,7 @@ export function corruptDataProblem(data: unknown): string | undefined {
 }
 
 export class TolerantWorker<Data, Result> extends Worker<Data, Result> {
-  protected override createJob(raw: JobJsonRaw, jobId: string): Job<Data, Result, string> {
+  protected override createJob(raw: JobJson, jobId: string): Job<Data, Result, string> {
     try {
       return super.createJob(raw, jobId);
     } catch (error) {
