@@ -22,7 +22,7 @@ import { releaseAfter, releaseFileResources } from '../support/release-after.js'
 import { openQueues, type QueueHarness } from '../support/queues.js';
 import { testEnv } from '../support/redis.js';
 import { startSlackSimulator, type SimMessage, type SlackSimulator } from '../support/slack-sim/index.js';
-import { enqueueUnderReceipt, simSlackEnv } from '../support/worker-jobs.js';
+import { enqueueUnderReceipt, failureNotice, simSlackEnv } from '../support/worker-jobs.js';
 import { repliesByJob } from '../support/llm/replies-by-job.js';
 
 const WORKER = path.join(REPO_ROOT, 'workers', 'code-worker', 'dist', 'worker.js');
@@ -117,14 +117,6 @@ const thread = (receiptTs: string): SimMessage[] =>
   sim.messages(sim.config.defaultChannelId).filter((message) => message.thread_ts === receiptTs);
 const shown = (message: SimMessage | undefined) => JSON.stringify(message?.blocks ?? []);
 
-/** The job's final failure notice in its thread, once it is there (it follows BullMQ's failed state). */
-function failureNotice(receiptTs: string, id: string): Promise<SimMessage> {
-  return sim.waitForMessage(
-    sim.config.defaultChannelId,
-    (message) => message.thread_ts === receiptTs && message.text.startsWith(`Job #${id} failed`),
-    20_000,
-  );
-}
 const requestsFor = (text: string) =>
   standin.messageRequests().filter((request) => userTexts(request.body).includes(text));
 
@@ -250,7 +242,7 @@ describe('the code worker under acceptEdits', () => {
     expect(details.failedReason).toMatch(
       /The Anthropic API refused the request with HTTP 401 \(.*\)\. Check ANTHROPIC_API_KEY/,
     );
-    const failure = await failureNotice(receiptTs, job.id);
+    const failure = await failureNotice(sim, receiptTs, job.id);
     expect(shown(failure)).toContain('HTTP 401');
     expect(shown(failure)).toContain('ANTHROPIC_API_KEY');
   });
@@ -355,7 +347,7 @@ describe('the code worker at its time limit', () => {
     expect(details.failedReason).toContain('CODE_TIMEOUT_MS');
     expect(groupMembers(cli)).toEqual([]);
     expect(requestsFor(text)[0]?.aborted).toBe(true);
-    expect(shown(await failureNotice(receiptTs, job.id))).toContain('time limit');
+    expect(shown(await failureNotice(sim, receiptTs, job.id))).toContain('time limit');
   });
 
   it('also ends a command the Bash tool is running in a session of its own', async () => {
@@ -421,7 +413,7 @@ describe('the code worker when Claude Code cannot run', () => {
     expect(details.failedReason).toBe(
       'Claude Code CLI not found at /nonexistent/claude: npm install -g @anthropic-ai/claude-code or set CLAUDE_BIN',
     );
-    expect(shown(await failureNotice(receiptTs, job.id))).toContain('Claude Code CLI not found');
+    expect(shown(await failureNotice(sim, receiptTs, job.id))).toContain('Claude Code CLI not found');
   });
 
   it('fails clearly, at once, when CLAUDE_BIN prints something that is not stream-json', async () => {

@@ -21,7 +21,7 @@ import { logRecordsMatching } from '../support/logs.js';
 import { releaseAfter, releaseFileResources } from '../support/release-after.js';
 import { openQueues, type QueueHarness } from '../support/queues.js';
 import { startSlackSimulator, type SimMessage, type SlackSimulator } from '../support/slack-sim/index.js';
-import { simSlackEnv } from '../support/worker-jobs.js';
+import { failureNotice, simSlackEnv } from '../support/worker-jobs.js';
 
 const WORKER = path.join(REPO_ROOT, 'workers', 'local-worker', 'dist', 'worker.js');
 const CLI = path.join(REPO_ROOT, 'controller', 'dist', 'cli.js');
@@ -123,15 +123,6 @@ function thread(receiptTs: string): SimMessage[] {
 
 const shown = (message: SimMessage | undefined) => JSON.stringify(message?.blocks ?? []);
 
-/** The job's final failure notice in its thread, once it is there (it follows BullMQ's failed state). */
-function failureNotice(receiptTs: string, id: string): Promise<SimMessage> {
-  return sim.waitForMessage(
-    sim.config.defaultChannelId,
-    (message) => message.thread_ts === receiptTs && message.text.startsWith(`Job #${id} failed`),
-    20_000,
-  );
-}
-
 describe('the local worker in Slack mode', () => {
   let harness: QueueHarness;
   let worker: RunningProcess;
@@ -212,7 +203,7 @@ describe('the local worker in Slack mode', () => {
       const updates = sim.calls('chat.update').map((call) => String(call.args.text));
       expect(updates).toContain('Attempt 1/3 failed; retrying');
       expect(updates).toContain('Attempt 2/3 failed; retrying');
-      const failure = await failureNotice(receiptTs, job.id);
+      const failure = await failureNotice(sim, receiptTs, job.id);
       const replies = thread(receiptTs);
       expect(replies[0]?.text).toBe('Failed on attempt 3/3');
       expect(shown(failure)).toContain('LM Studio is not reachable at');
@@ -236,7 +227,7 @@ describe('the local worker in Slack mode', () => {
     expect(details.failedReason).toContain('time limit of the local queue');
     expect(details.failedReason).toContain('LOCAL_TIMEOUT_MS');
     expect(chatRequests(text).map((request) => request.aborted)).toEqual([true]);
-    expect(shown(await failureNotice(receiptTs, job.id))).toContain('time limit of the local queue');
+    expect(shown(await failureNotice(sim, receiptTs, job.id))).toContain('time limit of the local queue');
   });
 
   it('fails clearly, and at once, on a response that is not a chat completion', async () => {
@@ -250,7 +241,7 @@ describe('the local worker in Slack mode', () => {
     expect(details.failedReason).toMatch(
       /LM Studio at http:\/\/127\.0\.0\.1:\d+\/v1 sent a response that is not valid JSON/,
     );
-    expect(shown(await failureNotice(receiptTs, job.id))).toContain('not valid JSON');
+    expect(shown(await failureNotice(sim, receiptTs, job.id))).toContain('not valid JSON');
   });
 
   it('posts the final failure only once the job is failed, so Retry works the moment it appears', async () => {

@@ -4,7 +4,7 @@
 import { WebClient } from '@slack/web-api';
 import type { JobData, QueueName } from '@agentops/core';
 import type { QueueHarness } from './queues.js';
-import type { SlackSimulator } from './slack-sim/index.js';
+import type { SimMessage, SlackSimulator } from './slack-sim/index.js';
 
 export function simSlackEnv(sim: SlackSimulator): Record<string, string> {
   return {
@@ -36,4 +36,13 @@ export async function enqueueUnderReceipt(
     slack: { channel: sim.config.defaultChannelId, user, receiptTs },
   });
   return { job, receiptTs };
+}
+
+/** A job's final failure notice in its receipt's thread, once it is there (it follows BullMQ's failed state). */
+export function failureNotice(sim: SlackSimulator, receiptTs: string, id: string): Promise<SimMessage> {
+  return sim.waitForMessage(
+    sim.config.defaultChannelId,
+    (message) => message.thread_ts === receiptTs && message.text.startsWith(`Job #${id} failed`),
+    20_000,
+  );
 }

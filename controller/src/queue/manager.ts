@@ -7,6 +7,7 @@ import {
   ErrorCode,
   KEEP_COMPLETED,
   KEEP_FAILED,
+  isQueueName,
   QUEUE_NAMES,
   buildJobData,
   KEY_TTL_SEC,
@@ -234,8 +235,11 @@ export class QueueManager {
     await this.redis.set(this.keys.cancelRecord(record.id), JSON.stringify(record), 'EX', KEY_TTL_SEC.cancelRecord);
   }
 
-  private async describe(job: Job<JobData>, cancel?: CancelRecord): Promise<JobDetails> {
-    const state = await job.getState();
+  private async describe(read: Job<JobData>, cancel?: CancelRecord): Promise<JobDetails> {
+    const state = await read.getState();
+    // The job's hash is read before its state: a job that finished in between has a
+    // terminal state but an older hash (no finishedOn, attempts not yet counted).
+    const job = FINISHED.has(state) && !read.finishedOn ? ((await this.reload(read)) ?? read) : read;
     const record = cancel ?? (await this.cancelRecord(fromBullJobId(job.id)));
     const parsed = jobDataSchema.safeParse(job.data);
     const data = parsed.success ? parsed.data : (job.data as JobData);
@@ -273,6 +277,11 @@ export class QueueManager {
       finishedAt: record.at,
       cancel: { by: record.by, at: record.at },
     };
+  }
+
+  private async reload(job: Job<JobData>): Promise<Job<JobData> | undefined> {
+    if (!isQueueName(job.queueName) || job.id === undefined) return undefined;
+    return (await this.queues[job.queueName].getJob(job.id)) ?? undefined;
   }
 
   async inspect(id: string): Promise<JobDetails> {
