@@ -59,12 +59,34 @@ const bool = () =>
       .enum(['true', 'false', '1', '0', 'yes', 'no'], { error: 'must be true or false' })
       .transform((value) => value === 'true' || value === '1' || value === 'yes'),
   );
+/**
+ * Splits a list on commas and white space outside parentheses, so a tool
+ * pattern such as `Bash(npm test)` stays one entry.
+ */
+export function splitList(value: string): string[] {
+  const items: string[] = [];
+  let depth = 0;
+  let current = '';
+  for (const char of value) {
+    if (char === '(') depth += 1;
+    if (char === ')') depth = Math.max(0, depth - 1);
+    if (depth === 0 && (char === ',' || /\s/.test(char))) {
+      if (current) items.push(current);
+      current = '';
+    } else {
+      current += char;
+    }
+  }
+  if (current) items.push(current);
+  return items;
+}
+
 const list = (item: RegExp, problem: string) =>
   z.preprocess(
     unset,
     z
       .string()
-      .transform((value) => value.split(/[\s,]+/).filter(Boolean))
+      .transform(splitList)
       .pipe(z.array(z.string().regex(item, { error: problem }))),
   );
 

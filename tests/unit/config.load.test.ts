@@ -96,4 +96,14 @@ describe('configuration', () => {
   it('accepts a Redis Cluster hash tag as the queue prefix', () => {
     expect(loadConfig({ QUEUE_PREFIX: '{agentops}' }).redis.prefix).toBe('{agentops}');
   });
+
+  it('keeps a tool pattern with a space whole, and splits lists on commas and spaces outside parentheses', () => {
+    const config = loadConfig({ CLAUDE_ALLOWED_TOOLS: 'Read, Edit,Bash(npm test) Bash(git diff:*)' });
+    expect(config.claude.allowedTools).toEqual(['Read', 'Edit', 'Bash(npm test)', 'Bash(git diff:*)']);
+    expect(loadConfig({ ALLOWED_USERS: 'U0AAA1, U0BBB2 U0CCC3' }).access.allowedUsers).toEqual([
+      'U0AAA1',
+      'U0BBB2',
+      'U0CCC3',
+    ]);
+  });
 });
