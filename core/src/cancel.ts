@@ -1,22 +1,12 @@
 // How any process asks the worker running a job to stop it: a flag in Redis (so a
 // worker that starts the job later still sees it) and a pub/sub message (so the
-// running worker learns of it at once).
-import { KEY_TTL_SEC, redisKeys } from './keys.js';
+// running worker learns of it at once). The key and channel names are
+// redisKeys(prefix).cancelFlag / .cancelChannel.
 
 export interface CancelRequest {
   id: string;
   by: string;
   at: number;
-}
-
-export const CANCEL_FLAG_TTL_SEC = KEY_TTL_SEC.cancelFlag;
-
-export function cancelFlagKey(prefix: string, id: string): string {
-  return redisKeys(prefix).cancelFlag(id);
-}
-
-export function cancelChannel(prefix: string): string {
-  return redisKeys(prefix).cancelChannel;
 }
 
 export function parseCancelRequest(raw: string | null): CancelRequest | undefined {

@@ -1,7 +1,8 @@
 // Redelivered events make one job; pause stops new claims but lets the running job finish.
 import { afterEach, describe, expect, it } from 'vitest';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { createIdempotency, idempotencyKey, IDEMPOTENCY_TTL_SEC } from '@agentops/controller';
+import { KEY_TTL_SEC, redisKeys } from '@agentops/core';
+import { createIdempotency } from '@agentops/controller';
 import { openQueues, type QueueHarness } from '../support/queues.js';
 import { waitFor } from '../support/processes.js';
 
@@ -44,8 +45,8 @@ describe('idempotency', () => {
     harness = await openQueues();
     const once = createIdempotency(harness.redis, harness.prefix);
     await once.claim('event:Ev03');
-    const ttl = await harness.redis.ttl(idempotencyKey(harness.prefix, 'event:Ev03'));
-    expect(ttl).toBeGreaterThan(IDEMPOTENCY_TTL_SEC - 10);
+    const ttl = await harness.redis.ttl(redisKeys(harness.prefix).idempotency('event:Ev03'));
+    expect(ttl).toBeGreaterThan(KEY_TTL_SEC.idempotency - 10);
     expect(ttl).toBeLessThanOrEqual(24 * 3_600);
   });
 

@@ -1,8 +1,6 @@
 // At-most-once handling of redelivered Slack events and clicks: Redis SET NX EX.
 // The claim is released if handling fails, so Slack's own retry can still succeed.
-import { agentopsKey, type Redis } from '@agentops/core';
-
-export const IDEMPOTENCY_TTL_SEC = 24 * 3_600;
+import { KEY_TTL_SEC, redisKeys, type Redis } from '@agentops/core';
 
 export interface Idempotency {
   /** True the first time `key` is claimed within the TTL. */
@@ -12,15 +10,11 @@ export interface Idempotency {
   once<T>(key: string, fn: () => Promise<T>): Promise<{ duplicate: true } | { duplicate: false; value: T }>;
 }
 
-export function idempotencyKey(prefix: string, key: string): string {
-  return agentopsKey(prefix, 'idemp', key);
-}
-
-export function createIdempotency(redis: Redis, prefix: string, ttlSec = IDEMPOTENCY_TTL_SEC): Idempotency {
-  const claim = async (key: string) =>
-    (await redis.set(idempotencyKey(prefix, key), String(Date.now()), 'EX', ttlSec, 'NX')) === 'OK';
+export function createIdempotency(redis: Redis, prefix: string, ttlSec: number = KEY_TTL_SEC.idempotency): Idempotency {
+  const keyOf = redisKeys(prefix).idempotency;
+  const claim = async (key: string) => (await redis.set(keyOf(key), String(Date.now()), 'EX', ttlSec, 'NX')) === 'OK';
   const release = async (key: string) => {
-    await redis.del(idempotencyKey(prefix, key));
+    await redis.del(keyOf(key));
   };
   return {
     claim,

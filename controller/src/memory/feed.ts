@@ -15,7 +15,7 @@ import {
   KEEP_COMPLETED,
   KEEP_FAILED,
   QUEUE_NAMES,
-  agentopsKey,
+  redisKeys,
   fromBullJobId,
   toCodedError,
   type Logger,
@@ -46,10 +46,6 @@ export interface CompletionFeed {
   close(): Promise<void>;
 }
 
-export function cursorKey(prefix: string, queue: QueueName): string {
-  return agentopsKey(prefix, 'qdrant', 'last-event', queue);
-}
-
 /** Field list of a stream entry as an object. */
 function fieldsOf(list: string[]): Record<string, string> {
   const fields: Record<string, string> = {};
@@ -70,6 +66,7 @@ type StreamReply = [key: string, entries: [id: string, fields: string[]][]][];
 
 export function startCompletionFeed(options: CompletionFeedOptions): CompletionFeed {
   const { redis, memory, logger } = options;
+  const names = redisKeys(options.prefix);
   const maxAttempts = options.maxAttempts ?? 3;
   const queueOfKey = new Map(QUEUE_NAMES.map((queue) => [options.streams[queue], queue] as const));
   const stop = new AbortController();
@@ -85,7 +82,7 @@ export function startCompletionFeed(options: CompletionFeedOptions): CompletionF
     for (const queue of QUEUE_NAMES) {
       const stream = options.streams[queue];
       const last = (await redis.xrevrange(stream, '+', '-', 'COUNT', 1))[0]?.[0] ?? '0-0';
-      const key = cursorKey(options.prefix, queue);
+      const key = names.memoryCursor(queue);
       if ((await redis.set(key, last, 'NX')) === 'OK') continue;
       const cursor = await redis.get(key);
       const first = (await redis.xrange(stream, '-', '+', 'COUNT', 1))[0]?.[0];
@@ -129,7 +126,7 @@ export function startCompletionFeed(options: CompletionFeedOptions): CompletionF
 
   const readBatch = async (): Promise<StreamReply | null> => {
     const keys = QUEUE_NAMES.map((queue) => options.streams[queue]);
-    const cursors = await redis.mget(...QUEUE_NAMES.map((queue) => cursorKey(options.prefix, queue)));
+    const cursors = await redis.mget(...QUEUE_NAMES.map((queue) => names.memoryCursor(queue)));
     blocking = true;
     try {
       // close() runs between awaits: it either sees `blocking` and cuts the connection, or is seen here.
@@ -162,7 +159,7 @@ export function startCompletionFeed(options: CompletionFeedOptions): CompletionF
             paused = true;
             break;
           }
-          await redis.set(cursorKey(options.prefix, queue), id);
+          await redis.set(names.memoryCursor(queue), id);
         }
         // Other queues' entries of this batch are read again from their own cursors.
         if (paused) break;

@@ -1,6 +1,6 @@
 // The similar past jobs shown on a receipt, kept in Redis so the receipt keeps
 // them when cancel, retry or promote draws it again.
-import { agentopsKey, type Redis } from '@agentops/core';
+import { KEY_TTL_SEC, redisKeys, type Redis } from '@agentops/core';
 import type { PastJob } from './records.js';
 
 export interface ReceiptMatches {
@@ -10,10 +10,10 @@ export interface ReceiptMatches {
 }
 
 /** As long as a receipt's thread is linked to its job. */
-const TTL_SEC = 30 * 24 * 3_600;
+const TTL_SEC = KEY_TTL_SEC.receiptSimilar;
 
 export function createReceiptMatches(redis: Redis, prefix: string): ReceiptMatches {
-  const key = (jobId: string) => agentopsKey(prefix, 'qdrant', 'receipt-similar', jobId);
+  const key = redisKeys(prefix).receiptSimilar;
   return {
     async save(jobId, jobs) {
       if (jobs.length === 0) return;

@@ -7,11 +7,11 @@ import type { AnyMiddlewareArgs, BlockAction, Middleware, SlashCommand } from '@
 import type { QueueName } from '@agentops/core';
 import { parseSubcommand } from '../commands/grammar.js';
 import type { AccessRules, ServedScope, SlackDeps, SlackOrigin } from './context.js';
-
-export type { AccessRules, ServedScope } from './context.js';
 import { decodeSlackText } from './decode.js';
 import { plainMessage } from './messages/index.js';
 import { refuse } from './replies.js';
+
+export type { AccessRules, ServedScope } from './context.js';
 
 export interface MessageLike {
   channel?: string;

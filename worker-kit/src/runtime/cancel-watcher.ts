@@ -2,7 +2,7 @@
 // worker process listens on the cancel channel; a flag key covers jobs that
 // start after the request was published and reconnects that missed a message.
 import { Redis, type RedisOptions } from 'ioredis';
-import { cancelChannel, cancelFlagKey, parseCancelRequest, type CancelRequest } from '@agentops/core';
+import { parseCancelRequest, redisKeys, type CancelRequest } from '@agentops/core';
 
 export interface CancelListener {
   /** The job's flag key: read it (in the same round trip as other keys, say) and pass the value to `check`. */
@@ -25,6 +25,7 @@ export interface CancelWatcher {
 }
 
 export function createCancelWatcher(options: RedisOptions, prefix: string): CancelWatcher {
+  const keys = redisKeys(prefix);
   const subscriber = new Redis({ ...options, lazyConnect: false });
   const commands = new Redis({ ...options, lazyConnect: false });
   subscriber.on('error', () => undefined);
@@ -40,10 +41,10 @@ export function createCancelWatcher(options: RedisOptions, prefix: string): Canc
   const checkFlags = async () => {
     const ids = [...listeners.keys()];
     if (ids.length === 0) return;
-    const values = await commands.mget(ids.map((id) => cancelFlagKey(prefix, id)));
+    const values = await commands.mget(ids.map((id) => keys.cancelFlag(id)));
     for (const value of values) fire(parseCancelRequest(value));
   };
-  const channel = cancelChannel(prefix);
+  const channel = keys.cancelChannel;
   const subscribed = subscriber.subscribe(channel).catch(() => undefined);
   subscriber.on('message', (_channel: string, message: string) => fire(parseCancelRequest(message)));
   // A reconnect may have swallowed a message: look at the flags of running jobs again.
@@ -52,7 +53,7 @@ export function createCancelWatcher(options: RedisOptions, prefix: string): Canc
     await subscribed;
     listeners.set(id, onCancel);
     return {
-      flagKey: cancelFlagKey(prefix, id),
+      flagKey: keys.cancelFlag(id),
       check: (raw) => {
         const request = parseCancelRequest(raw ?? null);
         if (request?.id === id) fire(request);

@@ -100,6 +100,7 @@ export async function startWorkerRuntime(options: WorkerRuntimeOptions): Promise
   const releasers = new Releasers();
   releasers.add('result store', () => store.disconnect());
   releasers.add('cancel watcher', () => cancels.close());
+  releasers.add('reporter', () => reporter?.close?.());
 
   const report = async (what: string, call: () => Promise<void> | undefined, jobLogger: Logger) => {
     try {
@@ -305,7 +306,6 @@ export async function startWorkerRuntime(options: WorkerRuntimeOptions): Promise
         await worker.close(true).catch(() => undefined);
       }
       clearTimeout(timer);
-      if (reporter?.close) releasers.add('reporter', () => reporter.close?.());
       await releasers.releaseAll({
         onFailure: ({ name, error }) =>
           logger.warn({ err: toCodedError(error), resource: name }, `[${options.name}] Could not release ${name}`),
