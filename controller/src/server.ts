@@ -1,9 +1,15 @@
 // The controller process: loads config, connects Redis (waiting for it if it is
-// down), builds the queue manager and router, starts the Slack app in Socket
-// Mode (or runs in local mode), and shuts everything down in reverse order.
+// down), builds the queue manager and router, starts the intake inbox's
+// consumer and, in Slack mode, the Slack app in Socket Mode, the delivery
+// service (the one sender of Slack messages) and the job-thread feed; then
+// shuts everything down in reverse order.
+import { hostname } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { Redis as IORedis } from 'ioredis';
 import {
   connectRedis,
+  createCrashHook,
+  redisOptions,
   createLogger,
   describeMode,
   describeRedis,
@@ -24,7 +30,16 @@ import { createSlackApp } from './slack/app.js';
 import { registerListeners } from './slack/listeners/index.js';
 import { createMessenger } from './slack/messenger.js';
 import { createReceiptLinks } from './slack/receipt-links.js';
-import { createIdempotency } from './intake/idempotency.js';
+import { OTHER_LIMITS } from './delivery/buckets.js';
+import { createOutbox } from './delivery/outbox.js';
+import { createDeliveryService, type DeliveryService } from './delivery/service.js';
+import { handleCliRequest } from './intake/cli-requests.js';
+import { createInbox, type InboxEntry } from './intake/inbox.js';
+import { createPlans } from './intake/plans.js';
+import { createDurations } from './queue/durations.js';
+import { startJobThreads } from './slack/job-threads.js';
+import { handleSlackRequest } from './slack/requests.js';
+import type { SlackDeps } from './slack/context.js';
 
 /** The longest shutdown may take before the process exits anyway. */
 const SHUTDOWN_DEADLINE_MS = 10_000;
@@ -93,13 +108,28 @@ async function main(): Promise<void> {
   );
   redis.on('ready', () => logger.info({ redis: 'ready' }, `[controller] Redis ready at ${describeRedis(config)}`));
 
+  const prefix = config.redis.prefix;
+  const crash = createCrashHook(config.crashAt);
+  const connection = redisOptions(config, 'worker');
+  const newConnection = () => {
+    const extra = new IORedis({ ...connection, lazyConnect: false });
+    extra.on('error', () => undefined);
+    return extra;
+  };
   const manager = new QueueManager({
     connection: redis,
-    prefix: config.redis.prefix,
+    prefix,
     onError: (error) => logger.debug({ err: toCodedError(error) }, `[queue] ${error.message}`),
   });
   releasers.add('queues', () => manager.close());
-  const metrics = createMetrics(manager);
+  const outbox = createOutbox(redis, prefix);
+  const inbox = createInbox(redis, prefix, logger, newConnection);
+  const plans = createPlans(redis, prefix);
+  const durations = createDurations(redis, prefix);
+  const metrics = createMetrics(manager, {
+    outboxDepth: () => outbox.depth().catch(() => 0),
+    inboxPending: () => inbox.pending(),
+  });
   const route = createConfiguredRouter(config, {
     logger,
     onDecision: metrics.routed,
@@ -114,37 +144,90 @@ async function main(): Promise<void> {
   releasers.add('job memory', () => jobMemory.close());
 
   const slackApp = config.slack ? createSlackApp(config.slack, config.slackApiUrl, logger) : undefined;
+  let delivery: DeliveryService | undefined;
+  if (config.slack) {
+    delivery = createDeliveryService({
+      redis,
+      connection,
+      prefix,
+      botToken: config.slack.botToken,
+      apiUrl: config.slackApiUrl,
+      limits: { post: config.delivery.post, update: config.delivery.update, ...OTHER_LIMITS },
+      logger,
+      owner: `${hostname()}:${config.paths.runDir}`,
+      crash,
+      onOutcome: metrics.delivery,
+    });
+  }
   const ops = await startOpsServer({
     config,
     manager,
     redis,
     metrics,
     logger,
+    inboxPending: () => inbox.pending(),
     ...(slackApp ? { slack: slackApp.connection } : {}),
+    ...(delivery ? { delivery: delivery.health } : {}),
   });
   releasers.add('operations server', () => ops.close());
 
-  if (!config.slack || !slackApp) {
+  const submitDeps = { manager, route, plans, crash };
+  let slackDeps: SlackDeps | undefined;
+  const handleEntry = async (entry: InboxEntry) => {
+    if (entry.request.kind === 'cli-add') return handleCliRequest(submitDeps, entry);
+    if (!slackDeps) throw new Error('a Slack request, but Slack is not configured in this controller');
+    return handleSlackRequest(slackDeps, entry);
+  };
+  const startIntake = () => {
+    const consumer = inbox.consume(`${hostname()}:controller`, handleEntry);
+    releasers.add('intake', () => consumer.close());
+    void consumer.recovered.then((count) => {
+      if (count > 0) logger.info({ recovered: count }, `[controller] Intake recovered ${count} request(s)`);
+    });
+  };
+
+  if (!config.slack || !slackApp || !delivery) {
+    startIntake();
     logger.info('[controller] Running without Slack; manage jobs with `npx agentops` (see `npx agentops help`)');
     return;
   }
+  const service = delivery;
+  await service.start();
+  releasers.add('delivery', () => service.stop());
   const { app } = slackApp;
-  const messenger = createMessenger(app.client, logger, metrics.slackError);
   const auth = await app.client.auth.test();
-  const deps = {
+  const memoryView = {
+    receiptBudgetMs: config.qdrant.receiptBudgetMs,
+    receipts: jobMemory.receipts,
+    ...(auth.url ? { workspaceUrl: auth.url } : {}),
+  };
+  const threads = startJobThreads({
+    reader: newConnection(),
+    prefix,
+    streams: manager.eventStreamKeys(),
+    manager,
+    outbox,
+    durations,
+    memoryView,
+    delivery: config.delivery,
+    logger,
+  });
+  releasers.add('job threads', () => threads.close());
+  slackDeps = {
     config,
     manager,
     route,
-    messenger,
+    inbox,
+    plans,
+    outbox,
+    durations,
+    crash,
+    messenger: createMessenger(outbox, `controller:${Date.now()}`),
     logger,
     memory: jobMemory.memory,
-    memoryView: {
-      receiptBudgetMs: config.qdrant.receiptBudgetMs,
-      receipts: jobMemory.receipts,
-      ...(auth.url ? { workspaceUrl: auth.url } : {}),
-    },
-    idempotency: createIdempotency(redis, config.redis.prefix),
-    receiptLinks: createReceiptLinks(redis, config.redis.prefix),
+    memoryView,
+    receiptLinks: createReceiptLinks(redis, prefix),
+    sayWithoutRedis: (notice) => service.sendWithoutOutbox(notice),
     access: { allowedUsers: config.access.allowedUsers, codeAllowedUsers: config.access.codeAllowedUsers },
     scope: {
       channelId: config.slack.channelId,
@@ -152,13 +235,13 @@ async function main(): Promise<void> {
       ...(auth.bot_id ? { botId: auth.bot_id } : {}),
     },
   };
-  registerListeners(app, deps);
+  startIntake();
+  registerListeners(app, slackDeps);
   await app.start();
   releasers.add('slack app', () => app.stop());
   logger.info('[controller] Bolt app running in Socket Mode');
   logger.info(`[controller] Listening on channel: ${config.slack.channelId}`);
 }
-
 main().catch((error: unknown) => {
   process.stderr.write(`[controller] Failed to start: ${toCodedError(error).message}\n`);
   process.exit(1);

@@ -90,6 +90,18 @@ const list = (item: RegExp, problem: string) =>
       .pipe(z.array(z.string().regex(item, { error: problem }))),
   );
 
+/** Points in the intake and delivery where AGENTOPS_CRASH_AT kills the process (crash tests). */
+export const CRASH_POINTS = [
+  'intake:after-ack',
+  'intake:after-inbox-write',
+  'intake:after-plan',
+  'intake:after-jobs',
+  'intake:after-receipt',
+  'delivery:after-post',
+  'delivery:after-record',
+] as const;
+export type CrashPoint = (typeof CRASH_POINTS)[number];
+
 const SLACK_KEYS = ['SLACK_BOT_TOKEN', 'SLACK_SIGNING_SECRET', 'SLACK_CHANNEL_ID', 'SLACK_APP_TOKEN'] as const;
 
 const envSchema = z.object({
@@ -106,6 +118,12 @@ const envSchema = z.object({
     .pipe(z.string().startsWith('xapp-', { error: 'must start with "xapp-"' }))
     .optional(),
   SLACK_API_URL: httpUrl().default('https://slack.com/api/'),
+  SLACK_POST_PER_SEC: decimal(0.01).default(1),
+  SLACK_POST_BURST: int(1, 1_000).default(20),
+  SLACK_UPDATE_PER_MIN: int(1, 10_000).default(50),
+  SLACK_UPDATE_BURST: int(1, 1_000).default(20),
+  SLACK_CARD_EDIT_INTERVAL_MS: int(0, 600_000).default(3_000),
+  SLACK_WORKING_NOTICE_MS: int(0, 600_000).default(1_500),
   REDIS_HOST: str().pipe(z.string().min(1)).default('localhost'),
   REDIS_PORT: int(1, 65535).default(6379),
   REDIS_PASSWORD: str().optional(),
@@ -179,6 +197,15 @@ const envSchema = z.object({
   AGENTOPS_ENV_FILE: str().optional(),
   AGENTOPS_DATA_DIR: str().optional(),
   AGENTOPS_RUN_DIR: str().optional(),
+  AGENTOPS_CRASH_AT: z
+    .preprocess(
+      unset,
+      z
+        .string()
+        .transform(splitList)
+        .pipe(z.array(z.enum(CRASH_POINTS, { error: `must list crash points from ${CRASH_POINTS.join(', ')}` }))),
+    )
+    .default([]),
 });
 
 type Env = z.infer<typeof envSchema>;
@@ -193,6 +220,9 @@ const FIXES: Partial<Record<keyof Env, string>> = {
   SLACK_CHANNEL_ID: 'open the channel details in Slack and copy the Channel ID at the bottom',
   SLACK_APP_TOKEN: 'generate an app-level token with connections:write under Basic Information > App-Level Tokens',
   SLACK_API_URL: 'leave it unset to use https://slack.com/api/',
+  SLACK_POST_PER_SEC: 'Slack allows about 1 chat.postMessage per second per channel; leave it at 1',
+  SLACK_UPDATE_PER_MIN: 'chat.update is Slack Tier 3 (about 50 a minute); leave it at 50',
+  AGENTOPS_CRASH_AT: 'leave it unset; it exists for the crash tests',
   REDIS_PORT: 'set it to the port your Redis listens on (default 6379)',
   QUEUE_PREFIX: 'use a plain word such as bull, or a hash tag such as {agentops} for Redis Cluster',
   PORT: 'pick a free TCP port for the operations server (default 3000; 0 picks any free port)',
@@ -242,6 +272,19 @@ export interface Config {
   /** null means local mode: no Slack, the CLI and dashboard only. */
   slack: SlackConfig | null;
   slackApiUrl: string;
+  /** How fast the delivery service may call Slack. */
+  delivery: {
+    /** chat.postMessage, per channel. */
+    post: { perSecond: number; burst: number };
+    /** chat.update, per app. */
+    update: { perSecond: number; burst: number };
+    /** Least time between two progress edits of one job card. */
+    cardEditIntervalMs: number;
+    /** How long a job runs before its card says "Working"; quicker jobs go straight to their outcome. */
+    workingNoticeMs: number;
+  };
+  /** Crash tests only: where the process kills itself. */
+  crashAt: CrashPoint[];
   http: { host: string; port: number };
   lmStudio: { url: string; model?: string; embeddingModel?: string; apiKey?: string };
   router: { llmTimeoutMs: number };
@@ -347,6 +390,13 @@ export function loadConfig(
     redis: { host: e.REDIS_HOST, port: e.REDIS_PORT, password: e.REDIS_PASSWORD, prefix: e.QUEUE_PREFIX },
     slack,
     slackApiUrl: e.SLACK_API_URL.endsWith('/') ? e.SLACK_API_URL : `${e.SLACK_API_URL}/`,
+    delivery: {
+      post: { perSecond: e.SLACK_POST_PER_SEC, burst: e.SLACK_POST_BURST },
+      update: { perSecond: e.SLACK_UPDATE_PER_MIN / 60, burst: e.SLACK_UPDATE_BURST },
+      cardEditIntervalMs: e.SLACK_CARD_EDIT_INTERVAL_MS,
+      workingNoticeMs: e.SLACK_WORKING_NOTICE_MS,
+    },
+    crashAt: e.AGENTOPS_CRASH_AT,
     http: { host: e.HTTP_HOST, port: e.PORT },
     lmStudio: {
       url: e.LM_STUDIO_URL,

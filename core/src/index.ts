@@ -18,3 +18,4 @@ export * from './slack/contract.js';
 export * from './slack/mrkdwn.js';
 export * from './slack/sdk-logger.js';
 export * from './text.js';
+export * from './crash.js';

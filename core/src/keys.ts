@@ -13,12 +13,18 @@ export const KEY_TTL_SEC = {
   cancelFlag: DAY_SEC,
   /** The record of a cancelled job, so `inspect` and `retry` still know it. */
   cancelRecord: 7 * DAY_SEC,
-  /** A finished job's stored result (outbox) and its delivered mark. */
-  result: 7 * DAY_SEC,
   /** Which job a receipt message belongs to, for commands typed in its thread. */
   receiptLink: 30 * DAY_SEC,
   /** The similar past jobs a receipt showed, as long as the receipt is linked. */
   receiptSimilar: 30 * DAY_SEC,
+  /** A long job's result, kept before BullMQ records it, so a crash in between never means a second run. */
+  result: 7 * DAY_SEC,
+  /** What one inbox entry became (its job ids and routing), so a replay creates nothing new. */
+  intakePlan: 7 * DAY_SEC,
+  /** A delivered Slack message's ts, by delivery key: a replayed delivery is not sent again. */
+  deliverySent: 7 * DAY_SEC,
+  /** The leader lock of the delivery loop, renewed while it runs (milliseconds in PX). */
+  deliveryLeaderMs: 15_000,
 } as const;
 
 /** `<prefix>:agentops:<parts…>`. */
@@ -39,12 +45,38 @@ export function redisKeys(prefix: string) {
     cancelChannel: agentopsKey(prefix, 'cancel-requests'),
     /** What a cancelled job was, who cancelled it and when. */
     cancelRecord: (id: string) => agentopsKey(prefix, 'cancelled', id),
-    /** A finished job's result, kept before anyone is told. */
-    outbox: (id: string) => agentopsKey(prefix, 'outbox', id),
-    /** Set once the result has been reported. */
-    delivered: (id: string) => agentopsKey(prefix, 'delivered', id),
+    /** A long job's result, kept before BullMQ completes the job. */
+    result: (id: string) => agentopsKey(prefix, 'result', id),
     /** Receipt message ts to job id. */
     receiptLink: (receiptTs: string) => agentopsKey(prefix, 'receipt', receiptTs),
+    /** Job ts of each receipt, the reverse of receiptLink. */
+    jobReceipt: (jobId: string) => agentopsKey(prefix, 'job-receipt', jobId),
+    /** Redis Stream of accepted requests (Slack, CLI) not yet turned into jobs and answers. */
+    inbox: agentopsKey(prefix, 'inbox'),
+    /** What an inbox entry became: job ids and routing, fixed by the first attempt. */
+    intakePlan: (entryId: string) => agentopsKey(prefix, 'intake-plan', entryId),
+    /** Delivery outbox: one hash per pending Slack call. */
+    outboxItem: (key: string) => agentopsKey(prefix, 'outbox', 'item', key),
+    /** Delivery outbox: the ordered keys of one lane (a thread, a card, a person). */
+    outboxLane: (lane: string) => agentopsKey(prefix, 'outbox', 'lane', lane),
+    /** Delivery outbox: lanes with work, scored by the earliest time they may send. */
+    outboxReady: agentopsKey(prefix, 'outbox', 'ready'),
+    /** Delivery outbox: number of pending deliveries. */
+    outboxDepth: agentopsKey(prefix, 'outbox', 'depth'),
+    /** Delivery outbox: the ts of a delivered message, by delivery key. */
+    outboxSent: (key: string) => agentopsKey(prefix, 'outbox', 'sent', key),
+    /** Delivery outbox: time of the newest edit of a message, so an older one is never sent after it. */
+    outboxEditAt: (target: string) => agentopsKey(prefix, 'outbox', 'edit-at', target),
+    /** Delivery outbox: deliveries Slack refused for good, newest first. */
+    outboxDead: agentopsKey(prefix, 'outbox', 'dead'),
+    /** Pub/sub channel that wakes the delivery loop. */
+    outboxWake: agentopsKey(prefix, 'outbox', 'wake'),
+    /** Lock held by the one delivery loop of the deployment. */
+    deliveryLeader: agentopsKey(prefix, 'outbox', 'leader'),
+    /** Thread events feed: the last handled entry of a queue's event stream. */
+    threadCursor: (queue: string) => agentopsKey(prefix, 'thread-feed', 'last-event', queue),
+    /** Recent run times of a queue's jobs (ms, newest first), for the ETA on job cards. */
+    durations: (queue: string) => agentopsKey(prefix, 'durations', queue),
     /** Job memory: the last handled entry of a queue's event stream. */
     memoryCursor: (queue: string) => agentopsKey(prefix, 'qdrant', 'last-event', queue),
     /** Job memory: the similar past jobs a receipt showed. */

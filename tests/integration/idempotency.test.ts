@@ -1,8 +1,8 @@
-// Redelivered events make one job; pause stops new claims but lets the running job finish.
+// Redelivered requests make one inbox entry, a failed or abandoned entry is
+// handled again; pause stops new claims but lets the running job finish.
 import { afterEach, describe, expect, it } from 'vitest';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { KEY_TTL_SEC, redisKeys } from '@agentops/core';
-import { createIdempotency } from '@agentops/controller';
 import { openQueues, type QueueHarness } from '../support/queues.js';
 import { waitFor } from '../support/processes.js';
 
@@ -20,44 +20,63 @@ const request = (text: string) => ({
   routing: { queue: 'local' as const, method: 'explicit' as const, confidence: 1, patterns: [] },
 });
 
-describe('idempotency', () => {
-  it('creates one job for the same key delivered twice, one after the other', async () => {
+const slash = (text: string) => ({ kind: 'slash' as const, channel: 'C0TEST', user: 'U123', text });
+
+describe('intake inbox', () => {
+  it('writes a request delivered twice once, one delivery after the other', async () => {
     harness = await openQueues();
-    const once = createIdempotency(harness.redis, harness.prefix);
-    const first = await once.once('event:Ev01', () => harness!.manager.enqueue(request('hello')));
-    const second = await once.once('event:Ev01', () => harness!.manager.enqueue(request('hello')));
-    expect(first.duplicate).toBe(false);
-    expect(second.duplicate).toBe(true);
-    expect((await harness.manager.status()).queues.find((queue) => queue.name === 'local')?.counts.waiting).toBe(1);
+    const first = await harness.inbox.write(slash('hello'), 'event:Ev01');
+    const second = await harness.inbox.write(slash('hello'), 'event:Ev01');
+    expect(first).toMatch(/^\d+-\d+$/);
+    expect(second).toBeUndefined();
+    expect(await harness.redis.xlen(redisKeys(harness.prefix).inbox)).toBe(1);
   });
 
-  it('creates one job when four deliveries race each other', async () => {
+  it('writes one entry when four deliveries race each other', async () => {
     harness = await openQueues();
-    const once = createIdempotency(harness.redis, harness.prefix);
-    const results = await Promise.all(
-      [0, 1, 2, 3].map(() => once.once('event:Ev02', () => harness!.manager.enqueue(request('raced')))),
-    );
-    expect(results.filter((result) => !result.duplicate)).toHaveLength(1);
-    expect(await harness.manager.list('waiting')).toHaveLength(1);
+    const ids = await Promise.all([0, 1, 2, 3].map(() => harness!.inbox.write(slash('raced'), 'event:Ev02')));
+    expect(ids.filter(Boolean)).toHaveLength(1);
   });
 
-  it('keeps the key for 24 hours, beyond Slack’s retry window', async () => {
+  it('keeps the delivery id for 24 hours, beyond Slack’s retry window', async () => {
     harness = await openQueues();
-    const once = createIdempotency(harness.redis, harness.prefix);
-    await once.claim('event:Ev03');
+    await harness.inbox.write(slash('kept'), 'event:Ev03');
     const ttl = await harness.redis.ttl(redisKeys(harness.prefix).idempotency('event:Ev03'));
     expect(ttl).toBeGreaterThan(KEY_TTL_SEC.idempotency - 10);
     expect(ttl).toBeLessThanOrEqual(24 * 3_600);
   });
 
-  it('releases the key when handling fails, so a redelivery can succeed', async () => {
+  it('keeps an entry whose handling failed pending, and handles it when the consumer starts again', async () => {
     harness = await openQueues();
-    const once = createIdempotency(harness.redis, harness.prefix);
-    await expect(once.once('event:Ev04', async () => Promise.reject(new Error('Redis hiccup')))).rejects.toThrow(
-      'Redis hiccup',
-    );
-    const retried = await once.once('event:Ev04', () => harness!.manager.enqueue(request('second try')));
-    expect(retried.duplicate).toBe(false);
+    const id = await harness.inbox.write(slash('first try fails'), 'event:Ev04');
+    const seen: string[] = [];
+    const failing = harness.inbox.consume('host-a', async (entry) => {
+      seen.push(`fail:${entry.id}`);
+      throw new Error('Redis hiccup');
+    });
+    await waitFor(async () => seen.length === 1 || undefined, 5_000, 'the first attempt');
+    await failing.close();
+    expect(await harness.inbox.pending()).toBe(1);
+    const again = harness.inbox.consume('host-a', async (entry) => void seen.push(`ok:${entry.id}`));
+    expect(await again.recovered).toBe(1);
+    await again.close();
+    expect(seen).toEqual([`fail:${id}`, `ok:${id}`]);
+    expect(await harness.inbox.pending()).toBe(0);
+  });
+
+  it('takes over entries another controller left idle', async () => {
+    harness = await openQueues();
+    const id = await harness.inbox.write(slash('left behind'), 'event:Ev05');
+    const dead = harness.inbox.consume('host-dead', async () => {
+      await sleep(60_000);
+    });
+    await waitFor(async () => (await harness!.inbox.pending()) === 1 || undefined, 5_000, 'the entry to be taken');
+    await dead.close().catch(() => undefined);
+    const seen: string[] = [];
+    const live = harness.inbox.consume('host-live', async (entry) => void seen.push(entry.id), { claimIdleMs: 300 });
+    await waitFor(async () => seen.length === 1 || undefined, 10_000, 'the idle entry to be claimed');
+    await live.close();
+    expect(seen).toEqual([id]);
   });
 });
 

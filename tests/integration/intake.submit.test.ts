@@ -1,6 +1,7 @@
 // submitJobs, the one path from a request to jobs: refused requests get no job,
-// every admitted one is built and queued once, and what the caller promised is
-// taken back only when the jobs really do not exist.
+// every admitted one is built and queued once, what the caller promised is
+// taken back only when the jobs really do not exist, and handling the same
+// inbox entry again creates nothing new.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { JobData } from '@agentops/core';
 import { createLogger } from '@agentops/core';
@@ -19,6 +20,9 @@ afterAll(async () => {
 });
 
 const origin = { source: 'cli' as const, requestedBy: 'cli:test' };
+let entries = 0;
+const deps = () => ({ manager: harness.manager, route, plans: harness.plans });
+const entry = () => `test-entry-${process.pid}-${(entries += 1)}`;
 
 /** Records which hooks ran, in order. */
 function recording(overrides: Partial<SubmitHooks> = {}): { hooks: SubmitHooks; seen: string[] } {
@@ -44,14 +48,14 @@ describe('submitJobs', () => {
     const refused: string[] = [];
     hooks.refused = async (request, _decision, message) => void refused.push(`${request.text}: ${message}`);
     const jobs = await submitJobs(
-      { manager: harness.manager, route },
+      deps(),
       origin,
       [
         { text: 'summarize the meeting notes', priority: 3 },
         { text: 'read the secret file', priority: 3 },
         { text: 'fix the failing test in src/app.ts', priority: 1 },
       ],
-      { hooks },
+      { hooks, entryId: entry() },
     );
     expect(jobs.map((job) => [job.text, job.queue, job.priority])).toEqual([
       ['summarize the meeting notes', 'local', 3],
@@ -69,12 +73,10 @@ describe('submitJobs', () => {
       },
     });
     const jobs = await submitJobs(
-      { manager: harness.manager, route },
+      deps(),
       origin,
       [{ text: 'draft a memo', priority: 3 }],
-      {
-        hooks,
-      },
+      { hooks, entryId: entry() },
     );
     expect(jobs).toHaveLength(1);
     expect(seen).toEqual([`before:${jobs[0]?.id}`, 'afterEnqueueFailed']);
@@ -91,12 +93,10 @@ describe('submitJobs', () => {
     // A job without a requester fails the job schema, so nothing is added.
     await expect(
       submitJobs(
-        { manager: harness.manager, route },
+        deps(),
         { source: 'cli', requestedBy: '' },
         [{ text: 'draft a memo', priority: 3 }],
-        {
-          hooks,
-        },
+        { hooks, entryId: entry() },
       ),
     ).rejects.toThrow();
     expect(seen).toEqual([`before:${promised[0]?.id}`, 'enqueueFailed']);
@@ -105,14 +105,46 @@ describe('submitJobs', () => {
 
   it('skips routing when the queue is chosen', async () => {
     const [job] = await submitJobs(
-      { manager: harness.manager, route },
+      deps(),
       origin,
       [{ text: 'summarize this', priority: 2 }],
-      {
-        queue: 'research',
-      },
+      { queue: 'research', entryId: entry() },
     );
     expect(job?.routing).toMatchObject({ queue: 'research', method: 'explicit' });
     expect((await harness.manager.inspect(job?.id ?? '')).queue).toBe('research');
+  });
+
+  it('handles an inbox entry again without routing again or creating anything new', async () => {
+    const id = entry();
+    let routed = 0;
+    const counting = { ...deps(), route: (text: string) => ((routed += 1), route(text)) };
+    const requests = [
+      { text: 'summarize the notes', priority: 3 as const },
+      { text: 'fix the failing test in src/app.ts', priority: 2 as const },
+    ];
+    const first = await submitJobs(counting, origin, requests, { entryId: id });
+    const before = await harness.redis.get(`${harness.prefix}:agentops:next-job-id`);
+    const again = await submitJobs(counting, origin, requests, { entryId: id });
+    expect(again).toEqual(first);
+    expect(routed).toBe(2);
+    expect(await harness.redis.get(`${harness.prefix}:agentops:next-job-id`)).toBe(before);
+    const listed = await harness.manager.list(undefined, 100);
+    for (const job of first) expect(listed.filter((other) => other.id === job.id)).toHaveLength(1);
+  });
+
+  it('finishes an entry whose plan was made but whose jobs were never added (a crash in between)', async () => {
+    const id = entry();
+    const requests = [{ text: 'draft the release notes', priority: 3 as const }];
+    const failing = {
+      ...deps(),
+      manager: Object.assign(Object.create(harness.manager), {
+        add: async () => {
+          throw new Error('connection lost');
+        },
+      }) as typeof harness.manager,
+    };
+    await expect(submitJobs(failing, origin, requests, { entryId: id })).rejects.toThrow('connection lost');
+    const [job] = await submitJobs(deps(), origin, requests, { entryId: id });
+    expect((await harness.manager.inspect(job?.id ?? '')).status).toBe('waiting');
   });
 });

@@ -2,7 +2,7 @@
 // starts worker processes on it; everything is removed again in close().
 import path from 'node:path';
 import { agentopsKey, connectRedis, createLogger, loadConfig, type Config, type Redis } from '@agentops/core';
-import { createRouter, QueueManager, type Router } from '@agentops/controller';
+import { createInbox, createPlans, createRouter, QueueManager, type Inbox, type Plans, type Router } from '@agentops/controller';
 import { testEnv } from './redis.js';
 import { FIXTURES, startNode, waitFor, type RunningProcess } from './processes.js';
 import { releaseAfter } from './release-after.js';
@@ -13,6 +13,8 @@ export interface QueueHarness {
   redis: Redis;
   manager: QueueManager;
   route: Router;
+  inbox: Inbox;
+  plans: Plans;
   prefix: string;
   key(name: string): string;
   /** Starts tests/fixtures/test-worker.ts in its own process and waits until it claims jobs. */
@@ -28,7 +30,10 @@ export async function openQueues(extra: Record<string, string> = {}): Promise<Qu
   const prefix = config.redis.prefix;
   const redis = await connectRedis(config, 'producer');
   const manager = new QueueManager({ connection: redis, prefix, backoffMs: 100 });
-  const route = createRouter({ logger: createLogger({ name: 'test', level: 'silent', format: 'json' }) });
+  const logger = createLogger({ name: 'test', level: 'silent', format: 'json' });
+  const route = createRouter({ logger });
+  const inbox = createInbox(redis, prefix, logger, () => redis.duplicate());
+  const plans = createPlans(redis, prefix);
   const workers: RunningProcess[] = [];
   const key = (name: string) => agentopsKey(prefix, 'test', name);
   return {
@@ -37,6 +42,8 @@ export async function openQueues(extra: Record<string, string> = {}): Promise<Qu
     redis,
     manager,
     route,
+    inbox,
+    plans,
     prefix,
     key,
     async startWorker(more = {}) {

@@ -18,7 +18,7 @@ import {
   parseMessage,
   parseSubcommand,
   plainMessage,
-  receiptMessage,
+  jobCard,
   statusMessage,
   type ControllerMessage,
   type ParseResult,
@@ -173,10 +173,11 @@ describe('Block Kit builders, for any input', () => {
         fc.array(fc.string({ maxLength: 400 }), { maxLength: 30 }),
         fc.option(fc.string({ maxLength: 5_000 }), { nil: undefined }),
         (text, queue, priority, patterns, note) => {
-          const message = receiptMessage(
-            job(text.length > 0 ? text : 'x', queue, priority, patterns),
-            note === undefined ? {} : { note },
-          );
+          const message = jobCard({
+            data: job(text.length > 0 ? text : 'x', queue, priority, patterns),
+            state: { kind: 'failed', attempt: { n: 1, max: 3 }, reason: text },
+            ...(note === undefined ? {} : { note }),
+          });
           assertWithinLimits(message);
           expect(JSON.stringify(message.blocks)).not.toMatch(/<!(channel|here|everyone)>/);
         },

@@ -1,7 +1,7 @@
 // How an answer is laid out for its thread: Markdown converted to mrkdwn, long
 // answers split within Block Kit limits or handed over as a file, whole.
 import { describe, expect, it } from 'vitest';
-import { ANSWER_FILE_THRESHOLD, answerMessages, packSections, planAnswer, toMrkdwn } from '@agentops/worker-kit';
+import { ANSWER_FILE_THRESHOLD, answerMessages, packSections, planAnswer, toMrkdwn } from '@agentops/controller';
 import { SLACK_LIMITS, blockChars, type SlackMessage } from '@agentops/core';
 
 function sectionTexts(messages: SlackMessage[]): string[] {

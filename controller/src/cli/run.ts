@@ -14,6 +14,8 @@ import {
 } from '@agentops/core';
 import { buildJobMemory, type JobMemory } from '../memory/index.js';
 import { formatFindForCli, memoryOffText } from '../memory/format.js';
+import { createInbox } from '../intake/inbox.js';
+import { createPlans } from '../intake/plans.js';
 import { QueueManager } from '../queue/manager.js';
 import { execute, type Outcome } from '../commands/execute.js';
 import { createConfiguredRouter } from '../router/index.js';
@@ -159,7 +161,14 @@ export async function runCli(
   }
   try {
     const actor = { id: `cli:${os.userInfo().username}`, source: 'cli' as const };
-    const outcome = await execute(parsed.command, { manager, route, ...(memory ? { memory } : {}) }, actor, {
+    const deps = {
+      manager,
+      route,
+      inbox: createInbox(redis, config.redis.prefix, logger, () => redis.duplicate()),
+      plans: createPlans(redis, config.redis.prefix),
+      ...(memory ? { memory } : {}),
+    };
+    const outcome = await execute(parsed.command, deps, actor, {
       ...(flags.queue ? { queue: flags.queue } : {}),
       ...(flags.limit ? { listLimit: flags.limit } : {}),
     });

@@ -1,6 +1,8 @@
 // Runs a parsed command against the queues and returns what happened, for any
 // front end (CLI, Slack) to present in its own way.
 import type { JobData, JobPriority, JobSource, QueueName, SlackOrigin } from '@agentops/core';
+import type { Inbox } from '../intake/inbox.js';
+import type { Plans } from '../intake/plans.js';
 import { submitJobs } from '../intake/submit.js';
 import type { FindResult, JobMemory } from '../memory/index.js';
 import type { Router } from '../router/index.js';
@@ -31,6 +33,9 @@ export interface Actor {
 export interface OperationDeps {
   manager: QueueManager;
   route: Router;
+  /** New jobs are first written here, as every entry path's are. */
+  inbox: Inbox;
+  plans: Plans;
   /** Job memory for `find`; absent where none was set up. */
   memory?: JobMemory;
 }
@@ -59,7 +64,18 @@ export async function execute(
       return { kind: 'status', snapshot: await manager.status() };
     case 'add': {
       const origin = { source: actor.source, requestedBy: actor.id, ...(actor.slack ? { slack: actor.slack } : {}) };
-      const jobs = await submitJobs(deps, origin, command.items, options.queue ? { queue: options.queue } : {});
+      // Recorded first, then submitted here: if this process dies half way, the
+      // controller's inbox consumer finishes the entry from the same plan.
+      const entryId = await deps.inbox.write({
+        kind: 'cli-add',
+        requestedBy: actor.id,
+        items: command.items,
+        ...(options.queue ? { queue: options.queue } : {}),
+      });
+      const jobs = await submitJobs(deps, origin, command.items, {
+        entryId: entryId ?? `cli:${Date.now()}`,
+        ...(options.queue ? { queue: options.queue } : {}),
+      });
       return { kind: 'queued', jobs, batch: command.batch };
     }
     case 'pause':

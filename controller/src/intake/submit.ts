@@ -1,12 +1,15 @@
 // The one way a request becomes jobs, for every entry path (Slack, the CLI, and
 // later the API, webhooks and schedules): route each request, let the caller
-// admit or refuse it, reserve ids, build each job's data once, let the caller
-// do what must happen before the jobs exist (Slack posts the receipts whose
-// threads the jobs reply in), add them to their queues together, then let the
-// caller do what needs the jobs (link receipts). If adding fails, the caller is
-// told so it can take back what it promised; if only what follows fails, the
-// jobs exist and will run, so the caller is told that instead, and nothing is
-// taken back.
+// admit or refuse it, fix the plan (ids and each job's data, once per inbox
+// entry), let the caller do what must happen before the jobs exist (Slack
+// queues the receipts whose threads the jobs reply in), add them to their
+// queues together, then let the caller do what needs the jobs.
+//
+// Every step may run again after a crash: the plan is read back instead of
+// routing again, receipts are deliveries with fixed keys, and BullMQ does not
+// add a job id twice, so a replayed entry ends with the same jobs and nothing
+// more. If adding fails, the caller is told so it can take back what it
+// promised; if only what follows fails, the jobs exist and will run.
 import {
   buildJobData,
   type JobData,
@@ -15,8 +18,10 @@ import {
   type QueueName,
   type RoutingDecision,
 } from '@agentops/core';
+import type { CrashHook } from '@agentops/core';
 import type { QueueManager } from '../queue/manager.js';
 import { explicitRoute, type Router } from '../router/index.js';
+import type { Plans } from './plans.js';
 
 /** Who asks for the jobs and where they came from; Slack receipts are filled in by beforeEnqueue. */
 export type SubmitOrigin = JobOrigin;
@@ -41,12 +46,16 @@ export interface SubmitHooks {
 export interface SubmitDeps {
   manager: QueueManager;
   route: Router;
+  plans: Plans;
+  crash?: CrashHook;
 }
 
 export interface SubmitOptions {
   /** Skip routing and put every job on this queue (CLI --queue). */
   queue?: QueueName;
   hooks?: SubmitHooks;
+  /** The inbox entry being handled: its plan is fixed by the first attempt. */
+  entryId: string;
 }
 
 /** Routing decisions for `requests`, in order: the router's, or the chosen queue's. */
@@ -64,32 +73,47 @@ export async function submitJobs(
   deps: SubmitDeps,
   origin: SubmitOrigin,
   requests: readonly JobRequest[],
-  options: SubmitOptions = {},
+  options: SubmitOptions,
 ): Promise<JobData[]> {
-  const { manager } = deps;
+  const { manager, plans } = deps;
+  const crash = deps.crash ?? (() => undefined);
   const hooks = options.hooks ?? {};
-  const decisions = await routeRequests(requests, deps.route, options.queue);
-  const admitted: { request: JobRequest; decision: RoutingDecision }[] = [];
-  for (const [index, request] of requests.entries()) {
-    const decision = decisions[index];
-    if (!decision) continue;
-    const admission = hooks.admit ? await hooks.admit(request, decision) : { admitted: true as const };
-    if (admission.admitted) admitted.push({ request, decision });
-    else await hooks.refused?.(request, decision, admission.message);
+  let plan = await plans.get(options.entryId);
+  if (!plan) {
+    const decisions = await routeRequests(requests, deps.route, options.queue);
+    const admitted: { request: JobRequest; decision: RoutingDecision }[] = [];
+    for (const [index, request] of requests.entries()) {
+      const decision = decisions[index];
+      if (!decision) continue;
+      const admission = hooks.admit ? await hooks.admit(request, decision) : { admitted: true as const };
+      if (admission.admitted) admitted.push({ request, decision });
+      else await hooks.refused?.(request, decision, admission.message);
+    }
+    if (admitted.length === 0) return [];
+    manager.assertAvailable();
+    const now = Date.now();
+    const templates = admitted.map(({ request, decision }) => {
+      const { id: _id, ...template } = buildJobData('0', request, decision, origin, now);
+      return template;
+    });
+    plan = await plans.create(options.entryId, templates);
+    crash('intake:after-plan');
+  } else if (!plan.enqueued) {
+    // A replay: admit again only to line the hooks up with the planned jobs.
+    for (const job of plan.jobs) await hooks.admit?.({ text: job.text, priority: job.priority }, job.routing);
   }
-  if (admitted.length === 0) return [];
-  manager.assertAvailable();
-  const ids = await manager.allocateIds(admitted.length);
-  const now = Date.now();
-  const jobs = admitted.map(({ request, decision }, index) =>
-    buildJobData(ids[index] ?? '', request, decision, origin, now),
-  );
-  if (hooks.beforeEnqueue) for (const [index, job] of jobs.entries()) await hooks.beforeEnqueue(job, index);
-  try {
-    await manager.add(jobs);
-  } catch (error) {
-    await hooks.enqueueFailed?.(jobs, error);
-    throw error;
+  const { jobs } = plan;
+  if (!plan.enqueued) {
+    if (hooks.beforeEnqueue) for (const [index, job] of jobs.entries()) await hooks.beforeEnqueue(job, index);
+    crash('intake:after-receipt');
+    try {
+      await manager.add(jobs);
+    } catch (error) {
+      await hooks.enqueueFailed?.(jobs, error);
+      throw error;
+    }
+    crash('intake:after-jobs');
+    await plans.markEnqueued(options.entryId);
   }
   try {
     await hooks.afterEnqueue?.(jobs);

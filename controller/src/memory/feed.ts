@@ -22,6 +22,7 @@ import {
   type QueueName,
   type Redis,
 } from '@agentops/core';
+import { compareStreamIds, fieldsOf, type StreamReply } from '../queue/streams.js';
 import type { FinishedJobRecord, FinishedOutcome } from './records.js';
 import type { JobMemory } from './memory.js';
 
@@ -45,24 +46,6 @@ export interface CompletionFeed {
   /** Resolves once the feed has stopped: after the entry being handled is done and its place saved. */
   close(): Promise<void>;
 }
-
-/** Field list of a stream entry as an object. */
-function fieldsOf(list: string[]): Record<string, string> {
-  const fields: Record<string, string> = {};
-  for (let index = 0; index + 1 < list.length; index += 2) fields[list[index] ?? ''] = list[index + 1] ?? '';
-  return fields;
-}
-
-/** Orders Redis stream ids ("ms-seq"). */
-export function compareStreamIds(a: string, b: string): number {
-  const [am = 0n, as = 0n] = a.split('-').map((part) => BigInt(part));
-  const [bm = 0n, bs = 0n] = b.split('-').map((part) => BigInt(part));
-  if (am !== bm) return am < bm ? -1 : 1;
-  if (as !== bs) return as < bs ? -1 : 1;
-  return 0;
-}
-
-type StreamReply = [key: string, entries: [id: string, fields: string[]][]][];
 
 export function startCompletionFeed(options: CompletionFeedOptions): CompletionFeed {
   const { redis, memory, logger } = options;

@@ -14,6 +14,7 @@ import {
   type Logger,
   type Redis,
 } from '@agentops/core';
+import type { DeliveryHealth } from '../delivery/service.js';
 import type { QueueManager } from '../queue/manager.js';
 import type { SlackConnection } from '../slack/app.js';
 import { mountDashboard } from './dashboard.js';
@@ -27,6 +28,10 @@ export interface OpsDeps {
   logger: Logger;
   /** Present in Slack mode. */
   slack?: SlackConnection;
+  /** The delivery service's state, in Slack mode. */
+  delivery?: () => Promise<DeliveryHealth>;
+  /** Accepted requests not yet handled. */
+  inboxPending?: () => Promise<number>;
 }
 
 export interface OpsServer {
@@ -76,10 +81,16 @@ export function createOpsApp(deps: OpsDeps): express.Express {
     const redisProblem = await redisAnswers(deps.redis, 1_000);
     if (redisProblem) reasons.push(redisProblem);
     if (deps.config.slack && !deps.slack?.isConnected()) reasons.push('Slack Socket Mode is not connected');
+    // Slack being slow or down does not stop jobs: delivery is reported, and "degraded", not "not ready".
+    const delivery = deps.delivery ? await deps.delivery() : undefined;
+    const intakePending = !redisProblem && deps.inboxPending ? await deps.inboxPending() : undefined;
+    const status = reasons.length > 0 ? 'not ready' : delivery?.state === 'degraded' ? 'degraded' : 'ready';
     const body = {
-      status: reasons.length === 0 ? 'ready' : 'not ready',
+      status,
       mode: deps.config.slack ? 'slack' : 'local',
       reasons,
+      ...(delivery ? { delivery } : {}),
+      ...(intakePending === undefined ? {} : { intake: { pending: intakePending } }),
     };
     response.status(reasons.length === 0 ? 200 : 503).json(body);
   });

@@ -9,10 +9,18 @@ export interface Metrics {
   jobFinished(queue: QueueName, outcome: 'completed' | 'failed', durationSeconds?: number): void;
   routed(decision: RoutingDecision): void;
   llmCall(outcome: 'ok' | 'error'): void;
-  slackError(method: string): void;
+  /** One Slack call of the delivery service and how it ended. */
+  delivery(method: string, outcome: string): void;
 }
 
-export function createMetrics(manager: QueueManager): Metrics {
+export interface MetricSources {
+  /** Deliveries waiting in the outbox. */
+  outboxDepth?: () => Promise<number>;
+  /** Accepted requests not yet handled. */
+  inboxPending?: () => Promise<number>;
+}
+
+export function createMetrics(manager: QueueManager, sources: MetricSources = {}): Metrics {
   const registry = new Registry();
   registry.setDefaultLabels({ service: 'agentops-controller' });
   collectDefaultMetrics({ register: registry, prefix: 'agentops_controller_' });
@@ -63,20 +71,44 @@ export function createMetrics(manager: QueueManager): Metrics {
     labelNames: ['outcome'] as const,
     registers: [registry],
   });
-  const slack = new Counter({
-    name: 'agentops_slack_api_errors_total',
-    help: 'Slack Web API calls that failed after retries',
-    labelNames: ['method'] as const,
+  new Gauge({
+    name: 'agentops_slack_outbox_depth',
+    help: 'Slack messages and edits waiting in the delivery outbox',
+    registers: [registry],
+    async collect() {
+      this.set(sources.outboxDepth ? await sources.outboxDepth() : 0);
+    },
+  });
+  new Gauge({
+    name: 'agentops_intake_pending',
+    help: 'Accepted requests in the intake inbox not yet turned into jobs and answers',
+    registers: [registry],
+    async collect() {
+      this.set(sources.inboxPending ? await sources.inboxPending() : 0);
+    },
+  });
+  const deliveries = new Counter({
+    name: 'agentops_slack_deliveries_total',
+    help: 'Slack Web API calls of the delivery service, by method and outcome (sent, found, rate_limited, retry, failed)',
+    labelNames: ['method', 'outcome'] as const,
+    registers: [registry],
+  });
+  const rateLimited = new Counter({
+    name: 'agentops_slack_rate_limited_total',
+    help: 'Slack answers of 429 (rate limited) to the delivery service',
     registers: [registry],
   });
   return {
     registry,
+    delivery(method, outcome) {
+      deliveries.inc({ method, outcome });
+      if (outcome === 'rate_limited') rateLimited.inc();
+    },
     jobFinished(queue, outcome, durationSeconds) {
       finished.inc({ queue, outcome });
       if (durationSeconds !== undefined && durationSeconds >= 0) duration.observe({ queue, outcome }, durationSeconds);
     },
     routed: (decision) => routing.inc({ method: decision.method, queue: decision.queue }),
     llmCall: (outcome) => llm.inc({ outcome }),
-    slackError: (method) => slack.inc({ method }),
   };
 }

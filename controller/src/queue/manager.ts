@@ -19,6 +19,7 @@ import {
   type CancelRecord,
   type JobData,
   type JobPriority,
+  type JobResult,
   type JobSource,
   type JobStatus,
   type ListState,
@@ -39,6 +40,9 @@ export interface EnqueueRequest {
   /** Pre-allocated with allocateIds (e.g. to show the id on a receipt first). */
   id?: string;
 }
+
+/** A job as BullMQ stores it, for readers outside this folder. */
+export type StoredJob = Job<JobData, JobResult>;
 
 export interface QueueCounts {
   waiting: number;
@@ -167,6 +171,27 @@ export class QueueManager {
     }
   }
 
+  /**
+   * Where a new job of `priority` would stand in `queue`: the jobs waiting at
+   * that priority or higher, and how many may run at once (the global
+   * concurrency, else `fallbackConcurrency`).
+   */
+  async lineUp(
+    queue: QueueName,
+    priority: JobPriority,
+    fallbackConcurrency: number,
+  ): Promise<{ ahead: number; active: number; slots: number }> {
+    const target = this.queues[queue];
+    const [perPriority, plain, concurrency] = await Promise.all([
+      target.getCountsPerPriority([1, 2, 3]),
+      target.getJobCounts('waiting', 'active'),
+      target.getGlobalConcurrency(),
+    ]);
+    let ahead = plain.waiting ?? 0;
+    for (const level of [1, 2, 3] as const) if (level <= priority) ahead += perPriority[String(level)] ?? 0;
+    return { ahead, active: plain.active ?? 0, slots: Math.max(1, concurrency ?? fallbackConcurrency) };
+  }
+
   async status(): Promise<StatusSnapshot> {
     const queues = await Promise.all(
       QUEUE_NAMES.map(async (name): Promise<QueueStatus> => {
@@ -219,6 +244,12 @@ export class QueueManager {
     const bullId = toBullJobId(id);
     const found = await Promise.all(QUEUE_NAMES.map((name) => this.queues[name].getJob(bullId)));
     return found.find((job): job is Job<JobData> => job !== undefined && job !== null);
+  }
+
+  /** Who cancelled job `id` and when, if someone did. */
+  async cancelInfo(id: string): Promise<{ by: string; at: number } | undefined> {
+    const record = await this.cancelRecord(id);
+    return record ? { by: record.by, at: record.at } : undefined;
   }
 
   private async cancelRecord(id: string): Promise<CancelRecord | undefined> {

@@ -8,8 +8,9 @@ import type { QueueName } from '@agentops/core';
 import { parseSubcommand } from '../commands/grammar.js';
 import type { AccessRules, ServedScope, SlackDeps, SlackOrigin } from './context.js';
 import { decodeSlackText } from './decode.js';
+import { createMessenger } from './messenger.js';
 import { plainMessage } from './messages/index.js';
-import { refuse } from './replies.js';
+import { refusalText, UNAVAILABLE } from './replies.js';
 
 export type { AccessRules, ServedScope } from './context.js';
 
@@ -76,6 +77,11 @@ function slashNeedsQueues(command: SlashCommand, botUserId?: string): boolean {
   return parsed.ok && parsed.command.kind !== 'help';
 }
 
+/** Replies to a refused request, keyed by the request so a redelivery says nothing twice. */
+function refusals(deps: SlackDeps, requestKey: string) {
+  return createMessenger(deps.outbox, `refused:${requestKey}`);
+}
+
 /** One structured line per refusal: `refused` says why, `kind` which entry path, `user` who. */
 function notAllowedLog(
   deps: SlackDeps,
@@ -112,12 +118,8 @@ async function guardCommand(deps: SlackDeps, command: SlashCommand, ack: Incomin
     return false;
   }
   if (!deps.manager.isAvailable() && slashNeedsQueues(command, deps.scope.botUserId)) {
-    await ack();
-    await refuse(
-      deps,
-      { channel: command.channel_id, user: command.user_id, source: 'slash' },
-      deps.manager.unavailableError(),
-    );
+    // The ack's own text needs no Redis.
+    await ack({ response_type: 'ephemeral', text: UNAVAILABLE });
     return false;
   }
   return true;
@@ -134,12 +136,16 @@ async function guardAction(deps: SlackDeps, body: BlockAction, ack: () => Promis
   if (!access.allowed) {
     notAllowedLog(deps, 'button', origin.user, { actionId: body.actions[0]?.action_id });
     await ack();
-    await deps.messenger.ephemeral(channel, origin.user, plainMessage(`:no_entry_sign: ${access.message}`));
+    await refusals(deps, `action:${body.container?.message_ts ?? '-'}:${body.actions[0]?.action_ts ?? ''}`).ephemeral(
+      channel,
+      origin.user,
+      plainMessage(`:no_entry_sign: ${access.message}`),
+    );
     return false;
   }
   if (!deps.manager.isAvailable()) {
     await ack();
-    await refuse(deps, origin, deps.manager.unavailableError());
+    await deps.sayWithoutRedis?.({ channel, user: origin.user, text: refusalText(deps.manager.unavailableError()) });
     return false;
   }
   return true;
@@ -158,12 +164,21 @@ async function guardMessage(
   const access = checkUser(origin.user, deps.access);
   if (!access.allowed) {
     notAllowedLog(deps, 'message', origin.user);
-    await deps.messenger.ephemeral(origin.channel, origin.user, plainMessage(`:no_entry_sign: ${access.message}`));
+    await refusals(deps, `message:${origin.channel}:${message.ts ?? ''}`).ephemeral(
+      origin.channel,
+      origin.user,
+      plainMessage(`:no_entry_sign: ${access.message}`),
+    );
     return false;
   }
   if (!deps.manager.isAvailable()) {
-    // Without Redis there is no deduplication either: answer at once; Slack's redelivery gets the same answer.
-    await refuse(deps, origin, deps.manager.unavailableError(), message.thread_ts);
+    // Without Redis there is no outbox (and no deduplication): the delivery service answers from memory.
+    await deps.sayWithoutRedis?.({
+      channel: origin.channel,
+      user: origin.user,
+      text: UNAVAILABLE,
+      ...(message.thread_ts ? { threadTs: message.thread_ts } : {}),
+    });
     return false;
   }
   return true;

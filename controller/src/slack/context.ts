@@ -1,9 +1,13 @@
-// What every Slack handler needs, built once in server.ts.
-import type { Config, Logger } from '@agentops/core';
+// What every Slack handler needs, built once in server.ts (the messenger is
+// made again for each request).
+import type { Config, CrashHook, Logger } from '@agentops/core';
+import type { Outbox } from '../delivery/outbox.js';
+import type { Inbox } from '../intake/inbox.js';
+import type { Plans } from '../intake/plans.js';
+import type { Durations } from '../queue/durations.js';
 import type { MemoryDeps } from '../memory/index.js';
 import type { QueueManager } from '../queue/manager.js';
 import type { Router } from '../router/index.js';
-import type { Idempotency } from '../intake/idempotency.js';
 import type { Messenger } from './messenger.js';
 import type { ReceiptLinks } from './receipt-links.js';
 
@@ -27,10 +31,19 @@ export interface SlackDeps extends MemoryDeps {
   config: Config;
   manager: QueueManager;
   route: Router;
-  idempotency: Idempotency;
+  /** Where accepted requests wait to be handled. */
+  inbox: Inbox;
+  plans: Plans;
+  /** Every Slack call goes here; the delivery service sends it. */
+  outbox: Outbox;
+  /** The replies to the request being handled (keyed by it); a placeholder outside one. */
+  messenger: Messenger;
+  durations: Durations;
   /** Receipt ts to job id, for commands typed in a job's thread. */
   receiptLinks: ReceiptLinks;
-  messenger: Messenger;
+  crash?: CrashHook;
+  /** While Redis is away there is no outbox: a private notice sent by the delivery service from memory. */
+  sayWithoutRedis?: (notice: { channel: string; user: string; text: string; threadTs?: string }) => Promise<void>;
   logger: Logger;
   /** Filled in from auth.test when the app starts. */
   scope: ServedScope;

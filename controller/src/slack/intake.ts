@@ -1,18 +1,19 @@
 // Slack's side of submitting jobs: each routed request is checked against the
-// queue's allow list (a refusal is a private answer), each job gets its receipt
-// posted before it exists (the receipt's ts is the job's thread), and once the
-// jobs are queued the receipts are linked to them. If queueing fails, every
-// receipt says the job was not queued. Similar past jobs for each receipt are
-// looked up beside routing and waited for at most QDRANT_RECEIPT_BUDGET_MS
-// (from the start of the intake), so the job memory adds at most that budget to
-// a receipt, and nothing when it is off.
-import { toCodedError, type JobData, type JobRequest } from '@agentops/core';
+// queue's allow list (a refusal is a private answer), each job's card (its
+// receipt) is handed to the delivery service before the job exists, so the
+// thread is there before anything is said in it, and the similar past jobs a
+// card shows are kept once the jobs are queued. Similar past jobs are looked
+// up beside routing and waited for at most QDRANT_RECEIPT_BUDGET_MS (from the
+// start of the intake), so the job memory adds at most that budget to a
+// receipt, and nothing when it is off.
+import { toCodedError, type JobData, type JobRequest, type QueueName } from '@agentops/core';
 import { submitJobs } from '../intake/submit.js';
 import type { MemoryDeps, PastJob } from '../memory/index.js';
+import { estimateStart } from '../queue/durations.js';
 import { checkQueue } from './access.js';
 import type { SlackDeps, SlackOrigin } from './context.js';
-import { plainMessage, receiptMessage } from './messages/index.js';
-import { refusalText } from './replies.js';
+import { jobCard, plainMessage } from './messages/index.js';
+import { receiptKey } from './messenger.js';
 
 /** Lookups per intake; a long batch must not flood LM Studio with embeddings. */
 const MAX_LOOKUPS = 10;
@@ -27,12 +28,39 @@ function lookUpSimilar(deps: MemoryDeps, items: readonly JobRequest[]): Map<JobR
   return lookups;
 }
 
-export async function intakeJobs(deps: SlackDeps, origin: SlackOrigin, items: JobRequest[]): Promise<JobData[]> {
+/** Where each new job of an intake stands in its queue, counting the ones queued before it in the same intake. */
+function createLineUp(deps: SlackDeps) {
+  const base = new Map<QueueName, Promise<{ ahead: number; active: number; slots: number; recent: number[] }>>();
+  const added = new Map<QueueName, number>();
+  return async (job: JobData) => {
+    let known = base.get(job.queue);
+    if (!known) {
+      known = Promise.all([
+        deps.manager.lineUp(job.queue, job.priority, deps.config.workers[job.queue].concurrency),
+        deps.durations.recent(job.queue),
+      ]).then(([line, recent]) => ({ ...line, recent }));
+      base.set(job.queue, known);
+    }
+    const line = await known;
+    const before = added.get(job.queue) ?? 0;
+    added.set(job.queue, before + 1);
+    const ahead = line.ahead + before;
+    const etaMs = estimateStart(ahead, line.active, line.slots, line.recent);
+    return { position: ahead + 1, ...(etaMs === undefined ? {} : { etaMs }) };
+  };
+}
+
+export async function intakeJobs(
+  deps: SlackDeps,
+  origin: SlackOrigin,
+  items: JobRequest[],
+  entryId: string,
+): Promise<JobData[]> {
   const { messenger } = deps;
   const lookups = lookUpSimilar(deps, items);
   const admittedItems: JobRequest[] = [];
   const shown = new Map<string, PastJob[]>();
-  const receiptOf = (job: JobData) => job.slack?.receiptTs;
+  const lineUp = createLineUp(deps);
   return submitJobs(
     deps,
     {
@@ -46,6 +74,7 @@ export async function intakeJobs(deps: SlackDeps, origin: SlackOrigin, items: Jo
     },
     items,
     {
+      entryId,
       hooks: {
         admit(item, decision) {
           const access = checkQueue(origin.user, decision.queue, deps.access);
@@ -63,42 +92,28 @@ export async function intakeJobs(deps: SlackDeps, origin: SlackOrigin, items: Jo
         async beforeEnqueue(job, index) {
           // Never rejects: the memory answers [] when it is off, failing or late.
           const item = admittedItems[index];
-          const matches = (item && (await lookups.get(item))) ?? [];
+          const [matches, place] = await Promise.all([(item && lookups.get(item)) ?? [], lineUp(job)]);
           if (matches.length > 0) shown.set(job.id, matches);
           const workspaceUrl = deps.memoryView?.workspaceUrl;
-          const receiptTs = await messenger.post(
-            origin.channel,
-            receiptMessage(job, { similar: matches, ...(workspaceUrl ? { workspaceUrl } : {}) }),
-          );
-          if (receiptTs && job.slack) job.slack.receiptTs = receiptTs;
+          const card = jobCard({
+            data: job,
+            state: { kind: 'queued', ...place },
+            similar: matches,
+            ...(workspaceUrl ? { workspaceUrl } : {}),
+          });
+          await deps.outbox.send([
+            { method: 'post', key: receiptKey(job.id), channel: origin.channel, message: card, receiptOf: job.id },
+          ]);
         },
-        async afterEnqueue(jobs) {
-          await Promise.all(
-            jobs.flatMap((job) => {
-              const ts = receiptOf(job);
-              return ts ? [deps.receiptLinks.link(ts, job.id)] : [];
-            }),
-          );
+        async afterEnqueue() {
           const receipts = deps.memoryView?.receipts;
           if (receipts) await Promise.all([...shown].map(([id, matches]) => receipts.save(id, matches)));
         },
         async afterEnqueueFailed(jobs, error) {
-          // The jobs are queued and will run; only commands typed in their threads may not find them.
+          // The jobs are queued and will run; only their cards may miss the similar jobs later.
           deps.logger.warn(
             { err: toCodedError(error), jobIds: jobs.map((job) => job.id) },
-            '[slack] Jobs queued, but linking their receipts failed; commands typed in their threads may not reach them',
-          );
-        },
-        async enqueueFailed(jobs, error) {
-          // The receipts promised jobs that do not exist: say so on each of them.
-          const reason = refusalText(error);
-          await Promise.all(
-            jobs.flatMap((job) => {
-              const ts = receiptOf(job);
-              return ts
-                ? [messenger.update(origin.channel, ts, plainMessage(`Job #${job.id} was *not* queued. ${reason}`))]
-                : [];
-            }),
+            '[slack] Jobs queued, but saving the similar jobs their cards show failed',
           );
         },
       },

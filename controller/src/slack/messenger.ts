@@ -1,68 +1,53 @@
-// The controller's one seam to Slack's Web API: posts, ephemeral answers and
-// in-place updates. Failures are logged and counted, never thrown at handlers
-// that have already acknowledged Slack.
-import type { WebClient } from '@slack/web-api';
-import { toCodedError, type Logger } from '@agentops/core';
+// How the controller's Slack code says things: every post, private answer and
+// edit becomes a delivery in the outbox, keyed by the request it answers (an
+// inbox entry, a Slack delivery id) and its place among that request's
+// replies, so handling the request again after a crash sends nothing twice.
+// Nothing here calls Slack; the delivery service does.
+import type { Outbox } from '../delivery/outbox.js';
+import type { MessageRef } from '../delivery/types.js';
 import type { ControllerMessage } from './messages/index.js';
 
+/** A thread or message: a ts from Slack, or the delivery key of a post not yet sent (a job's receipt). */
+export type Where = MessageRef | string;
+
 export interface Messenger {
-  /** Posts to the channel (in a thread when `threadTs` is given); the message ts, or undefined on failure. */
-  post(channel: string, message: ControllerMessage, threadTs?: string): Promise<string | undefined>;
-  ephemeral(channel: string, user: string, message: ControllerMessage, threadTs?: string): Promise<void>;
-  update(channel: string, ts: string, message: ControllerMessage): Promise<void>;
-  /** Calls that failed after the client's own retries. */
-  readonly failures: number;
+  post(channel: string, message: ControllerMessage, thread?: Where): Promise<void>;
+  ephemeral(channel: string, user: string, message: ControllerMessage, thread?: Where): Promise<void>;
+  /** Edits a message; later edits of the same message replace pending ones. */
+  update(channel: string, target: Where, message: ControllerMessage): Promise<void>;
 }
 
-export function createMessenger(client: WebClient, logger: Logger, onError?: (method: string) => void): Messenger {
-  let failures = 0;
-  const failed = (method: string, error: unknown) => {
-    failures += 1;
-    onError?.(method);
-    const coded = toCodedError(error);
-    logger.warn(
-      { method, slackError: (error as { data?: { error?: string } }).data?.error },
-      `[slack] ${method} failed: ${coded.message}`,
-    );
-  };
+/** The delivery key of job `id`'s receipt (its card), whose thread is the job's. */
+export function receiptKey(id: string): string {
+  return `receipt:${id}`;
+}
+
+/** A job's thread, or undefined for a job that has none (queued from the CLI). */
+export function jobThread(job: { id: string; slack?: unknown }): MessageRef | undefined {
+  return job.slack ? { key: receiptKey(job.id) } : undefined;
+}
+
+const toRef = (where: Where): MessageRef => (typeof where === 'string' ? { ts: where } : where);
+
+/**
+ * A messenger for the replies to one request, named `scope` (e.g. "in:<entry id>").
+ * Its edits are dated `at`, when the request came in: an edit the job itself
+ * caused later (it started, it finished) wins over it.
+ */
+export function createMessenger(outbox: Outbox, scope: string, at: number = Date.now()): Messenger {
+  let n = 0;
+  const nextKey = () => `${scope}:${(n += 1)}`;
   return {
-    get failures() {
-      return failures;
+    async post(channel, message, thread) {
+      await outbox.send([{ method: 'post', key: nextKey(), channel, message, ...(thread ? { thread: toRef(thread) } : {}) }]);
     },
-    async post(channel, message, threadTs) {
-      try {
-        const result = await client.chat.postMessage({
-          channel,
-          text: message.text,
-          blocks: message.blocks,
-          ...(threadTs ? { thread_ts: threadTs } : {}),
-          unfurl_links: false,
-        });
-        return result.ts;
-      } catch (error) {
-        failed('chat.postMessage', error);
-        return undefined;
-      }
+    async ephemeral(channel, user, message, thread) {
+      await outbox.send([
+        { method: 'ephemeral', key: nextKey(), channel, user, message, ...(thread ? { thread: toRef(thread) } : {}) },
+      ]);
     },
-    async ephemeral(channel, user, message, threadTs) {
-      try {
-        await client.chat.postEphemeral({
-          channel,
-          user,
-          text: message.text,
-          blocks: message.blocks,
-          ...(threadTs ? { thread_ts: threadTs } : {}),
-        });
-      } catch (error) {
-        failed('chat.postEphemeral', error);
-      }
-    },
-    async update(channel, ts, message) {
-      try {
-        await client.chat.update({ channel, ts, text: message.text, blocks: message.blocks });
-      } catch (error) {
-        failed('chat.update', error);
-      }
+    async update(channel, target, message) {
+      await outbox.send([{ method: 'update', channel, target: toRef(target), message, at }]);
     },
   };
 }

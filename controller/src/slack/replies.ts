@@ -1,11 +1,12 @@
 // How each outcome and refusal appears in Slack.
 import { ErrorCode, priorityLabel, toCodedError } from '@agentops/core';
-import { helpMessage, plainMessage, receiptMessage, statusMessage, type ControllerMessage } from './messages/index.js';
+import { helpMessage, jobCard, plainMessage, statusMessage, type CardState, type ControllerMessage } from './messages/index.js';
 import type { JobDetails } from '../queue/manager.js';
 import type { Outcome } from '../commands/execute.js';
 import { formatDetails, formatList } from '../commands/tables.js';
 import { findAnswerText, memoryOffText } from '../memory/format.js';
 import type { SlackDeps, SlackOrigin } from './context.js';
+import { jobThread, receiptKey } from './messenger.js';
 
 export const UNAVAILABLE =
   ':warning: The queue is unavailable right now: Redis is not reachable. Nothing was changed. Try again in a minute; if it persists, start Redis on the workstation.';
@@ -30,25 +31,27 @@ export async function refuse(deps: SlackDeps, origin: SlackOrigin, error: unknow
   await deps.messenger.ephemeral(origin.channel, origin.user, plainMessage(refusalText(error)), threadTs);
 }
 
-/** Posts a line in the job's thread (or the channel when it has no receipt), and refreshes its receipt. */
+/** Posts a line in the job's thread (or the channel when it has none), and redraws its card. */
 export async function announceInThread(
   deps: SlackDeps,
   job: JobDetails,
   line: string,
-  receiptNote?: string,
+  card?: { state: CardState; note: string },
 ): Promise<void> {
-  const receiptTs = job.data.slack?.receiptTs;
+  const thread = jobThread(job.data);
   const channel = job.data.slack?.channel ?? deps.scope.channelId;
-  await deps.messenger.post(channel, plainMessage(line), receiptTs);
-  if (receiptTs && receiptNote) {
+  await deps.messenger.post(channel, plainMessage(line), thread);
+  if (thread && card) {
     // Drawn again from scratch, so the similar past jobs it showed are read back.
     const similar = (await deps.memoryView?.receipts.load(job.id)) ?? [];
     const workspaceUrl = deps.memoryView?.workspaceUrl;
     await deps.messenger.update(
       channel,
-      receiptTs,
-      receiptMessage(job.data, {
-        note: receiptNote,
+      { key: receiptKey(job.id) },
+      jobCard({
+        data: job.data,
+        state: card.state,
+        note: card.note,
         priority: job.priority,
         similar,
         ...(workspaceUrl ? { workspaceUrl } : {}),
@@ -92,8 +95,15 @@ export async function presentOutcome(
         outcome.result.outcome === 'removed'
           ? `:octagonal_sign: Job #${job.id} cancelled by ${who}; it had not started.`
           : `:octagonal_sign: Job #${job.id} is being stopped: cancelled by ${who} while running.`;
-      await announceInThread(deps, job, line, `:octagonal_sign: Cancelled by ${who}`);
-      if (!job.data.slack?.receiptTs) return;
+      await announceInThread(
+        deps,
+        job,
+        line,
+        outcome.result.outcome === 'removed'
+          ? { state: { kind: 'cancelled', by: origin.user }, note: `:octagonal_sign: Cancelled by ${who}` }
+          : undefined,
+      );
+      if (!job.data.slack) return;
       if (origin.source !== 'button')
         await ephemeralText(deps, origin, `Cancel requested for job #${job.id}; see its thread.`, threadTs);
       return;
@@ -103,9 +113,9 @@ export async function presentOutcome(
         deps,
         outcome.job,
         `:repeat: Job #${outcome.job.id} retried by ${who}; queued again on *${outcome.job.queue}*.`,
-        `:repeat: Retried by ${who}`,
+        { state: { kind: 'queued' }, note: `:repeat: Retried by ${who}` },
       );
-      if (origin.source !== 'button' && outcome.job.data.slack?.receiptTs)
+      if (origin.source !== 'button' && outcome.job.data.slack)
         await ephemeralText(deps, origin, `Job #${outcome.job.id} is queued again.`, threadTs);
       return;
     case 'promoted': {
@@ -114,8 +124,11 @@ export async function presentOutcome(
         from === job.priority
           ? `Job #${job.id} is already ${priorityLabel(job.priority)}.`
           : `:arrow_up: Job #${job.id} moved from ${priorityLabel(from)} to ${priorityLabel(job.priority)} by ${who}.`;
-      await announceInThread(deps, job, line, `${priorityLabel(job.priority)} set by ${who}`);
-      if (origin.source !== 'button' && job.data.slack?.receiptTs) await ephemeralText(deps, origin, line, threadTs);
+      await announceInThread(deps, job, line, {
+        state: { kind: 'queued' },
+        note: `${priorityLabel(job.priority)} set by ${who}`,
+      });
+      if (origin.source !== 'button' && job.data.slack) await ephemeralText(deps, origin, line, threadTs);
       return;
     }
     case 'list':

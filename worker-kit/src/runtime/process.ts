@@ -1,16 +1,15 @@
 // How every worker process starts, so each worker's worker.ts only names its
 // queue and processor: environment (.env as fallback), configuration, logger,
-// the Slack reporter in Slack mode, the runtime, and signal handling.
+// the runtime, and signal handling. Workers need no Slack settings: the
+// controller tells each job's thread what happened.
 import {
   createLogger,
-  describeMode,
   isCodedError,
   loadProcessConfig,
   type Config,
   type Logger,
   type QueueName,
 } from '@agentops/core';
-import { createSlackReporter } from '../thread/reporter.js';
 import { exitOnSignals, startWorkerRuntime, type Processor, type WorkerHandle } from './runtime.js';
 
 export interface WorkerProcessOptions {
@@ -47,7 +46,6 @@ export async function runWorkerProcess(options: WorkerProcessOptions): Promise<W
     format: config.logFormat,
     secrets: config.secrets,
   });
-  logger.info({ mode: config.slack ? 'slack' : 'local' }, `[${options.name}] ${describeMode(config)}`);
 
   let processor: Processor;
   try {
@@ -55,21 +53,12 @@ export async function runWorkerProcess(options: WorkerProcessOptions): Promise<W
   } catch (error) {
     return refuseToStart(error);
   }
-  const reporter = config.slack
-    ? createSlackReporter({
-        token: config.slack.botToken,
-        apiUrl: config.slackApiUrl,
-        logger,
-        workerName: options.name,
-      })
-    : undefined;
   const handle = await startWorkerRuntime({
     name: options.name,
     queue: options.queue,
     config,
     processor,
     logger,
-    ...(reporter ? { reporter } : {}),
   });
   exitOnSignals(() => handle.close(), logger);
   return handle;

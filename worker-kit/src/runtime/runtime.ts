@@ -1,12 +1,20 @@
 // The one way AgentOps runs a BullMQ worker. Each worker process supplies only a
 // processor; the runtime owns connections, concurrency, time limits,
-// cancellation, retries, exactly-once final replies and graceful shutdown.
+// cancellation, retries and graceful shutdown. It never talks to Slack: a job
+// ends in BullMQ as soon as its result (the return value) or its failure is
+// stored, and the controller's job-thread feed tells the thread from BullMQ's
+// event stream. Progress goes the same way (job.updateProgress).
 //
 // Lock and stall settings: a job's lock lasts WORKER_LOCK_MS (60 s) and is
 // renewed every half of that while the event loop runs; the stalled check runs
 // every WORKER_STALLED_INTERVAL_MS (30 s). Long Claude runs are fine (the work
 // happens in a child process, the loop stays free). If a worker process dies,
 // its jobs return to the queue within lock + interval: 60-90 s by default.
+//
+// A job that ran for more than LONG_JOB_MS keeps its result in Redis before it
+// returns it, so a crash between the two never means running it again; a job
+// started a second time first looks for that result. Quicker jobs cost nothing
+// extra: their rerun is as cheap as the extra write.
 import { DelayedError, UnrecoverableError, type Job, type Worker } from 'bullmq';
 import { Redis } from 'ioredis';
 import {
@@ -46,15 +54,6 @@ export interface ProcessorContext {
 
 export type Processor = (context: ProcessorContext) => Promise<JobResult>;
 
-/** How a job's life is shown to people (Slack thread replies); every method is best effort. */
-export interface JobReporter {
-  started?(data: JobData, attempt: Attempt): Promise<void>;
-  progress?(data: JobData, update: ProgressUpdate & { elapsedMs: number }): Promise<void>;
-  completed?(data: JobData, result: JobResult, elapsedMs: number): Promise<void>;
-  failed?(data: JobData, error: AgentOpsError, final: boolean, attempt: Attempt): Promise<void>;
-  close?(): Promise<void>;
-}
-
 export interface WorkerRuntimeOptions {
   /** e.g. "local-worker"; used in log lines. */
   name: string;
@@ -62,7 +61,6 @@ export interface WorkerRuntimeOptions {
   config: Config;
   processor: Processor;
   logger: Logger;
-  reporter?: JobReporter;
   /** Overrides the configured concurrency. */
   concurrency?: number;
 }
@@ -76,6 +74,10 @@ export interface WorkerHandle {
 type AbortReason = { kind: 'cancel'; by: string } | { kind: 'timeout'; ms: number } | { kind: 'shutdown' };
 
 const RESULT_TTL_SEC = KEY_TTL_SEC.result;
+/** Jobs that ran longer keep their result in Redis before completing (see the top of this file). */
+export const LONG_JOB_MS = 1_000;
+/** When a first run reads its cancel flag, in case a request came between its claim and its subscription. */
+const CANCEL_FLAG_CHECK_MS = 500;
 /** How long an aborted processor may take to wind down before the runtime moves on. */
 const ABORT_SETTLE_MS = 5_000;
 
@@ -84,7 +86,7 @@ function minutes(ms: number): string {
 }
 
 export async function startWorkerRuntime(options: WorkerRuntimeOptions): Promise<WorkerHandle> {
-  const { config, queue, logger, reporter } = options;
+  const { config, queue, logger } = options;
   const settings = config.workers[queue];
   const concurrency = options.concurrency ?? settings.concurrency;
   const prefix = config.redis.prefix;
@@ -94,21 +96,11 @@ export async function startWorkerRuntime(options: WorkerRuntimeOptions): Promise
   const cancels: CancelWatcher = createCancelWatcher(connectionOptions, prefix);
   const active = new Map<string, AbortController>();
   const keys = redisKeys(prefix);
-  const outboxKey = keys.outbox;
-  const deliveredKey = keys.delivered;
-  // Released in reverse: the reporter's last words, then the cancel watcher, then the store.
+  const resultKey = keys.result;
+  // Released in reverse: the cancel watcher, then the store.
   const releasers = new Releasers();
   releasers.add('result store', () => store.disconnect());
   releasers.add('cancel watcher', () => cancels.close());
-  releasers.add('reporter', () => reporter?.close?.());
-
-  const report = async (what: string, call: () => Promise<void> | undefined, jobLogger: Logger) => {
-    try {
-      await call();
-    } catch (error) {
-      jobLogger.warn({ err: toCodedError(error) }, `[${options.name}] Could not report ${what}`);
-    }
-  };
 
   const processJob = async (job: Job<JobData, JobResult>, token?: string): Promise<JobResult> => {
     const attempt: Attempt = { n: job.attemptsMade + 1, max: job.opts.attempts ?? 1 };
@@ -132,36 +124,39 @@ export async function startWorkerRuntime(options: WorkerRuntimeOptions): Promise
     };
     // Listening before the read below: a cancel published after it is still heard.
     const cancel = await cancels.listen(data.id, (request) => abort({ kind: 'cancel', by: request.by }));
-    // One round trip for what a previous run left (it finished the work, maybe
-    // replied, but died before BullMQ recorded it) and for the cancel flag.
-    let stored: string | null | undefined;
-    let delivered: string | null | undefined;
-    let flag: string | null | undefined;
-    try {
-      [stored, delivered, flag] = await store.mget(outboxKey(data.id), deliveredKey(data.id), cancel.flagKey);
-    } catch (error) {
-      cancel.stop();
-      throw error;
-    }
-    if (stored) {
+    // A job started before (a crash, a stall) may have finished its work then: one
+    // round trip for that result and the cancel flag. A first run reads neither
+    // now; its flag is read shortly after, if it is still running.
+    const rerun = (job.attemptsStarted ?? 1) > 1 || job.attemptsMade > 0;
+    let flagCheck: NodeJS.Timeout | undefined;
+    if (rerun) {
+      let stored: string | null | undefined;
+      let flag: string | null | undefined;
       try {
-        const result = JSON.parse(stored) as JobResult;
-        if (!delivered) {
-          await report('the result', () => reporter?.completed?.(data, result, 0), jobLogger);
-          await store.set(deliveredKey(data.id), '1', 'EX', RESULT_TTL_SEC);
-        }
-        jobLogger.info(`[${options.name}] Job ${data.id} was already done; recorded its stored result`);
-        return result;
-      } finally {
+        [stored, flag] = await store.mget(resultKey(data.id), cancel.flagKey);
+      } catch (error) {
         cancel.stop();
+        throw error;
       }
+      if (stored) {
+        cancel.stop();
+        jobLogger.info(`[${options.name}] Job ${data.id} was already done; completing it with its stored result`);
+        return JSON.parse(stored) as JobResult;
+      }
+      cancel.check(flag);
+    } else {
+      flagCheck = setTimeout(() => {
+        void store
+          .get(cancel.flagKey)
+          .then((flag) => cancel.check(flag))
+          .catch(() => undefined);
+      }, CANCEL_FLAG_CHECK_MS);
+      flagCheck.unref();
     }
 
     active.set(data.id, controller);
     const timer = setTimeout(() => abort({ kind: 'timeout', ms: settings.timeoutMs }), settings.timeoutMs);
-    cancel.check(flag);
     jobLogger.info(`[${options.name}] Job ${data.id} started (${data.text.length} chars)`);
-    await report('the start', () => reporter?.started?.(data, attempt), jobLogger);
 
     const aborted = new Promise<never>((_, reject) => {
       controller.signal.addEventListener('abort', () => {
@@ -179,31 +174,13 @@ export async function startWorkerRuntime(options: WorkerRuntimeOptions): Promise
           attempt,
           progress: (update) => {
             void job.updateProgress({ ...update, at: Date.now() }).catch(() => undefined);
-            void report(
-              'progress',
-              () => reporter?.progress?.(data, { ...update, elapsedMs: Date.now() - started }),
-              jobLogger,
-            );
           },
         }),
         aborted,
       ]);
       if (controller.signal.aborted) throw controller.signal.reason;
-      // Outbox: keep the result before telling anyone, so a crash now never means a second run.
-      if (reporter?.completed) {
-        await store.set(outboxKey(data.id), JSON.stringify(result), 'EX', RESULT_TTL_SEC);
-        await report('the result', () => reporter.completed?.(data, result, Date.now() - started), jobLogger);
-        await store.set(deliveredKey(data.id), '1', 'EX', RESULT_TTL_SEC);
-      } else {
-        // Nobody to tell: keep the result and mark it delivered in one round trip (same order, same connection).
-        const written = await store
-          .pipeline()
-          .set(outboxKey(data.id), JSON.stringify(result), 'EX', RESULT_TTL_SEC)
-          .set(deliveredKey(data.id), '1', 'EX', RESULT_TTL_SEC)
-          .exec();
-        const failure = written?.find(([error]) => error)?.[0];
-        if (failure) throw failure;
-      }
+      if (Date.now() - started > LONG_JOB_MS)
+        await store.set(resultKey(data.id), JSON.stringify(result), 'EX', RESULT_TTL_SEC);
       jobLogger.info(
         { durationMs: Date.now() - started },
         `[${options.name}] Job ${data.id} completed in ${Date.now() - started} ms`,
@@ -240,24 +217,16 @@ export async function startWorkerRuntime(options: WorkerRuntimeOptions): Promise
         { code: error.code, final, durationMs: Date.now() - started },
         `[${options.name}] Job ${data.id} failed (${error.code}): ${error.message}${final ? '' : '; will retry'}`,
       );
-      if (final) {
-        // Told once BullMQ has moved the job to failed (the worker's 'failed' event), so
-        // the notice's Retry button works the moment it appears.
-        finalFailures.set(job.id ?? data.id, { data, error, attempt, logger: jobLogger });
-      } else {
-        await report('the failure', () => reporter?.failed?.(data, error, false, attempt), jobLogger);
-      }
       if (!decision.retry) throw new UnrecoverableError(error.message);
       throw new Error(error.message);
     } finally {
       clearTimeout(timer);
+      clearTimeout(flagCheck);
       cancel.stop();
       active.delete(data.id);
     }
   };
 
-  /** Final failures waiting for BullMQ to record them, by BullMQ job id. */
-  const finalFailures = new Map<string, { data: JobData; error: AgentOpsError; attempt: Attempt; logger: Logger }>();
   const worker = new TolerantWorker<JobData, JobResult>(queue, processJob, {
     connection: connectionOptions,
     prefix,
@@ -266,13 +235,6 @@ export async function startWorkerRuntime(options: WorkerRuntimeOptions): Promise
     stalledInterval: config.workers.stalledIntervalMs,
     maxStalledCount: 1,
     autorun: true,
-  });
-  worker.on('failed', (job) => {
-    const failure = job?.id === undefined ? undefined : finalFailures.get(job.id);
-    if (!failure || job?.id === undefined) return;
-    finalFailures.delete(job.id);
-    const { data, error, attempt } = failure;
-    void report('the failure', () => reporter?.failed?.(data, error, true, attempt), failure.logger);
   });
   worker.on('error', (error) =>
     logger.error({ err: toCodedError(error) }, `[${options.name}] Worker error: ${error.message}`),

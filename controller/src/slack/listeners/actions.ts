@@ -1,6 +1,7 @@
-// The interactive handlers: receipt buttons (Cancel, Retry, Promote) and status
-// controls (Pause/Resume, Refresh, Set Workers, View Status). One dispatcher acks
-// every action first, drops redelivered clicks, and refuses forged values.
+// The interactive handlers: card buttons (Cancel, Retry, Promote) and status
+// controls (Pause/Resume, Refresh, Set Workers, View Status). Every click is
+// written to the inbox (a redelivered click is dropped there), then
+// acknowledged, and handled by the inbox consumer, which refuses forged values.
 // Channel, person and Redis were checked by the access middleware.
 import type { App, BlockAction } from '@slack/bolt';
 import {
@@ -18,6 +19,7 @@ import { execute, type Outcome } from '../../commands/execute.js';
 import type { Command } from '../../commands/grammar.js';
 import type { SlackDeps, SlackOrigin } from '../context.js';
 import { presentOutcome, refuse } from '../replies.js';
+import { accept } from './accept.js';
 
 interface ActionInput {
   deps: SlackDeps;
@@ -98,37 +100,56 @@ const HANDLERS: Record<string, Handler> = {
 
 export function registerActions(app: App, deps: SlackDeps): void {
   app.action<BlockAction>(/.*/, async ({ ack, body, action }) => {
-    await ack();
     const channel = body.channel?.id ?? body.container?.channel_id ?? '';
-    const user = body.user.id;
-    const origin: SlackOrigin = { channel, user, source: 'button' };
-    const actionId = action.action_id;
-    const handler = HANDLERS[actionId];
-    if (!handler) {
-      deps.logger.warn({ actionId, user }, `[actions] Unknown action ${actionId.slice(0, 80)}, ignoring`);
-      await deps.messenger.ephemeral(
-        channel,
-        user,
-        plainMessage('That button is not one of mine any more. Use `/queue status` for fresh controls.'),
-      );
-      return;
-    }
     const messageTs = body.message?.ts ?? body.container?.message_ts;
     const actionTs = (action as { action_ts?: string }).action_ts ?? '';
-    const key = `action:${messageTs ?? '-'}:${actionId}:${actionTs}`;
-    const input: ActionInput = {
+    const actionId = action.action_id;
+    await accept(
       deps,
-      origin,
-      ...(messageTs ? { messageTs } : {}),
-      ...('value' in action && typeof action.value === 'string' ? { value: action.value } : {}),
-      ...('selected_option' in action && action.selected_option ? { selected: action.selected_option.value } : {}),
-    };
-    try {
-      const result = await deps.idempotency.once(key, () => handler(input));
-      if (result.duplicate)
-        deps.logger.info({ duplicate: 'action', key }, `[actions] Duplicate action ${key}, skipping`);
-    } catch (error) {
-      await refuse(deps, origin, error);
-    }
+      {
+        kind: 'action',
+        channel,
+        user: body.user.id,
+        actionId,
+        ...(messageTs ? { messageTs } : {}),
+        ...('value' in action && typeof action.value === 'string' ? { value: action.value } : {}),
+        ...('selected_option' in action && action.selected_option ? { selected: action.selected_option.value } : {}),
+      },
+      `action:${messageTs ?? '-'}:${actionId}:${actionTs}`,
+      () => ack(),
+    );
   });
+}
+
+/** Handles an accepted click (from the inbox). */
+export async function handleAction(
+  deps: SlackDeps,
+  request: { channel: string; user: string; actionId: string; value?: string; selected?: string; messageTs?: string },
+): Promise<void> {
+  const origin: SlackOrigin = { channel: request.channel, user: request.user, source: 'button' };
+  const handler = HANDLERS[request.actionId];
+  if (!handler) {
+    deps.logger.warn(
+      { actionId: request.actionId, user: request.user },
+      `[actions] Unknown action ${request.actionId.slice(0, 80)}, ignoring`,
+    );
+    await deps.messenger.ephemeral(
+      request.channel,
+      request.user,
+      plainMessage('That button is not one of mine any more. Use `/queue status` for fresh controls.'),
+    );
+    return;
+  }
+  const input: ActionInput = {
+    deps,
+    origin,
+    ...(request.messageTs ? { messageTs: request.messageTs } : {}),
+    ...(request.value !== undefined ? { value: request.value } : {}),
+    ...(request.selected !== undefined ? { selected: request.selected } : {}),
+  };
+  try {
+    await handler(input);
+  } catch (error) {
+    await refuse(deps, origin, error);
+  }
 }

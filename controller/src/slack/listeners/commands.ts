@@ -1,6 +1,6 @@
-// /queue: all subcommands. Acknowledged first: parse errors and help go back in
-// the ack itself (parsing is instant); everything else is answered afterwards.
-// Channel, person and Redis were checked by the access middleware.
+// /queue: all subcommands. Parse errors and help go back in the ack itself
+// (parsing is instant); every other command is written to the inbox, then
+// acknowledged, and handled by the inbox consumer (handleSlash).
 import type { App } from '@slack/bolt';
 import { helpMessage } from '../messages/index.js';
 import { execute } from '../../commands/execute.js';
@@ -9,6 +9,7 @@ import type { SlackDeps, SlackOrigin } from '../context.js';
 import { intakeJobs } from '../intake.js';
 import { presentOutcome, refuse } from '../replies.js';
 import { decodeSlackText } from '../decode.js';
+import { accept } from './accept.js';
 
 export function registerCommands(app: App, deps: SlackDeps): void {
   app.command('/queue', async ({ command, ack }) => {
@@ -23,21 +24,36 @@ export function registerCommands(app: App, deps: SlackDeps): void {
       await ack({ response_type: 'ephemeral', text: help.text, blocks: help.blocks });
       return;
     }
-    await ack();
-    const origin: SlackOrigin = { channel: command.channel_id, user: command.user_id, source: 'slash' };
-    try {
-      if (parsed.command.kind === 'add') {
-        await intakeJobs(deps, origin, parsed.command.items);
-        return;
-      }
-      deps.logger.info(
-        { user: origin.user, command: parsed.command.kind },
-        `[commands] /queue ${parsed.command.kind} by ${origin.user}`,
-      );
-      const outcome = await execute(parsed.command, deps, { id: origin.user, source: 'slash' });
-      await presentOutcome(deps, origin, outcome);
-    } catch (error) {
-      await refuse(deps, origin, error);
-    }
+    await accept(
+      deps,
+      { kind: 'slash', channel: command.channel_id, user: command.user_id, text: command.text },
+      `slash:${command.trigger_id}`,
+      () => ack(),
+    );
   });
+}
+
+/** Handles an accepted /queue command (from the inbox). */
+export async function handleSlash(
+  deps: SlackDeps,
+  request: { channel: string; user: string; text: string },
+  entryId: string,
+): Promise<void> {
+  const origin: SlackOrigin = { channel: request.channel, user: request.user, source: 'slash' };
+  const parsed = parseSubcommand(decodeSlackText(request.text, deps.scope.botUserId), 'slash');
+  if (!parsed.ok || parsed.command.kind === 'help') return; // Answered in the ack.
+  try {
+    if (parsed.command.kind === 'add') {
+      await intakeJobs(deps, origin, parsed.command.items, entryId);
+      return;
+    }
+    deps.logger.info(
+      { user: origin.user, command: parsed.command.kind },
+      `[commands] /queue ${parsed.command.kind} by ${origin.user}`,
+    );
+    const outcome = await execute(parsed.command, deps, { id: origin.user, source: 'slash' });
+    await presentOutcome(deps, origin, outcome);
+  } catch (error) {
+    await refuse(deps, origin, error);
+  }
 }

@@ -1,7 +1,9 @@
 // Channel messages: any text becomes a job; `status`, `queue:` batches and `p1:`
 // prefixes have their own meaning; in a job's thread, a few words control that
-// job. Slack redelivers events, so each event_id is handled once. Channel,
-// sender and Redis were checked by the access middleware.
+// job. Each message is written to the inbox before its event is acknowledged
+// (Slack redelivers events, so each event_id is written once) and handled by
+// the inbox consumer. Channel, sender and Redis were checked by the access
+// middleware.
 import type { App } from '@slack/bolt';
 import { parseJobId, parseMessage, parsePriority, type Command } from '../../commands/grammar.js';
 import { execute } from '../../commands/execute.js';
@@ -11,6 +13,8 @@ import { intakeJobs } from '../intake.js';
 import type { MessageLike } from '../access.js';
 import { presentOutcome, refuse } from '../replies.js';
 import { decodeSlackText } from '../decode.js';
+import { ackEvent } from '../app.js';
+import { accept } from './accept.js';
 
 interface MessageEventFields extends MessageLike {
   ts?: string;
@@ -58,17 +62,17 @@ async function handleThreadMessage(
   await presentOutcome(deps, origin, outcome, threadTs);
 }
 
-async function handleMessage(deps: SlackDeps, event: MessageEventFields): Promise<void> {
-  const origin: SlackOrigin = {
-    channel: event.channel ?? '',
-    user: event.user ?? '',
-    source: 'message',
-    ...(event.ts ? { messageTs: event.ts } : {}),
-  };
-  const text = decodeSlackText(event.text ?? '', deps.scope.botUserId);
+/** Handles an accepted channel or thread message (from the inbox). */
+export async function handleMessage(
+  deps: SlackDeps,
+  request: { channel: string; user: string; text: string; ts: string; threadTs?: string },
+  entryId: string,
+): Promise<void> {
+  const origin: SlackOrigin = { channel: request.channel, user: request.user, source: 'message', messageTs: request.ts };
+  const text = decodeSlackText(request.text, deps.scope.botUserId);
   try {
-    if (event.thread_ts && event.thread_ts !== event.ts) {
-      await handleThreadMessage(deps, origin, text, event.thread_ts);
+    if (request.threadTs && request.threadTs !== request.ts) {
+      await handleThreadMessage(deps, origin, text, request.threadTs);
       return;
     }
     const parsed = parseMessage(text);
@@ -82,13 +86,13 @@ async function handleMessage(deps: SlackDeps, event: MessageEventFields): Promis
       return;
     }
     if (parsed.command.kind === 'add') {
-      await intakeJobs(deps, origin, parsed.command.items);
+      await intakeJobs(deps, origin, parsed.command.items, entryId);
       return;
     }
     const outcome = await execute(parsed.command, deps, { id: origin.user, source: 'message' });
     await presentOutcome(deps, origin, outcome);
   } catch (error) {
-    await refuse(deps, origin, error, event.thread_ts);
+    await refuse(deps, origin, error, request.threadTs);
   }
 }
 
@@ -96,13 +100,18 @@ export function registerEvents(app: App, deps: SlackDeps): void {
   app.event('message', async ({ event, body }) => {
     const message = event as MessageEventFields;
     const eventId = (body as { event_id?: string }).event_id ?? `${message.channel}:${message.ts}`;
-    try {
-      const result = await deps.idempotency.once(`event:${eventId}`, () => handleMessage(deps, message));
-      if (result.duplicate)
-        deps.logger.info({ duplicate: 'event', eventId }, `[events] Duplicate event ${eventId}, skipping`);
-    } catch (error) {
-      // The claim was released, so Slack's own redelivery can try again.
-      await refuse(deps, { channel: message.channel ?? '', user: message.user ?? '', source: 'message' }, error);
-    }
+    await accept(
+      deps,
+      {
+        kind: 'message',
+        channel: message.channel ?? '',
+        user: message.user ?? '',
+        text: message.text ?? '',
+        ts: message.ts ?? '',
+        ...(message.thread_ts ? { threadTs: message.thread_ts } : {}),
+      },
+      `event:${eventId}`,
+      () => ackEvent(body),
+    );
   });
 }

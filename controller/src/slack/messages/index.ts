@@ -1,6 +1,10 @@
-// Every Block Kit message the controller builds: receipts, the status board,
-// help and plain lines. Pure builders that keep every Slack limit.
+// Every Block Kit message AgentOps sends: job cards, answers, failure notices,
+// the status board, help and plain lines. Pure builders that keep every Slack limit.
+export * from './answer.js';
 export * from './blocks.js';
+export * from './card.js';
+export * from './format.js';
 export * from './help.js';
+export * from './markdown.js';
 export * from './receipt.js';
 export * from './status.js';

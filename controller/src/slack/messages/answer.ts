@@ -5,7 +5,7 @@
 // split into section blocks and, when needed, several messages. Longer answers
 // are documents: they go up as a Markdown file (whole, copyable, tables and
 // code intact) with a summary message showing their beginning, instead of a
-// wall of messages that buries the thread. If the upload fails, the reporter
+// wall of messages that buries the thread. If the upload fails, the delivery service
 // falls back to the inline form, which has no length limit.
 import {
   contextBlock,

@@ -1,0 +1,296 @@
+// The job-thread feed: follows BullMQ's event stream of each queue and tells
+// each Slack job what happened, through the delivery service. A job that
+// starts gets its card edited to "Working" (only if it is still running after
+// SLACK_WORKING_NOTICE_MS, so a quick job goes straight to its outcome);
+// progress edits the card at most every SLACK_CARD_EDIT_INTERVAL_MS; a
+// completed job's card shows its outcome and its answer is posted in the
+// thread; a failed job's notice (with Retry) is posted once BullMQ has moved it
+// to failed, so the button works the moment it appears.
+//
+// Workers never wait for any of this: they only store their result in BullMQ.
+// The feed keeps its place per queue in Redis and resumes there after a
+// restart; every delivery it makes has a fixed key (or is an edit dated by its
+// event), so handling an entry twice says nothing twice.
+import { setTimeout as sleep } from 'node:timers/promises';
+import {
+  QUEUE_NAMES,
+  fromBullJobId,
+  jobDataSchema,
+  redisKeys,
+  toCodedError,
+  type Config,
+  type JobData,
+  type JobResult,
+  type Logger,
+  type QueueName,
+  type Redis,
+} from '@agentops/core';
+import type { Outbox } from '../delivery/outbox.js';
+import type { Delivery } from '../delivery/types.js';
+import type { SlackMemoryView } from '../memory/index.js';
+import type { Durations } from '../queue/durations.js';
+import type { QueueManager, StoredJob } from '../queue/manager.js';
+import { fieldsOf, streamIdTime, type StreamReply } from '../queue/streams.js';
+import {
+  answerMessages,
+  cancelledNotice,
+  failureNotice,
+  jobCard,
+  planAnswer,
+  type CardState,
+} from './messages/index.js';
+import { receiptKey } from './messenger.js';
+
+export interface JobThreadsOptions {
+  /** A connection of its own (it blocks on XREAD); the feed closes it. */
+  reader: Redis;
+  prefix: string;
+  streams: Record<QueueName, string>;
+  manager: QueueManager;
+  outbox: Outbox;
+  durations: Durations;
+  memoryView?: SlackMemoryView;
+  delivery: Config['delivery'];
+  logger: Logger;
+  blockMs?: number;
+}
+
+export interface JobThreads {
+  close(): Promise<void>;
+}
+
+type Event = { queue: QueueName; id: string; at: number; fields: Record<string, string> };
+
+const NARRATED = new Set(['active', 'progress', 'completed', 'failed', 'delayed', 'waiting']);
+
+function parseJson<T>(raw: string | undefined): T | undefined {
+  if (!raw) return undefined;
+  try {
+    return JSON.parse(raw) as T;
+  } catch {
+    return undefined;
+  }
+}
+
+export function startJobThreads(options: JobThreadsOptions): JobThreads {
+  const { reader, manager, outbox, logger } = options;
+  const names = redisKeys(options.prefix);
+  const queueOfKey = new Map(QUEUE_NAMES.map((queue) => [options.streams[queue], queue] as const));
+  const stop = new AbortController();
+  let blocking = false;
+
+  const initCursors = async () => {
+    for (const queue of QUEUE_NAMES) {
+      // A first start narrates from now on; older events were never promised.
+      const last = (await reader.xrevrange(options.streams[queue], '+', '-', 'COUNT', 1))[0]?.[0] ?? '0-0';
+      await reader.set(names.threadCursor(queue), last, 'NX');
+    }
+  };
+
+  const card = async (data: JobData, job: StoredJob, state: CardState) => {
+    const similar = (await options.memoryView?.receipts.load(data.id)) ?? [];
+    const workspaceUrl = options.memoryView?.workspaceUrl;
+    return jobCard({
+      data,
+      state,
+      priority: (job.priority || data.priority) as JobData['priority'],
+      similar,
+      ...(workspaceUrl ? { workspaceUrl } : {}),
+    });
+  };
+
+  /** What to send for one event; nothing for jobs without a Slack thread. */
+  const narrate = async (
+    event: Event,
+    job: StoredJob,
+    settledInBatch: boolean,
+  ): Promise<Delivery[]> => {
+    const parsed = jobDataSchema.safeParse(job.data);
+    if (!parsed.success || !parsed.data.slack) return [];
+    const data = parsed.data;
+    const channel = data.slack?.channel ?? '';
+    const target = { key: receiptKey(data.id) };
+    const thread = target;
+    const attempt = { n: Math.max(1, job.attemptsMade), max: job.opts.attempts ?? 1 };
+    const edit = async (state: CardState, extra: { notBefore?: number; minGapMs?: number } = {}): Promise<Delivery> => ({
+      method: 'update',
+      channel,
+      target,
+      message: await card(data, job, state),
+      at: event.at,
+      ...extra,
+    });
+    const kind = event.fields.event;
+    switch (kind) {
+      case 'active':
+      case 'progress': {
+        if (settledInBatch) return [];
+        const progress = kind === 'progress' ? parseJson<{ step?: string; turns?: number }>(event.fields.data) : undefined;
+        const since = job.processedOn ?? event.at;
+        return [
+          await edit(
+            {
+              kind: 'running',
+              since,
+              attempt: { n: job.attemptsMade + 1, max: attempt.max },
+              ...(progress?.step ? { step: progress.step } : {}),
+              ...(typeof progress?.turns === 'number' ? { turns: progress.turns } : {}),
+            },
+            {
+              notBefore: since + options.delivery.workingNoticeMs,
+              ...(kind === 'progress' ? { minGapMs: options.delivery.cardEditIntervalMs } : {}),
+            },
+          ),
+        ];
+      }
+      case 'completed': {
+        const result = parseJson<JobResult>(event.fields.returnvalue) ?? job.returnvalue;
+        const elapsedMs = job.finishedOn && job.processedOn ? job.finishedOn - job.processedOn : 0;
+        const deliveries: Delivery[] = [
+          await edit({ kind: 'completed', elapsedMs, ...(result?.stats ? { stats: result.stats } : {}) }),
+        ];
+        const markdown = typeof result?.text === 'string' ? result.text : '';
+        const plan = planAnswer(data.id, markdown);
+        if (plan.kind === 'file') {
+          deliveries.push(
+            { method: 'post', key: `answer:${data.id}:summary`, channel, thread, message: plan.summary },
+            {
+              method: 'upload',
+              key: `answer:${data.id}:file`,
+              channel,
+              thread,
+              file: plan.file,
+              fallback: answerMessages(data.id, markdown),
+            },
+          );
+        } else {
+          plan.messages.forEach((message, index) =>
+            deliveries.push({ method: 'post', key: `answer:${data.id}:${index + 1}`, channel, thread, message }),
+          );
+        }
+        return deliveries;
+      }
+      case 'failed': {
+        const details = await manager.cancelInfo(data.id);
+        const occurrence = job.finishedOn ?? event.at;
+        if (details) {
+          return [
+            await edit({ kind: 'cancelled', by: details.by }),
+            {
+              method: 'post',
+              key: `cancelled:${data.id}:${occurrence}`,
+              channel,
+              thread,
+              message: cancelledNotice(data.id, details.by),
+            },
+          ];
+        }
+        const reason = job.failedReason || event.fields.failedReason || 'unknown failure';
+        return [
+          await edit({ kind: 'failed', attempt, reason }),
+          {
+            method: 'post',
+            key: `failed:${data.id}:${occurrence}`,
+            channel,
+            thread,
+            message: failureNotice(data.id, attempt, reason),
+          },
+        ];
+      }
+      case 'delayed':
+      case 'waiting': {
+        if (kind === 'waiting' && event.fields.prev !== 'active') return [];
+        if (settledInBatch) return [];
+        if (job.attemptsMade > 0 && job.failedReason)
+          return [await edit({ kind: 'retrying', attempt, reason: job.failedReason })];
+        return [await edit({ kind: 'interrupted' })];
+      }
+      default:
+        return [];
+    }
+  };
+
+  const handleBatch = async (queue: QueueName, entries: [string, string[]][]) => {
+    const events: Event[] = entries
+      .map(([id, list]) => ({ queue, id, at: streamIdTime(id), fields: fieldsOf(list) }))
+      .filter((event) => NARRATED.has(event.fields.event ?? '') && event.fields.jobId);
+    const settled = new Set(
+      events.filter((event) => ['completed', 'failed'].includes(event.fields.event ?? '')).map((event) => event.fields.jobId),
+    );
+    const ids = [...new Set(events.map((event) => event.fields.jobId ?? ''))];
+    const jobs = new Map(
+      await Promise.all(ids.map(async (id) => [id, await manager.queues[queue].getJob(id)] as const)),
+    );
+    const deliveries: Delivery[] = [];
+    const durations: number[] = [];
+    for (const event of events) {
+      const job = jobs.get(event.fields.jobId ?? '');
+      if (!job) continue; // Removed since (cancelled while waiting): the controller said so already.
+      const laterSettled = settled.has(event.fields.jobId) && !['completed', 'failed'].includes(event.fields.event ?? '');
+      try {
+        deliveries.push(...(await narrate(event, job as StoredJob, laterSettled)));
+      } catch (error) {
+        logger.warn(
+          { err: toCodedError(error), jobId: fromBullJobId(event.fields.jobId) },
+          `[threads] Could not tell job ${fromBullJobId(event.fields.jobId)}'s thread about ${event.fields.event}`,
+        );
+      }
+      if (event.fields.event === 'completed' && job.finishedOn && job.processedOn)
+        durations.push(job.finishedOn - job.processedOn);
+    }
+    await outbox.send(deliveries);
+    for (const ms of durations) await options.durations.record(queue, ms);
+  };
+
+  const run = async () => {
+    await initCursors();
+    while (!stop.signal.aborted) {
+      const keys = QUEUE_NAMES.map((queue) => options.streams[queue]);
+      const cursors = await reader.mget(...QUEUE_NAMES.map((queue) => names.threadCursor(queue)));
+      blocking = true;
+      let reply: StreamReply | null;
+      try {
+        if (stop.signal.aborted) return;
+        reply = (await reader.xread(
+          'COUNT',
+          200,
+          'BLOCK',
+          options.blockMs ?? 5_000,
+          'STREAMS',
+          ...keys,
+          ...cursors.map((cursor) => cursor ?? '0-0'),
+        )) as StreamReply | null;
+      } finally {
+        blocking = false;
+      }
+      for (const [key, entries] of reply ?? []) {
+        const queue = queueOfKey.get(key);
+        const last = entries[entries.length - 1]?.[0];
+        if (!queue || !last) continue;
+        await handleBatch(queue, entries);
+        await reader.set(names.threadCursor(queue), last);
+      }
+    }
+  };
+
+  const loop = (async () => {
+    while (!stop.signal.aborted) {
+      try {
+        await run();
+      } catch (error) {
+        if (stop.signal.aborted) break;
+        logger.debug({ err: toCodedError(error) }, `[threads] Job-thread feed: ${toCodedError(error).message}; resuming`);
+        await sleep(1_000, undefined, { signal: stop.signal }).catch(() => undefined);
+      }
+    }
+  })();
+
+  return {
+    async close() {
+      stop.abort();
+      if (blocking) reader.disconnect();
+      await loop;
+      reader.disconnect();
+    },
+  };
+}
