@@ -13,6 +13,13 @@ import { openQueues, type QueueHarness } from './queues.js';
 import { REPO_ROOT, startNode, waitFor, type RunningProcess } from './processes.js';
 import { logRecordsMatching } from './logs.js';
 
+/** The delivery key a message carries in its metadata (every AgentOps post has one). */
+export function deliveryKeyOf(message: SimMessage): string | undefined {
+  const metadata = (message as { metadata?: { event_payload?: { key?: unknown } } }).metadata;
+  const key = metadata?.event_payload?.key;
+  return typeof key === 'string' ? key : undefined;
+}
+
 export const CONTROLLER = path.join(REPO_ROOT, 'controller', 'dist', 'server.js');
 export const SIGNING_SECRET = 'test-signing-secret-0123456789';
 
@@ -92,8 +99,7 @@ export async function startSlackStack(options: SlackStackOptions = {}): Promise<
     user: sim.config.defaultUserId,
     env,
     botMessages,
-    receiptOf: (id) =>
-      botMessages().find((message) => message.text.startsWith(`Job #${id} queued`) && !message.thread_ts),
+    receiptOf: (id) => botMessages().find((message) => deliveryKeyOf(message) === `receipt:${id}` && !message.thread_ts),
     logRecords: (fields) => logRecordsMatching(controller.output(), fields),
     async restartController(extra = {}) {
       await controller.stop('SIGTERM');

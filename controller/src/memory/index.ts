@@ -7,6 +7,7 @@ import {
   connectRedis,
   fromBullJobId,
   isCodedError,
+  redisKeys,
   toCodedError,
   type Config,
   type Logger,
@@ -80,11 +81,13 @@ export function startControllerMemory(
   logger: Logger,
 ): ControllerMemory {
   const memory = buildJobMemory(config, logger);
+  const keys = redisKeys(config.redis.prefix);
   void memory.start();
   const readFinished = async (queue: QueueName, bullId: string, outcome: FinishedOutcome) => {
     try {
-      const details = await manager.inspect(fromBullJobId(bullId));
-      return details.queue === queue ? toFinishedRecord(details, outcome) : undefined;
+      const id = fromBullJobId(bullId);
+      const [details, receiptTs] = await Promise.all([manager.inspect(id), redis.get(keys.jobReceipt(id))]);
+      return details.queue === queue ? toFinishedRecord(details, outcome, receiptTs ?? undefined) : undefined;
     } catch (error) {
       // Only "no such job" means gone; anything else (Redis away) is tried again from the cursor.
       if (isCodedError(error, ErrorCode.JobNotFound)) return undefined;

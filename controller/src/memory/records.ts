@@ -179,7 +179,8 @@ function resultOf(details: JobDetails): Partial<JobResult> {
   return typeof details.result === 'object' && details.result !== null ? (details.result as Partial<JobResult>) : {};
 }
 
-export function toFinishedRecord(details: JobDetails, outcome: FinishedOutcome): FinishedJobRecord {
+/** `receiptTs`: the job's receipt, which the delivery service posted (the job's data predates it). */
+export function toFinishedRecord(details: JobDetails, outcome: FinishedOutcome, receiptTs?: string): FinishedJobRecord {
   const result = resultOf(details);
   const record: FinishedJobRecord = {
     id: details.id,
@@ -199,7 +200,7 @@ export function toFinishedRecord(details: JobDetails, outcome: FinishedOutcome):
   if (details.data.slack) {
     record.slack = {
       channel: details.data.slack.channel,
-      ...(details.data.slack.receiptTs ? { receiptTs: details.data.slack.receiptTs } : {}),
+      ...(receiptTs ? { receiptTs } : {}),
     };
   }
   return record;
