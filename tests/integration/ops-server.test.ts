@@ -91,7 +91,10 @@ describe('operations server', () => {
     expect(text).toContain('agentops_job_duration_seconds_bucket{');
     expect(text).toContain('# TYPE agentops_routing_decisions_total counter');
     expect(text).toContain('# TYPE agentops_llm_fallback_calls_total counter');
-    expect(text).toContain('# TYPE agentops_slack_api_errors_total counter');
+    expect(text).toContain('# TYPE agentops_slack_deliveries_total counter');
+    expect(text).toContain('# TYPE agentops_slack_rate_limited_total counter');
+    expect(text).toMatch(/agentops_slack_outbox_depth\{[^}]*\} 0/);
+    expect(text).toMatch(/agentops_intake_pending\{[^}]*\} 0/);
     expect(text).toMatch(/agentops_workers_connected\{queue="local"[^}]*\} 1/);
   });
 

@@ -2,7 +2,8 @@
 // Slack shows and what Redis holds.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ACTION_IDS, MAX_JOB_TEXT } from '@agentops/core';
-import { startSlackStack, type SlackStack } from '../support/slack-stack.js';
+import { createReceiptLinks } from '@agentops/controller';
+import { deliveryKeyOf, startSlackStack, type SlackStack } from '../support/slack-stack.js';
 import { failNextJob } from '../support/fail-job.js';
 import { waitFor } from '../support/processes.js';
 
@@ -17,6 +18,7 @@ afterAll(async () => {
 const slash = (text: string, extra: { channelId?: string; userId?: string } = {}) =>
   stack.sim.sendSlashCommand({ text, ...extra });
 const ackText = (ack: unknown) => JSON.stringify(ack ?? {});
+const receiptLinks = () => createReceiptLinks(stack.queues.redis, stack.queues.prefix);
 
 async function queued(fragment: string) {
   const receipt = await stack.sim.waitForMessage(
@@ -86,18 +88,24 @@ describe('/queue over Socket Mode', () => {
     expect(stack.llm.calls()).toBe(before);
   });
 
-  it("add posts a receipt with Cancel/Retry/Promote and queues the job with the receipt's ts", async () => {
+  it('add posts a job card with its place in line, Cancel and Promote, and links it to the job', async () => {
     const delivery = await slash("add summarize today's news");
     expect(delivery.ackMs).toBeLessThan(3_000);
-    const { receipt, job } = await queued("summarize today's news");
-    expect(buttons(receipt.blocks)).toEqual([ACTION_IDS.cancel, ACTION_IDS.retry, ACTION_IDS.promote]);
+    const { receipt, id, job } = await queued("summarize today's news");
+    // A waiting job can be cancelled or promoted; Retry comes once it failed or was cancelled.
+    expect(buttons(receipt.blocks)).toEqual([ACTION_IDS.cancel, ACTION_IDS.promote]);
     expect(JSON.stringify(receipt.blocks)).toContain('Routed by keywords');
+    expect(JSON.stringify(receipt.blocks)).toMatch(/Queued on \*local\* · \d+(st|nd|rd|th) in line/);
+    expect(deliveryKeyOf(receipt)).toBe(`receipt:${id}`);
     expect(job).toMatchObject({ queue: 'local', priority: 3, status: 'waiting' });
     expect(job.data).toMatchObject({
       source: 'slash',
       requestedBy: stack.user,
-      slack: { channel: stack.channel, user: stack.user, receiptTs: receipt.ts },
+      slack: { channel: stack.channel, user: stack.user },
     });
+    // The delivery service linked the posted receipt and the job, both ways.
+    expect(await receiptLinks().jobFor(receipt.ts)).toBe(id);
+    expect(await receiptLinks().receiptOf(id)).toBe(receipt.ts);
     expect(stack.logRecords({ routed: 'local', method: 'keyword' }).length).toBeGreaterThan(0);
   });
 
@@ -221,11 +229,14 @@ describe('/queue over Socket Mode', () => {
     expect(jobs.some((job) => job.data.text.includes('other channel'))).toBe(false);
   });
 
-  it('posts the receipt even when Slack answers 429 once', async () => {
+  it('posts the receipt once, after the Retry-After, when Slack answers 429', async () => {
     stack.sim.failNext('chat.postMessage', { status: 429, retryAfterSec: 1 });
+    const sent = Date.now();
     await slash('add draft the quarterly update for investors');
-    const { receipt, job } = await queued('quarterly update');
-    expect(job.data.slack?.receiptTs).toBe(receipt.ts);
+    const { receipt, id } = await queued('quarterly update');
+    expect(Date.now() - sent).toBeGreaterThanOrEqual(1_000);
+    expect(await receiptLinks().receiptOf(id)).toBe(receipt.ts);
+    expect(stack.sim.messages(stack.channel).filter((message) => deliveryKeyOf(message) === `receipt:${id}`)).toHaveLength(1);
   });
 
   it('is still alive after all of that', async () => {

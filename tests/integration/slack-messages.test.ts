@@ -37,8 +37,9 @@ describe('channel messages over Socket Mode', () => {
     expect(sent.acked).toBe(true);
     const job = await jobWithText('design doc for the new billing flow');
     expect(job.data).toMatchObject({ source: 'message', priority: 3, queue: 'local', slack: { messageTs: sent.ts } });
-    const receipt = stack.receiptOf(job.id);
-    expect(receipt?.ts).toBe(job.data.slack?.receiptTs);
+    const receiptTs = await stack.receiptTs(job.id);
+    expect(stack.receiptOf(job.id)?.ts).toBe(receiptTs);
+    expect(stack.receiptOf(job.id)?.thread_ts).toBeUndefined();
   });
 
   it('answers status and queue status with the status board', async () => {
@@ -60,7 +61,10 @@ describe('channel messages over Socket Mode', () => {
     const desks = await jobWithText('standing desk options');
     const typo = await jobWithText('typo in src/readme.ts');
     expect([agenda.queue, desks.queue, typo.queue]).toEqual(['local', 'research', 'code']);
-    for (const job of [agenda, desks, typo]) expect(stack.receiptOf(job.id)).toBeDefined();
+    for (const job of [agenda, desks, typo]) await stack.receiptTs(job.id);
+    // One card each, in the order of the lines.
+    const order = [agenda, desks, typo].map((job) => Number(stack.receiptOf(job.id)?.ts));
+    expect([...order].sort((a, b) => a - b)).toEqual(order);
   });
 
   it('reads p1:, p2: and p3: prefixes', async () => {
@@ -80,7 +84,7 @@ describe('channel messages over Socket Mode', () => {
       job.data.text.includes('haiku about queues'),
     );
     expect(jobs).toHaveLength(1);
-    expect(stack.logRecords({ duplicate: 'event', eventId: 'Ev0DUPSEQ' })).toHaveLength(2);
+    expect(stack.logRecords({ duplicate: 'message', key: 'event:Ev0DUPSEQ' })).toHaveLength(2);
     expect(await stack.queues.redis.exists(`${stack.queues.prefix}:agentops:idemp:event:Ev0DUPSEQ`)).toBe(1);
   });
 
@@ -123,6 +127,7 @@ describe('channel messages over Socket Mode', () => {
       'summarize &lt;b&gt;bold&lt;/b&gt; notes from <@U0ALICE> at <https://example.com/notes|the notes page> &amp; ping <!channel>',
     );
     const job = await jobWithText('bold');
+    await stack.receiptTs(job.id);
     expect(job.data.text).toBe(
       'summarize <b>bold</b> notes from @U0ALICE at the notes page (https://example.com/notes) & ping @channel',
     );
@@ -161,7 +166,7 @@ describe('channel messages over Socket Mode', () => {
   it('understands cancel, p1 and nothing else in a job thread', async () => {
     await say('draft a welcome message for new hires');
     const job = await jobWithText('welcome message for new hires');
-    const receiptTs = job.data.slack?.receiptTs ?? '';
+    const receiptTs = await stack.receiptTs(job.id);
     await say('p1', { threadTs: receiptTs });
     await waitFor(async () => (await stack.queues.manager.inspect(job.id)).priority === 1, 10_000, 'the promotion');
     await say('what does this do?', { threadTs: receiptTs });

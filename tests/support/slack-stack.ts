@@ -2,6 +2,7 @@
 // stand-in, the built controller process talking Socket Mode to the simulator,
 // and the queue manager on the same Redis prefix to check what happened.
 import path from 'node:path';
+import { redisKeys } from '@agentops/core';
 import {
   startSlackSimulator,
   type SlackSimulator,
@@ -33,8 +34,10 @@ export interface SlackStack {
   env: Record<string, string>;
   /** Messages the bot posted in the channel (top level or in threads). */
   botMessages(): SimMessage[];
-  /** The receipt message of job `id`. */
+  /** The receipt message (job card) of job `id`. */
   receiptOf(id: string): SimMessage | undefined;
+  /** The ts of job `id`'s receipt, once the delivery service has posted it. */
+  receiptTs(id: string, timeoutMs?: number): Promise<string>;
   /** Log lines of the controller that contain `fragment`. */
   /** The controller's JSON log lines whose fields include all of `fields`. */
   logRecords(fields: Record<string, unknown>): Record<string, unknown>[];
@@ -100,6 +103,12 @@ export async function startSlackStack(options: SlackStackOptions = {}): Promise<
     env,
     botMessages,
     receiptOf: (id) => botMessages().find((message) => deliveryKeyOf(message) === `receipt:${id}` && !message.thread_ts),
+    receiptTs: (id, timeoutMs = 10_000) =>
+      waitFor(
+        async () => (await queues.redis.get(redisKeys(queues.prefix).jobReceipt(id))) ?? undefined,
+        timeoutMs,
+        `job ${id}'s receipt to be posted`,
+      ),
     logRecords: (fields) => logRecordsMatching(controller.output(), fields),
     async restartController(extra = {}) {
       await controller.stop('SIGTERM');
