@@ -22,7 +22,10 @@ afterAll(async () => {
 const origin = { source: 'cli' as const, requestedBy: 'cli:test' };
 let entries = 0;
 const deps = () => ({ manager: harness.manager, route, plans: harness.plans });
-const entry = () => `test-entry-${process.pid}-${(entries += 1)}`;
+const entry = () => {
+  entries += 1;
+  return `test-entry-${process.pid}-${entries}`;
+};
 
 /** Records which hooks ran, in order. */
 function recording(overrides: Partial<SubmitHooks> = {}): { hooks: SubmitHooks; seen: string[] } {
@@ -72,12 +75,7 @@ describe('submitJobs', () => {
         throw new Error('linking the receipt failed');
       },
     });
-    const jobs = await submitJobs(
-      deps(),
-      origin,
-      [{ text: 'draft a memo', priority: 3 }],
-      { hooks, entryId: entry() },
-    );
+    const jobs = await submitJobs(deps(), origin, [{ text: 'draft a memo', priority: 3 }], { hooks, entryId: entry() });
     expect(jobs).toHaveLength(1);
     expect(seen).toEqual([`before:${jobs[0]?.id}`, 'afterEnqueueFailed']);
     expect((await harness.manager.inspect(jobs[0]?.id ?? '')).status).toBe('waiting');
@@ -92,24 +90,20 @@ describe('submitJobs', () => {
     };
     // A job without a requester fails the job schema, so nothing is added.
     await expect(
-      submitJobs(
-        deps(),
-        { source: 'cli', requestedBy: '' },
-        [{ text: 'draft a memo', priority: 3 }],
-        { hooks, entryId: entry() },
-      ),
+      submitJobs(deps(), { source: 'cli', requestedBy: '' }, [{ text: 'draft a memo', priority: 3 }], {
+        hooks,
+        entryId: entry(),
+      }),
     ).rejects.toThrow();
     expect(seen).toEqual([`before:${promised[0]?.id}`, 'enqueueFailed']);
     await expect(harness.manager.inspect(promised[0]?.id ?? '')).rejects.toMatchObject({ code: 'JOB_NOT_FOUND' });
   });
 
   it('skips routing when the queue is chosen', async () => {
-    const [job] = await submitJobs(
-      deps(),
-      origin,
-      [{ text: 'summarize this', priority: 2 }],
-      { queue: 'research', entryId: entry() },
-    );
+    const [job] = await submitJobs(deps(), origin, [{ text: 'summarize this', priority: 2 }], {
+      queue: 'research',
+      entryId: entry(),
+    });
     expect(job?.routing).toMatchObject({ queue: 'research', method: 'explicit' });
     expect((await harness.manager.inspect(job?.id ?? '')).queue).toBe('research');
   });
@@ -117,7 +111,13 @@ describe('submitJobs', () => {
   it('handles an inbox entry again without routing again or creating anything new', async () => {
     const id = entry();
     let routed = 0;
-    const counting = { ...deps(), route: (text: string) => ((routed += 1), route(text)) };
+    const counting = {
+      ...deps(),
+      route: (text: string) => {
+        routed += 1;
+        return route(text);
+      },
+    };
     const requests = [
       { text: 'summarize the notes', priority: 3 as const },
       { text: 'fix the failing test in src/app.ts', priority: 2 as const },

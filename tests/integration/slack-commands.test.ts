@@ -236,7 +236,9 @@ describe('/queue over Socket Mode', () => {
     const { receipt, id } = await queued('quarterly update');
     expect(Date.now() - sent).toBeGreaterThanOrEqual(1_000);
     expect(await receiptLinks().receiptOf(id)).toBe(receipt.ts);
-    expect(stack.sim.messages(stack.channel).filter((message) => deliveryKeyOf(message) === `receipt:${id}`)).toHaveLength(1);
+    expect(
+      stack.sim.messages(stack.channel).filter((message) => deliveryKeyOf(message) === `receipt:${id}`),
+    ).toHaveLength(1);
   });
 
   it('is still alive after all of that', async () => {

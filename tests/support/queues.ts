@@ -2,7 +2,15 @@
 // starts worker processes on it; everything is removed again in close().
 import path from 'node:path';
 import { agentopsKey, connectRedis, createLogger, loadConfig, type Config, type Redis } from '@agentops/core';
-import { createInbox, createPlans, createRouter, QueueManager, type Inbox, type Plans, type Router } from '@agentops/controller';
+import {
+  createInbox,
+  createPlans,
+  createRouter,
+  QueueManager,
+  type Inbox,
+  type Plans,
+  type Router,
+} from '@agentops/controller';
 import { testEnv } from './redis.js';
 import { FIXTURES, startNode, waitFor, type RunningProcess } from './processes.js';
 import { releaseAfter } from './release-after.js';

@@ -102,7 +102,8 @@ export async function startSlackStack(options: SlackStackOptions = {}): Promise<
     user: sim.config.defaultUserId,
     env,
     botMessages,
-    receiptOf: (id) => botMessages().find((message) => deliveryKeyOf(message) === `receipt:${id}` && !message.thread_ts),
+    receiptOf: (id) =>
+      botMessages().find((message) => deliveryKeyOf(message) === `receipt:${id}` && !message.thread_ts),
     receiptTs: (id, timeoutMs = 10_000) =>
       waitFor(
         async () => (await queues.redis.get(redisKeys(queues.prefix).jobReceipt(id))) ?? undefined,

@@ -87,7 +87,13 @@ export async function enqueueUnderReceipt(
     slack: { channel, user },
   };
   await createOutbox(harness.redis, harness.prefix).send([
-    { method: 'post', key: receiptKey(id), channel, message: { text: `Job #${id} queued on ${queue}`, blocks: [] }, receiptOf: id },
+    {
+      method: 'post',
+      key: receiptKey(id),
+      channel,
+      message: { text: `Job #${id} queued on ${queue}`, blocks: [] },
+      receiptOf: id,
+    },
   ]);
   await options.afterReceipt?.();
   await harness.manager.add([job]);
@@ -119,4 +125,45 @@ export function cardEdits(sim: SlackSimulator, receiptTs: string): string[] {
     .calls('chat.update')
     .filter((call) => call.args.ts === receiptTs)
     .map((call) => String(call.args.text ?? ''));
+}
+
+/** The bot's replies in the thread of receipt `receiptTs`, in order (the card itself is not one). */
+export function threadReplies(sim: SlackSimulator, receiptTs: string): SimMessage[] {
+  return sim.messages(sim.config.defaultChannelId).filter((message) => message.thread_ts === receiptTs);
+}
+
+/** Job `id`'s answer (its first or only post) in its receipt's thread, once the controller has posted it. */
+export function answerPost(
+  sim: SlackSimulator,
+  receiptTs: string,
+  id: string,
+  timeoutMs = 20_000,
+): Promise<SimMessage> {
+  return sim.waitForMessage(
+    sim.config.defaultChannelId,
+    (message) => message.thread_ts === receiptTs && message.text.startsWith(`Answer to job #${id}`),
+    timeoutMs,
+  );
+}
+
+/**
+ * Job card `receiptTs` once its notification text shows `state` ("working",
+ * "done", "failed", "cancelled", "interrupted", "attempt 1/3 failed", …): the
+ * text after `Job #12 (local, P3) `.
+ */
+export function cardShowing(
+  sim: SlackSimulator,
+  receiptTs: string,
+  state: string,
+  timeoutMs = 20_000,
+): Promise<SimMessage> {
+  return sim.waitFor(
+    () => {
+      const card = sim.message(sim.config.defaultChannelId, receiptTs);
+      const line = card?.text.replace(/^Job #\d+ \([^)]*\) /, '');
+      return card && line?.startsWith(state) ? card : undefined;
+    },
+    timeoutMs,
+    `card ${receiptTs} to show "${state}"`,
+  );
 }

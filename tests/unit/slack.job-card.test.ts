@@ -37,7 +37,13 @@ describe('job card', () => {
   });
 
   it('shows a running job with the time it started (in each reader’s zone), attempt, turns and step', () => {
-    const text = shown({ kind: 'running', since: 1_764_590_460_000, attempt: { n: 2, max: 3 }, turns: 4, step: 'Editing src/app.ts' });
+    const text = shown({
+      kind: 'running',
+      since: 1_764_590_460_000,
+      attempt: { n: 2, max: 3 },
+      turns: 4,
+      step: 'Editing src/app.ts',
+    });
     expect(text).toContain('Working… since <!date^1764590460^{time_secs}|12:01:00 UTC>');
     expect(text).toContain('attempt 2/3 · 4 turns · Editing src/app.ts');
     expect(buttonsOf({ kind: 'running', since: 0, attempt: { n: 1, max: 3 } })).toEqual([ACTION_IDS.cancel]);
@@ -47,9 +53,16 @@ describe('job card', () => {
     const state: CardState = {
       kind: 'completed',
       elapsedMs: 12_300,
-      stats: { costUsd: 0.0412, turns: 3, model: 'claude-sonnet', permissionDenials: [{ tool: 'Write' }, { tool: 'Bash' }] },
+      stats: {
+        costUsd: 0.0412,
+        turns: 3,
+        model: 'claude-sonnet',
+        permissionDenials: [{ tool: 'Write' }, { tool: 'Bash' }],
+      },
     };
-    expect(shown(state)).toContain('Done in 12 s · claude-sonnet · $0.04 · 3 turns · 2 permission denials (Write, Bash)');
+    expect(shown(state)).toContain(
+      'Done in 12 s · claude-sonnet · $0.04 · 3 turns · 2 permission denials (Write, Bash)',
+    );
     expect(buttonsOf(state)).toEqual([]);
   });
 

@@ -14,9 +14,7 @@ export function laneOf(delivery: Delivery): string {
   switch (delivery.method) {
     case 'post':
     case 'upload':
-      return delivery.thread
-        ? `t:${delivery.channel}:${refId(delivery.thread)}`
-        : `c:${delivery.channel}`;
+      return delivery.thread ? `t:${delivery.channel}:${refId(delivery.thread)}` : `c:${delivery.channel}`;
     case 'ephemeral':
       return `e:${delivery.channel}:${delivery.user}`;
     case 'update':

@@ -263,9 +263,7 @@ export function createOutboxStore(redis: Redis, prefix: string): OutboxStore {
       await redis.hset(keys.outboxItem(key), 'attempted', at);
     },
     async complete(lane, head, outcome) {
-      const linkKeys = outcome.receiptOf
-        ? [keys.receiptLink(outcome.ts), keys.jobReceipt(outcome.receiptOf)]
-        : [];
+      const linkKeys = outcome.receiptOf ? [keys.receiptLink(outcome.ts), keys.jobReceipt(outcome.receiptOf)] : [];
       return scripted.outboxComplete(
         5 + linkKeys.length,
         keys.outboxItem(head.key),

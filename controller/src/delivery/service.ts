@@ -189,7 +189,10 @@ export function createDeliveryService(options: DeliveryServiceOptions): Delivery
         leader = true;
         // Leases and backoffs of a previous run are void: everything pending may go now.
         await store.rescheduleAll(Date.now());
-        logger.info({ delivery: 'leader', owner: options.owner }, '[delivery] Sending Slack messages for this deployment');
+        logger.info(
+          { delivery: 'leader', owner: options.owner },
+          '[delivery] Sending Slack messages for this deployment',
+        );
         wakeUp();
       } else if (took !== 1 && leader) {
         leader = false;
@@ -202,7 +205,10 @@ export function createDeliveryService(options: DeliveryServiceOptions): Delivery
 
   const fail = (method: DeliveryMethod, reason: string, extra: Record<string, unknown>) => {
     lastFailure = { at: Date.now(), reason };
-    logger.warn({ slackMethod: SLACK_METHODS[method], slackError: reason, ...extra }, `[delivery] ${SLACK_METHODS[method]} failed: ${reason}`);
+    logger.warn(
+      { slackMethod: SLACK_METHODS[method], slackError: reason, ...extra },
+      `[delivery] ${SLACK_METHODS[method]} failed: ${reason}`,
+    );
   };
 
   async function call(delivery: Delivery, key: string, threadTs: string | undefined): Promise<string> {
@@ -268,13 +274,17 @@ export function createDeliveryService(options: DeliveryServiceOptions): Delivery
         gate.bucket(bucketOf(delivery), delivery.channel).close(now + failure.retryAfterMs);
         await clearAttempted(head);
         await store.reschedule(lane, now + failure.retryAfterMs);
-        logger.info({ ...where, retryAfterMs: failure.retryAfterMs }, `[delivery] Slack rate limit: waiting ${failure.retryAfterMs} ms`);
+        logger.info(
+          { ...where, retryAfterMs: failure.retryAfterMs },
+          `[delivery] Slack rate limit: waiting ${failure.retryAfterMs} ms`,
+        );
         return;
       }
       case 'transient':
       case 'auth': {
         count(delivery.method, 'retry');
-        backoffMs = failure.kind === 'auth' ? AUTH_PAUSE_MS : Math.min(BACKOFF_MAX_MS, Math.max(BACKOFF_MIN_MS, backoffMs * 2));
+        backoffMs =
+          failure.kind === 'auth' ? AUTH_PAUSE_MS : Math.min(BACKOFF_MAX_MS, Math.max(BACKOFF_MIN_MS, backoffMs * 2));
         pausedUntil = Math.max(pausedUntil, now + backoffMs);
         fail(delivery.method, failure.reason, { ...where, retryInMs: backoffMs });
         if (failure.kind === 'auth')
@@ -288,7 +298,10 @@ export function createDeliveryService(options: DeliveryServiceOptions): Delivery
       case 'render': {
         const plain = withoutBlocks(delivery);
         if (plain) {
-          logger.warn({ ...where, slackError: failure.reason }, '[delivery] Slack refused the blocks; sending the text alone');
+          logger.warn(
+            { ...where, slackError: failure.reason },
+            '[delivery] Slack refused the blocks; sending the text alone',
+          );
           await redis.hset(keys.outboxItem(head.key), 'd', JSON.stringify(plain));
           await clearAttempted(head);
           await store.reschedule(lane, now);
@@ -300,7 +313,10 @@ export function createDeliveryService(options: DeliveryServiceOptions): Delivery
         break;
     }
     if (delivery.method === 'upload' && delivery.fallback.length > 0) {
-      logger.warn({ ...where, slackError: failure.reason }, '[delivery] File upload refused; posting the answer as messages');
+      logger.warn(
+        { ...where, slackError: failure.reason },
+        '[delivery] File upload refused; posting the answer as messages',
+      );
       await store.replaceHead(
         lane,
         head,
@@ -354,8 +370,8 @@ export function createDeliveryService(options: DeliveryServiceOptions): Delivery
     if (ref) {
       if ('ts' in ref) refTs = ref.ts;
       else if (head.waitTs === undefined) {
-        let lanes = waiters.get(ref.key);
-        if (!lanes) waiters.set(ref.key, (lanes = new Set()));
+        const lanes = waiters.get(ref.key) ?? new Set<string>();
+        waiters.set(ref.key, lanes);
         lanes.add(lane);
         await store.reschedule(lane, now + WAIT_FOR_THREAD_MS);
         return;
@@ -396,8 +412,15 @@ export function createDeliveryService(options: DeliveryServiceOptions): Delivery
         });
         if (found) {
           bucket.refund();
-          logger.info({ key: head.key, ts: found }, '[delivery] Found an earlier attempt in Slack; not posting it again');
-          await store.complete(lane, head, { ts: found, record: true, ...(delivery.receiptOf ? { receiptOf: delivery.receiptOf } : {}) });
+          logger.info(
+            { key: head.key, ts: found },
+            '[delivery] Found an earlier attempt in Slack; not posting it again',
+          );
+          await store.complete(lane, head, {
+            ts: found,
+            record: true,
+            ...(delivery.receiptOf ? { receiptOf: delivery.receiptOf } : {}),
+          });
           count(delivery.method, 'found');
           releaseWaiters(head.key);
           return;
@@ -451,7 +474,10 @@ export function createDeliveryService(options: DeliveryServiceOptions): Delivery
           dispatched += 1;
           void runLane(lane)
             .catch((error: unknown) => {
-              logger.warn({ err: toCodedError(error), lane }, '[delivery] Could not work a lane (Redis?); trying again');
+              logger.warn(
+                { err: toCodedError(error), lane },
+                '[delivery] Could not work a lane (Redis?); trying again',
+              );
             })
             .finally(() => {
               inFlight.delete(lane);
@@ -497,7 +523,8 @@ export function createDeliveryService(options: DeliveryServiceOptions): Delivery
       const backlog = await store.depthOrZero();
       if (!leader) return { state: 'standby', backlog };
       const now = Date.now();
-      const failing = now < pausedUntil || (lastFailure !== undefined && now - lastFailure.at < DEGRADED_WINDOW_MS && backlog > 0);
+      const failing =
+        now < pausedUntil || (lastFailure !== undefined && now - lastFailure.at < DEGRADED_WINDOW_MS && backlog > 0);
       return failing
         ? { state: 'degraded', backlog, ...(lastFailure ? { reason: lastFailure.reason } : {}) }
         : { state: 'ok', backlog };

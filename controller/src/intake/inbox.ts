@@ -6,7 +6,15 @@
 // dies mid-way finds its own pending entries when it starts again, and any
 // controller claims entries another one left idle (XAUTOCLAIM).
 import { setTimeout as sleep } from 'node:timers/promises';
-import { KEY_TTL_SEC, redisKeys, toCodedError, type JobRequest, type Logger, type QueueName, type Redis } from '@agentops/core';
+import {
+  KEY_TTL_SEC,
+  redisKeys,
+  toCodedError,
+  type JobRequest,
+  type Logger,
+  type QueueName,
+  type Redis,
+} from '@agentops/core';
 
 /** What a person asked for, as it came in. */
 export type InboxRequest =
@@ -101,7 +109,10 @@ export function createInbox(redis: Redis, prefix: string, logger: Logger, newCon
   return {
     async write(request, dedupeKey) {
       const json = JSON.stringify(request);
-      if (!dedupeKey) return (await redis.xadd(keys.inbox, 'MAXLEN', '~', MAX_LEN, '*', 'request', json, 'at', Date.now())) ?? undefined;
+      if (!dedupeKey)
+        return (
+          (await redis.xadd(keys.inbox, 'MAXLEN', '~', MAX_LEN, '*', 'request', json, 'at', Date.now())) ?? undefined
+        );
       const id = (await redis.eval(
         WRITE,
         2,
@@ -149,7 +160,10 @@ export function createInbox(redis: Redis, prefix: string, logger: Logger, newCon
             await handle(entry);
           } catch (error) {
             // Left pending: handled again after a restart, or claimed by another controller.
-            logger.warn({ err: toCodedError(error), entry: id }, `[intake] Could not handle inbox entry ${id}; it stays pending`);
+            logger.warn(
+              { err: toCodedError(error), entry: id },
+              `[intake] Could not handle inbox entry ${id}; it stays pending`,
+            );
             return;
           }
         } else {
@@ -171,9 +185,16 @@ export function createInbox(redis: Redis, prefix: string, logger: Logger, newCon
         let count = 0;
         let cursor = '0';
         for (;;) {
-          const reply = (await reader.xreadgroup('GROUP', GROUP, consumer, 'COUNT', 100, 'STREAMS', keys.inbox, cursor)) as
-            | [string, StreamEntries][]
-            | null;
+          const reply = (await reader.xreadgroup(
+            'GROUP',
+            GROUP,
+            consumer,
+            'COUNT',
+            100,
+            'STREAMS',
+            keys.inbox,
+            cursor,
+          )) as [string, StreamEntries][] | null;
           const entries = reply?.[0]?.[1] ?? [];
           if (entries.length === 0) break;
           count += entries.length;
@@ -194,7 +215,10 @@ export function createInbox(redis: Redis, prefix: string, logger: Logger, newCon
           ];
           const [next, entries] = reply;
           if (entries.length > 0) {
-            logger.warn({ claimed: entries.length }, `[intake] Took over ${entries.length} inbox entries another controller left`);
+            logger.warn(
+              { claimed: entries.length },
+              `[intake] Took over ${entries.length} inbox entries another controller left`,
+            );
             await dispatch(entries.filter((entry) => Array.isArray(entry[1])));
           }
           start = next;
@@ -210,7 +234,8 @@ export function createInbox(redis: Redis, prefix: string, logger: Logger, newCon
             if (!recoveredOnce) {
               const count = await recover();
               recoveredOnce = true;
-              if (count > 0) logger.info({ recovered: count }, `[intake] Handled ${count} inbox entries left from before a restart`);
+              if (count > 0)
+                logger.info({ recovered: count }, `[intake] Handled ${count} inbox entries left from before a restart`);
               resolveRecovered(count);
             }
             if (Date.now() - lastClaim > claimEveryMs) {

@@ -15,7 +15,11 @@ export function createDurations(redis: Redis, prefix: string): Durations {
   return {
     async record(queue, ms) {
       if (!Number.isFinite(ms) || ms < 0) return;
-      await redis.multi().lpush(keys.durations(queue), Math.round(ms)).ltrim(keys.durations(queue), 0, KEEP - 1).exec();
+      await redis
+        .multi()
+        .lpush(keys.durations(queue), Math.round(ms))
+        .ltrim(keys.durations(queue), 0, KEEP - 1)
+        .exec();
     },
     async recent(queue) {
       return (await redis.lrange(keys.durations(queue), 0, -1)).map(Number).filter(Number.isFinite);
@@ -28,7 +32,12 @@ export function createDurations(redis: Redis, prefix: string): Durations {
  * `active` run in `slots` slots: the rounds of finished jobs it waits for,
  * times the median run time. 0 when a slot is free; undefined without history.
  */
-export function estimateStart(ahead: number, active: number, slots: number, recent: readonly number[]): number | undefined {
+export function estimateStart(
+  ahead: number,
+  active: number,
+  slots: number,
+  recent: readonly number[],
+): number | undefined {
   const before = ahead + active;
   if (before < slots) return 0;
   if (recent.length === 0) return undefined;

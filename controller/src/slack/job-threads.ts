@@ -100,11 +100,7 @@ export function startJobThreads(options: JobThreadsOptions): JobThreads {
   };
 
   /** What to send for one event; nothing for jobs without a Slack thread. */
-  const narrate = async (
-    event: Event,
-    job: StoredJob,
-    settledInBatch: boolean,
-  ): Promise<Delivery[]> => {
+  const narrate = async (event: Event, job: StoredJob, settledInBatch: boolean): Promise<Delivery[]> => {
     const parsed = jobDataSchema.safeParse(job.data);
     if (!parsed.success || !parsed.data.slack) return [];
     const data = parsed.data;
@@ -112,7 +108,10 @@ export function startJobThreads(options: JobThreadsOptions): JobThreads {
     const target = { key: receiptKey(data.id) };
     const thread = target;
     const attempt = { n: Math.max(1, job.attemptsMade), max: job.opts.attempts ?? 1 };
-    const edit = async (state: CardState, extra: { notBefore?: number; minGapMs?: number } = {}): Promise<Delivery> => ({
+    const edit = async (
+      state: CardState,
+      extra: { notBefore?: number; minGapMs?: number } = {},
+    ): Promise<Delivery> => ({
       method: 'update',
       channel,
       target,
@@ -125,7 +124,8 @@ export function startJobThreads(options: JobThreadsOptions): JobThreads {
       case 'active':
       case 'progress': {
         if (settledInBatch) return [];
-        const progress = kind === 'progress' ? parseJson<{ step?: string; turns?: number }>(event.fields.data) : undefined;
+        const progress =
+          kind === 'progress' ? parseJson<{ step?: string; turns?: number }>(event.fields.data) : undefined;
         const since = job.processedOn ?? event.at;
         return [
           await edit(
@@ -164,9 +164,8 @@ export function startJobThreads(options: JobThreadsOptions): JobThreads {
             },
           );
         } else {
-          plan.messages.forEach((message, index) =>
-            deliveries.push({ method: 'post', key: `answer:${data.id}:${index + 1}`, channel, thread, message }),
-          );
+          for (const [index, message] of plan.messages.entries())
+            deliveries.push({ method: 'post', key: `answer:${data.id}:${index + 1}`, channel, thread, message });
         }
         return deliveries;
       }
@@ -215,7 +214,9 @@ export function startJobThreads(options: JobThreadsOptions): JobThreads {
       .map(([id, list]) => ({ queue, id, at: streamIdTime(id), fields: fieldsOf(list) }))
       .filter((event) => NARRATED.has(event.fields.event ?? '') && event.fields.jobId);
     const settled = new Set(
-      events.filter((event) => ['completed', 'failed'].includes(event.fields.event ?? '')).map((event) => event.fields.jobId),
+      events
+        .filter((event) => ['completed', 'failed'].includes(event.fields.event ?? ''))
+        .map((event) => event.fields.jobId),
     );
     const ids = [...new Set(events.map((event) => event.fields.jobId ?? ''))];
     const jobs = new Map(
@@ -226,7 +227,8 @@ export function startJobThreads(options: JobThreadsOptions): JobThreads {
     for (const event of events) {
       const job = jobs.get(event.fields.jobId ?? '');
       if (!job) continue; // Removed since (cancelled while waiting): the controller said so already.
-      const laterSettled = settled.has(event.fields.jobId) && !['completed', 'failed'].includes(event.fields.event ?? '');
+      const laterSettled =
+        settled.has(event.fields.jobId) && !['completed', 'failed'].includes(event.fields.event ?? '');
       try {
         deliveries.push(...(await narrate(event, job as StoredJob, laterSettled)));
       } catch (error) {
@@ -279,7 +281,10 @@ export function startJobThreads(options: JobThreadsOptions): JobThreads {
         await run();
       } catch (error) {
         if (stop.signal.aborted) break;
-        logger.debug({ err: toCodedError(error) }, `[threads] Job-thread feed: ${toCodedError(error).message}; resuming`);
+        logger.debug(
+          { err: toCodedError(error) },
+          `[threads] Job-thread feed: ${toCodedError(error).message}; resuming`,
+        );
         await sleep(1_000, undefined, { signal: stop.signal }).catch(() => undefined);
       }
     }

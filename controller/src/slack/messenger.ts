@@ -36,10 +36,15 @@ const toRef = (where: Where): MessageRef => (typeof where === 'string' ? { ts: w
  */
 export function createMessenger(outbox: Outbox, scope: string, at: number = Date.now()): Messenger {
   let n = 0;
-  const nextKey = () => `${scope}:${(n += 1)}`;
+  const nextKey = () => {
+    n += 1;
+    return `${scope}:${n}`;
+  };
   return {
     async post(channel, message, thread) {
-      await outbox.send([{ method: 'post', key: nextKey(), channel, message, ...(thread ? { thread: toRef(thread) } : {}) }]);
+      await outbox.send([
+        { method: 'post', key: nextKey(), channel, message, ...(thread ? { thread: toRef(thread) } : {}) },
+      ]);
     },
     async ephemeral(channel, user, message, thread) {
       await outbox.send([

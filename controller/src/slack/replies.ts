@@ -1,6 +1,13 @@
 // How each outcome and refusal appears in Slack.
 import { ErrorCode, priorityLabel, toCodedError } from '@agentops/core';
-import { helpMessage, jobCard, plainMessage, statusMessage, type CardState, type ControllerMessage } from './messages/index.js';
+import {
+  helpMessage,
+  jobCard,
+  plainMessage,
+  statusMessage,
+  type CardState,
+  type ControllerMessage,
+} from './messages/index.js';
 import type { JobDetails } from '../queue/manager.js';
 import type { Outcome } from '../commands/execute.js';
 import { formatDetails, formatList } from '../commands/tables.js';

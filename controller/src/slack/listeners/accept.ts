@@ -35,6 +35,7 @@ export async function accept(
   crash('intake:after-inbox-write');
   await ack();
   crash('intake:after-ack');
-  if (!entryId) deps.logger.info({ duplicate: request.kind, key: dedupeKey }, `[intake] Duplicate ${dedupeKey}, skipping`);
+  if (!entryId)
+    deps.logger.info({ duplicate: request.kind, key: dedupeKey }, `[intake] Duplicate ${dedupeKey}, skipping`);
   return entryId ? { entryId } : {};
 }

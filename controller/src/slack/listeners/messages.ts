@@ -68,7 +68,12 @@ export async function handleMessage(
   request: { channel: string; user: string; text: string; ts: string; threadTs?: string },
   entryId: string,
 ): Promise<void> {
-  const origin: SlackOrigin = { channel: request.channel, user: request.user, source: 'message', messageTs: request.ts };
+  const origin: SlackOrigin = {
+    channel: request.channel,
+    user: request.user,
+    source: 'message',
+    messageTs: request.ts,
+  };
   const text = decodeSlackText(request.text, deps.scope.botUserId);
   try {
     if (request.threadTs && request.threadTs !== request.ts) {

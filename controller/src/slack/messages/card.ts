@@ -118,7 +118,9 @@ function stateLine(state: CardState, queue: string): { mrkdwn: string; text: str
         stats?.model ? escapeMrkdwn(stats.model) : undefined,
         stats?.costUsd === undefined ? undefined : formatCost(stats.costUsd),
         stats?.turns === undefined ? undefined : plural(stats.turns, 'turn'),
-        denials.length > 0 ? `${plural(denials.length, 'permission denial')} (${escapeMrkdwn(deniedTools)})` : undefined,
+        denials.length > 0
+          ? `${plural(denials.length, 'permission denial')} (${escapeMrkdwn(deniedTools)})`
+          : undefined,
       ]);
       const headline = state.elapsedMs > 0 ? `Done in ${formatDuration(state.elapsedMs)}` : 'Done';
       return {
@@ -177,7 +179,10 @@ const retryButton = (jobId: string) => ({
 export function failureNotice(jobId: string, attempt: Attempt, reason: string): ControllerMessage {
   return withinLimits({
     text: `Job #${jobId} failed: ${escapeMrkdwn(truncate(reason, 300))}`,
-    blocks: [section(`:x: *Job #${jobId} failed* (${attemptLabel(attempt)})\n${reasonText(reason)}`), retryButton(jobId)],
+    blocks: [
+      section(`:x: *Job #${jobId} failed* (${attemptLabel(attempt)})\n${reasonText(reason)}`),
+      retryButton(jobId),
+    ],
   });
 }
 
