@@ -160,4 +160,35 @@ describe('Slack delivery', () => {
     expect((await current.queues.manager.inspect(id)).status).toBe('completed');
     expect(current.sim.ephemerals().some((entry) => entry.text.includes('only failed or cancelled'))).toBe(false);
   }, 60_000);
+
+  it('sends the text alone when Slack refuses the blocks, and gives up on what Slack will never take', async () => {
+    stack = await startSlackStack();
+    const current = stack;
+    await current.queues.startWorker({ FIXTURE_DELAY_MS: '5' });
+    current.sim.failNext('chat.postMessage', { error: 'invalid_blocks' });
+    await current.sim.sendSlashCommand({ text: 'add summarize the plain text fallback' });
+    const plain = await current.sim.waitForMessage(
+      current.channel,
+      (message) => message.text.includes('plain text fallback') && !message.thread_ts,
+      10_000,
+    );
+    expect(plain.blocks ?? []).toEqual([]);
+    expect(current.logRecords({ slackError: 'invalid_blocks' }).length).toBeGreaterThan(0);
+    const firstId = /^Job #(\d+)/.exec(plain.text)?.[1] ?? '';
+    await current.sim.waitForMessage(current.channel, keyed(`answer:${firstId}:`), 20_000);
+
+    // A receipt Slack refuses for good: the job still runs, and its answer goes to the channel.
+    current.sim.failNext('chat.postMessage', { error: 'channel_not_found' });
+    await current.sim.sendSlashCommand({ text: 'add summarize the lost receipt' });
+    const answer = await current.sim.waitForMessage(
+      current.channel,
+      (message) => message.text.includes('Answer to job') && keyed('answer:')(message) && !message.thread_ts,
+      20_000,
+    );
+    const id = /answer:(\d+):/.exec(deliveryKeyOf(answer) ?? '')?.[1] ?? '';
+    expect((await current.queues.manager.inspect(id)).data.text).toBe('summarize the lost receipt');
+    expect(current.logRecords({ slackError: 'channel_not_found', key: `receipt:${id}` })).toHaveLength(1);
+    const dead = await current.queues.redis.lrange(`${current.queues.prefix}:agentops:outbox:dead`, 0, -1);
+    expect(dead.map((entry) => (JSON.parse(entry) as { key: string }).key)).toContain(`receipt:${id}`);
+  }, 60_000);
 });
