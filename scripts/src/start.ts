@@ -58,6 +58,14 @@ function localModeHelp(config: Config): string[] {
   ];
 }
 
+/** The Slack variables, emptied: an empty variable counts as unset. */
+const NO_SLACK = {
+  SLACK_BOT_TOKEN: '',
+  SLACK_APP_TOKEN: '',
+  SLACK_SIGNING_SECRET: '',
+  SLACK_CHANNEL_ID: '',
+};
+
 async function main(): Promise<void> {
   // Same column as the supervisor's prefixed lines.
   const say = (line: string) =>
@@ -95,6 +103,8 @@ async function main(): Promise<void> {
     script: path.join(REPO_ROOT, SERVICES[name]),
     env: {
       ...process.env,
+      // Only the controller talks to Slack. Set empty (not removed), so a worker's own read of .env cannot bring the tokens back.
+      ...(name === 'controller' ? {} : NO_SLACK),
       CODE_WORKDIR: workdir,
       ...(redis ? { REDIS_HOST: redis.host, REDIS_PORT: String(redis.port) } : {}),
     },

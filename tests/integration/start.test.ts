@@ -1,13 +1,14 @@
 // `npm start`'s runner: starts its own redis-server when none answers, brings up
 // the controller and the three workers, restarts a crashed one, and on Ctrl+C
 // stops workers, then the controller, then Redis, leaving no process behind.
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { NODE_FLAGS, freePort } from '@agentops/scripts';
 import { REPO_ROOT, startNode, waitFor, type RunningProcess } from '../support/processes.js';
 import { uniquePrefix } from '../support/redis.js';
+import { startSlackSimulator } from '../support/slack-sim/index.js';
 
 const START = path.join(REPO_ROOT, 'scripts', 'dist', 'start.js');
 const dirs: string[] = [];
@@ -104,6 +105,57 @@ describe('npm start', () => {
     expect(await fetch(`http://127.0.0.1:${httpPort}/health`).catch(() => 'refused')).toBe('refused');
     expect(readdirSync(path.join(data, 'redis')).some((file) => file.startsWith('appendonly'))).toBe(true);
   }, 120_000);
+
+  it('gives the Slack tokens to the controller only: workers start without them, even with a .env that has them', async () => {
+    const sim = await startSlackSimulator();
+    const data = mkdtempSync(path.join(tmpdir(), 'agentops-start-slack-'));
+    dirs.push(data);
+    // The tokens come from a .env file, as on a workstation, and from the environment.
+    const envFile = path.join(data, '.env');
+    writeFileSync(envFile, `SLACK_BOT_TOKEN=${sim.config.botToken}\nSLACK_APP_TOKEN=${sim.config.appToken}\n`);
+    const [redisPort, httpPort] = [await freePort(), await freePort()];
+    const run = startNode(START, {
+      AGENTOPS_ENV_FILE: envFile,
+      AGENTOPS_DATA_DIR: data,
+      REDIS_HOST: '127.0.0.1',
+      REDIS_PORT: String(redisPort),
+      QUEUE_PREFIX: uniquePrefix('start-slack'),
+      PORT: String(httpPort),
+      SLACK_SIGNING_SECRET: 'sim-signing-secret',
+      SLACK_CHANNEL_ID: sim.config.defaultChannelId,
+      SLACK_API_URL: sim.apiUrl,
+      SHUTDOWN_GRACE_MS: '1000',
+      LOG_LEVEL: 'info',
+      LOG_FORMAT: 'json',
+    });
+    try {
+      const output = () => run.output();
+      await waitFor(
+        () => output().includes('Listening on channel'),
+        30_000,
+        `the controller\n${output().slice(-3000)}`,
+      );
+      for (const name of ['local', 'code', 'research'])
+        await waitFor(
+          () => output().includes(`queue \\"${name}\\"`) || output().includes(`queue "${name}"`),
+          30_000,
+          name,
+        );
+      const environ = (pid: number) => readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0');
+      const controller = pidOf(output(), 'controller').at(-1)!;
+      expect(environ(controller)).toContain(`SLACK_BOT_TOKEN=${sim.config.botToken}`);
+      for (const worker of ['local-worker', 'code-worker', 'research-worker']) {
+        const vars = environ(pidOf(output(), worker).at(-1)!);
+        expect(vars, worker).toContain('SLACK_BOT_TOKEN=');
+        expect(vars.join('\n'), worker).not.toContain(sim.config.botToken);
+        expect(vars.join('\n'), worker).not.toContain(sim.config.appToken);
+      }
+    } finally {
+      run.child.kill('SIGINT');
+      await run.exited;
+      await sim.close();
+    }
+  }, 90_000);
 
   it('says exactly how to get Redis when none answers and redis-server is missing', async () => {
     const port = await freePort();
