@@ -1,6 +1,8 @@
 // The built code worker as a real process running the real `claude` CLI
-// against the Anthropic stand-in, with the suite's Redis and the Slack
-// simulator: answers (with cost and turns) land in the receipt's thread,
+// against the Anthropic stand-in, with the suite's Redis; a real controller
+// on the same queues tells the Slack simulator what the worker did (workers
+// never talk to Slack): answers land in the receipt's thread and the job card
+// shows the live step, then the time, cost, turns and permission denials;
 // tool calls are allowed or refused by the permission mode, API errors fail
 // the job (retried only when waiting helps), the time limit and cancel end
 // the CLI's whole process tree, job text reaches the model verbatim and is
@@ -10,8 +12,8 @@ import { randomUUID } from 'node:crypto';
 import { chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { JobData } from '@agentops/core';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { ACTION_IDS, type JobData } from '@agentops/core';
 import type { JobDetails } from '@agentops/controller';
 import { lastPromptText, toolResults, userTexts } from '../support/llm/anthropic-inspect.js';
 import { reply, startAnthropicStandin, type AnthropicStandin } from '../support/llm/anthropic-standin.js';
@@ -22,7 +24,7 @@ import { releaseAfter, releaseFileResources } from '../support/release-after.js'
 import { openQueues, type QueueHarness } from '../support/queues.js';
 import { testEnv } from '../support/redis.js';
 import { startSlackSimulator, type SimMessage, type SlackSimulator } from '../support/slack-sim/index.js';
-import { enqueueUnderReceipt, failureNotice, simSlackEnv } from '../support/worker-jobs.js';
+import { enqueueUnderReceipt, failureNotice, simSlackEnv, startThreadController } from '../support/worker-jobs.js';
 import { repliesByJob } from '../support/llm/replies-by-job.js';
 
 const WORKER = path.join(REPO_ROOT, 'workers', 'code-worker', 'dist', 'worker.js');
@@ -30,8 +32,13 @@ const CLAUDE = path.join(REPO_ROOT, 'node_modules', '.bin', 'claude');
 const GARBAGE_CLI = path.join(REPO_ROOT, 'tests', 'fixtures', 'claude-garbage.mjs');
 const STUBBORN_CLI = path.join(REPO_ROOT, 'tests', 'fixtures', 'claude-stubborn.mjs');
 const USER = 'U0SIMUSER1';
+/** Who cancels the job in the cancel test: a user id, which the card shows as a mention. */
+const CANCELLER = 'U0SIMUSER2';
 /** Short, for the time-limit tests; every other run gets the default 30 minutes. */
 const TIME_LIMIT_MS = 4_000;
+
+// Each test starts (or shares) a worker and a controller, and a 2-core machine starts them slowly.
+vi.setConfig({ testTimeout: 90_000, hookTimeout: 60_000 });
 
 let sim: SlackSimulator;
 let standin: AnthropicStandin;
@@ -57,18 +64,24 @@ function tempDir(label: string): string {
   return dir;
 }
 
-function slackEnv(): Record<string, string> {
-  return simSlackEnv(sim);
-}
-
 interface CodeWorker {
   harness: QueueHarness;
   process: RunningProcess;
   workdir: string;
 }
 
-/** A code worker on its own queue prefix, with its own Claude home and working folder. */
-async function startCodeWorker(extra: Record<string, string> = {}): Promise<CodeWorker> {
+interface CodeWorkerOptions {
+  /** The worker's own variables (it needs no Slack ones). */
+  env?: Record<string, string>;
+  /** The controller's, e.g. a shorter SLACK_CARD_EDIT_INTERVAL_MS. */
+  controllerEnv?: Record<string, string>;
+}
+
+/**
+ * A code worker on its own queue prefix, with its own Claude home and working
+ * folder, and a controller on that prefix that tells the job threads.
+ */
+async function startCodeWorker(options: CodeWorkerOptions = {}): Promise<CodeWorker> {
   const harness = await openQueues();
   releaseAfter(() => harness.close());
   const home = makeClaudeHome();
@@ -76,27 +89,29 @@ async function startCodeWorker(extra: Record<string, string> = {}): Promise<Code
   const workdir = tempDir('code-workdir');
   const worker = startNode(WORKER, {
     ...harness.env,
-    ...slackEnv(),
     ...offlineClaudeEnv({ baseURL: standin.baseURL, home: home.home }),
     CLAUDE_BIN: CLAUDE,
     CODE_WORKDIR: workdir,
     LOG_LEVEL: 'info',
-    ...extra,
+    ...options.env,
   });
   releaseAfter(() => stopWorker(worker));
-  await waitFor(
-    () => {
-      if (worker.child.exitCode !== null) throw new Error(`the worker exited:\n${worker.output()}`);
-      return logRecordsMatching(worker.output(), { started: 'code', concurrency: 1 }).length > 0;
-    },
-    20_000,
-    'the code worker to start',
-  );
+  await Promise.all([
+    startThreadController(harness, sim, options.controllerEnv),
+    waitFor(
+      () => {
+        if (worker.child.exitCode !== null) throw new Error(`the worker exited:\n${worker.output()}`);
+        return logRecordsMatching(worker.output(), { started: 'code', concurrency: 1 }).length > 0;
+      },
+      20_000,
+      'the code worker to start',
+    ),
+  ]);
   return { harness, process: worker, workdir };
 }
 
 function enqueue(harness: QueueHarness, text: string): Promise<{ job: JobData; receiptTs: string }> {
-  return enqueueUnderReceipt(harness, sim, 'code', text, USER);
+  return enqueueUnderReceipt(harness, sim, 'code', text, { user: USER });
 }
 
 async function finished(harness: QueueHarness, id: string, timeoutMs = 30_000): Promise<JobDetails> {
@@ -116,6 +131,38 @@ async function finished(harness: QueueHarness, id: string, timeoutMs = 30_000): 
 const thread = (receiptTs: string): SimMessage[] =>
   sim.messages(sim.config.defaultChannelId).filter((message) => message.thread_ts === receiptTs);
 const shown = (message: SimMessage | undefined) => JSON.stringify(message?.blocks ?? []);
+
+/** Job `id`'s answer in its receipt's thread, once the controller has posted it. */
+const answerIn = (receiptTs: string, id: string): Promise<SimMessage> =>
+  sim.waitForMessage(
+    sim.config.defaultChannelId,
+    (message) => message.thread_ts === receiptTs && message.text.startsWith(`Answer to job #${id}`),
+    20_000,
+  );
+
+interface CardEdit {
+  /** The notification text, e.g. "Job #3 (code, P3) done in 4 s: ...". */
+  text: string;
+  /** The blocks people see, as JSON. */
+  shown: string;
+}
+
+/** The edits Slack accepted of job card `receiptTs`, oldest first. */
+const edits = (receiptTs: string): CardEdit[] =>
+  sim
+    .calls('chat.update')
+    .filter((call) => call.args.ts === receiptTs && call.ok)
+    .map((call) => ({ text: String(call.args.text ?? ''), shown: JSON.stringify(call.args.blocks ?? []) }));
+
+/** The first edit of job card `receiptTs` that `matches`, once the controller has made it. */
+const cardEdit = (receiptTs: string, what: string, matches: (edit: CardEdit) => boolean): Promise<CardEdit> =>
+  waitFor(() => edits(receiptTs).find(matches), 20_000, `the job card to show ${what}`);
+
+/** The card's outcome edit: the notification text says how the job ended. */
+const outcome = (receiptTs: string, id: string, ended: 'done in' | 'failed' | 'cancelled') =>
+  cardEdit(receiptTs, `that it ${ended}`, (edit) =>
+    new RegExp(`^Job #${id} \\(code, P3\\) ${ended}\\b`).test(edit.text),
+  );
 
 const requestsFor = (text: string) =>
   standin.messageRequests().filter((request) => userTexts(request.body).includes(text));
@@ -172,10 +219,16 @@ async function stopWorker(worker: RunningProcess): Promise<void> {
 describe('the code worker under acceptEdits', () => {
   let worker: CodeWorker;
   beforeAll(async () => {
-    worker = await startCodeWorker({ CLAUDE_ALLOWED_TOOLS: 'Bash' });
+    worker = await startCodeWorker({
+      // A deployment's one .env gives every process the Slack variables (npm start passes its environment
+      // on): the worker has no use for them and must keep them from Claude.
+      env: { CLAUDE_ALLOWED_TOOLS: 'Bash', ...simSlackEnv(sim) },
+      // Progress edits every second instead of every 3 s, so a step shows while Claude is still working.
+      controllerEnv: { SLACK_CARD_EDIT_INTERVAL_MS: '1000' },
+    });
   });
 
-  it('posts a plain answer in the receipt thread, with its cost and turns', async () => {
+  it('posts a plain answer in the receipt thread, and its cost and turns on the job card', async () => {
     const text = 'explain what the retry backoff in the repo does';
     scripts.set(text, () => reply.text('It waits 5 s, then 10 s, then 20 s.'));
     const { job, receiptTs } = await enqueue(worker.harness, text);
@@ -186,20 +239,20 @@ describe('the code worker under acceptEdits', () => {
       text: 'It waits 5 s, then 10 s, then 20 s.',
       stats: { turns: 1, model: expect.any(String), sessionId: expect.any(String), costUsd: expect.any(Number) },
     });
-    const replies = thread(receiptTs);
-    expect(replies).toHaveLength(2);
-    const [status, answer] = replies;
-    expect(status?.text).toMatch(/^Done in /);
-    expect(shown(status)).toMatch(/code-worker · claude-[\w.-]+ · \$0\.\d\d · 1 turn/);
+    const done = await outcome(receiptTs, job.id, 'done in');
+    expect(done.shown).toMatch(/Done in [^·"]+ · claude-[\w.-]+ · \$0\.\d\d · 1 turn; the answer is in the thread/);
+    const answer = await answerIn(receiptTs, job.id);
     expect(shown(answer)).toContain('It waits 5 s, then 10 s, then 20 s.');
+    // The answer is the thread's only message: no separate progress or status message any more.
+    expect(thread(receiptTs)).toEqual([answer]);
     // Claude ran in CODE_WORKDIR.
     expect(JSON.stringify(requestsFor(text)[0]?.body)).toContain(worker.workdir);
   });
 
-  it('lets a scripted Write create the file, showing the step live in the thread', async () => {
+  it('lets a scripted Write create the file, showing the step live on the job card', async () => {
     const text = 'write the release notes to notes.md';
     const file = path.join(worker.workdir, 'notes.md');
-    // The second answer waits, so the throttled progress edit (every 3 s) shows the step while Claude works.
+    // The second answer waits, so the throttled progress edit shows the step while Claude works.
     scripts.set(text, (call) =>
       call === 1
         ? reply.toolUse({ name: 'Write', input: { file_path: file, content: '# Release notes\n' } })
@@ -212,9 +265,18 @@ describe('the code worker under acceptEdits', () => {
     expect(readFileSync(file, 'utf8')).toBe('# Release notes\n');
     expect(details.result).toMatchObject({ text: 'Wrote notes.md.', stats: { turns: 2 } });
     expect((details.result as { stats?: { permissionDenials?: unknown } }).stats?.permissionDenials).toBeUndefined();
-    const progressEdits = sim.calls('chat.update').filter((call) => call.args.ts === thread(receiptTs)[0]?.ts);
-    expect(progressEdits.some((call) => JSON.stringify(call.args.blocks).includes('Writing notes.md'))).toBe(true);
-    expect(shown(thread(receiptTs)[0])).toContain('2 turns');
+    const done = await outcome(receiptTs, job.id, 'done in');
+    expect(done.shown).toContain('2 turns');
+    expect(done.shown).not.toContain('permission denial');
+    // While Claude waited for its second answer, the card said what it was doing.
+    const card = edits(receiptTs);
+    const step = card.findIndex((edit) => edit.shown.includes('Writing notes.md'));
+    expect(step).toBeGreaterThanOrEqual(0);
+    expect(card[step]?.text).toMatch(new RegExp(`^Job #${job.id} \\(code, P3\\) working: `));
+    expect(card[step]?.shown).toMatch(/Working… since .* · attempt 1\/3 · 1 turn · Writing notes\.md/);
+    expect(step).toBeLessThan(card.findIndex((edit) => edit.text === done.text));
+    await answerIn(receiptTs, job.id);
+    expect(thread(receiptTs)).toHaveLength(1);
   });
 
   it("gives Claude the environment without AgentOps' secrets", async () => {
@@ -227,8 +289,11 @@ describe('the code worker under acceptEdits', () => {
     expect((await finished(worker.harness, job.id)).status).toBe('completed');
     const seen = readFileSync(dump, 'utf8');
     expect(seen).toContain(`ANTHROPIC_BASE_URL=${standin.baseURL}`);
+    expect(seen).toContain(`CODE_WORKDIR=${worker.workdir}`);
+    // The worker itself was given them (see beforeAll); Claude gets none.
     expect(seen).not.toContain('SLACK_');
     expect(seen).not.toContain(sim.config.botToken);
+    expect(seen).not.toContain(sim.config.appToken);
   });
 
   it('fails at once, with the fix, when the API refuses the key (is_error: true)', async () => {
@@ -245,9 +310,13 @@ describe('the code worker under acceptEdits', () => {
     const failure = await failureNotice(sim, receiptTs, job.id);
     expect(shown(failure)).toContain('HTTP 401');
     expect(shown(failure)).toContain('ANTHROPIC_API_KEY');
+    expect(shown(failure)).toContain(ACTION_IDS.retry);
+    expect((await outcome(receiptTs, job.id, 'failed')).shown).toContain('HTTP 401');
+    // Not retried: the card never said it would try again.
+    expect(edits(receiptTs).some((edit) => edit.shown.includes('retrying'))).toBe(false);
   });
 
-  it('retries when the API is overloaded (529), and then succeeds', async () => {
+  it('retries when the API is overloaded (529), saying so on the job card, and then succeeds', async () => {
     const text = 'fix the flaky test while the API is busy';
     scripts.set(text, (call) =>
       call === 1 ? reply.error(529, 'overloaded_error', 'Overloaded') : reply.text('Fixed on the second attempt.'),
@@ -256,13 +325,16 @@ describe('the code worker under acceptEdits', () => {
     const details = await finished(worker.harness, job.id);
 
     expect(details.status).toBe('completed');
+    expect(details.attemptsMade).toBe(2);
     expect(details.result).toMatchObject({ text: 'Fixed on the second attempt.' });
     expect(requestsFor(text)).toHaveLength(2);
-    const updates = sim.calls('chat.update').map((call) => JSON.stringify(call.args.blocks));
-    expect(updates.some((blocks) => blocks.includes('Attempt 1/3 failed') && blocks.includes('HTTP 529'))).toBe(true);
-    expect(shown(thread(receiptTs).find((message) => message.text.startsWith(`Answer to job #${job.id}`)))).toContain(
-      'Fixed on the second attempt.',
-    );
+    const retrying = await cardEdit(receiptTs, 'the retry', (edit) => edit.shown.includes('attempt 1/3 failed'));
+    expect(retrying.shown).toContain('HTTP 529');
+    expect(retrying.text).toMatch(new RegExp(`^Job #${job.id} \\(code, P3\\) attempt 1/3 failed; retrying`));
+    await outcome(receiptTs, job.id, 'done in');
+    expect(shown(await answerIn(receiptTs, job.id))).toContain('Fixed on the second attempt.');
+    // A failed attempt that is retried is not a failure notice.
+    expect(thread(receiptTs).filter((message) => message.text.startsWith(`Job #${job.id} failed`))).toEqual([]);
   });
 
   it('stops a running job within 2 s of cancel; it ends cancelled and no process of the group is left', async () => {
@@ -273,15 +345,24 @@ describe('the code worker under acceptEdits', () => {
     const cli = await claudeChildOf(worker.process);
 
     const asked = Date.now();
-    await worker.harness.manager.cancel(job.id, 'U1');
+    await worker.harness.manager.cancel(job.id, CANCELLER);
     const details = await finished(worker.harness, job.id, 10_000);
     expect(Date.now() - asked).toBeLessThan(2_000);
     expect(details.status).toBe('cancelled');
-    expect(details.cancel?.by).toBe('U1');
+    expect(details.cancel?.by).toBe(CANCELLER);
     expect(details.attemptsMade).toBe(1);
     expect(groupMembers(cli)).toEqual([]);
     await waitFor(() => requestsFor(text)[0]?.aborted, 2_000, 'the stand-in to see the request aborted');
-    await waitFor(() => thread(receiptTs)[0]?.text === 'Cancelled by U1', 5_000, 'the thread to say who cancelled');
+
+    const notice = await sim.waitForMessage(
+      sim.config.defaultChannelId,
+      (message) => message.thread_ts === receiptTs && message.text === `Job #${job.id} cancelled by ${CANCELLER}`,
+      20_000,
+    );
+    expect(shown(notice)).toContain(ACTION_IDS.retry);
+    expect((await outcome(receiptTs, job.id, 'cancelled')).shown).toContain(`Cancelled by <@${CANCELLER}>`);
+    // Cancelled is not failed.
+    expect(thread(receiptTs)).toEqual([notice]);
   });
 
   it('passes hostile job text to the model verbatim and runs none of it', async () => {
@@ -296,13 +377,13 @@ describe('the code worker under acceptEdits', () => {
     expect(details.result).toMatchObject({ text: `Stand-in answer to: ${text}` });
     expect(existsSync(marker)).toBe(false);
     expect(existsSync(worker.workdir)).toBe(true);
-    expect(shown(thread(receiptTs)[1])).toContain('--dangerously-skip-permissions');
+    expect(shown(await answerIn(receiptTs, job.id))).toContain('--dangerously-skip-permissions');
   });
 });
 
 describe('the code worker under plan', () => {
-  it('refuses a scripted Write (no file) and reports the denial in the thread', async () => {
-    const worker = await startCodeWorker({ CLAUDE_PERMISSION_MODE: 'plan' });
+  it('refuses a scripted Write (no file) and shows the denial on the job card', async () => {
+    const worker = await startCodeWorker({ env: { CLAUDE_PERMISSION_MODE: 'plan' } });
     const text = 'write the migration plan to plan.md';
     const file = path.join(worker.workdir, 'plan.md');
     scripts.set(text, (call) =>
@@ -322,7 +403,8 @@ describe('the code worker under plan', () => {
     expect(toolResults(requestsFor(text)[1]?.body)).toMatchObject([
       { is_error: true, text: expect.stringContaining('plan mode') },
     ]);
-    expect(shown(thread(receiptTs)[0])).toContain('1 permission denial (Write)');
+    expect((await outcome(receiptTs, job.id, 'done in')).shown).toContain('2 turns · 1 permission denial (Write)');
+    expect(shown(await answerIn(receiptTs, job.id))).toContain('I was not allowed to write plan.md.');
     expect(logRecordsMatching(worker.process.output(), { permissionMode: 'plan' }).length).toBeGreaterThan(0);
   });
 });
@@ -330,7 +412,7 @@ describe('the code worker under plan', () => {
 describe('the code worker at its time limit', () => {
   let worker: CodeWorker;
   beforeAll(async () => {
-    worker = await startCodeWorker({ CODE_TIMEOUT_MS: String(TIME_LIMIT_MS), CLAUDE_ALLOWED_TOOLS: 'Bash' });
+    worker = await startCodeWorker({ env: { CODE_TIMEOUT_MS: String(TIME_LIMIT_MS), CLAUDE_ALLOWED_TOOLS: 'Bash' } });
   });
 
   it('ends a run whose API hangs, fails at once, and leaves no process of the group alive', async () => {
@@ -348,6 +430,7 @@ describe('the code worker at its time limit', () => {
     expect(groupMembers(cli)).toEqual([]);
     expect(requestsFor(text)[0]?.aborted).toBe(true);
     expect(shown(await failureNotice(sim, receiptTs, job.id))).toContain('time limit');
+    expect((await outcome(receiptTs, job.id, 'failed')).shown).toMatch(/Failed on attempt 1, not retried: [^"]*time limit/);
   });
 
   it('also ends a command the Bash tool is running in a session of its own', async () => {
@@ -379,9 +462,7 @@ describe('the code worker with a CLI that ignores SIGTERM', () => {
   it('falls back to SIGKILL for the CLI and for the command it started in its own session', async () => {
     const marker = `agentops-stubborn-${randomUUID()}`;
     const worker = await startCodeWorker({
-      CLAUDE_BIN: STUBBORN_CLI,
-      CODE_TIMEOUT_MS: String(TIME_LIMIT_MS),
-      STUBBORN_MARKER: marker,
+      env: { CLAUDE_BIN: STUBBORN_CLI, CODE_TIMEOUT_MS: String(TIME_LIMIT_MS), STUBBORN_MARKER: marker },
     });
     const { job } = await enqueue(worker.harness, 'a job for a CLI that will not stop');
     const command = await waitFor(
@@ -403,7 +484,9 @@ describe('the code worker with a CLI that ignores SIGTERM', () => {
 
 describe('the code worker when Claude Code cannot run', () => {
   it('fails clearly, at once, when the CLI is missing (and warns about a broad permission mode)', async () => {
-    const worker = await startCodeWorker({ CLAUDE_BIN: '/nonexistent/claude', CLAUDE_PERMISSION_MODE: 'auto' });
+    const worker = await startCodeWorker({
+      env: { CLAUDE_BIN: '/nonexistent/claude', CLAUDE_PERMISSION_MODE: 'auto' },
+    });
     expect(logRecordsMatching(worker.process.output(), { broadPermissionMode: 'auto' })).toHaveLength(1);
     const { job, receiptTs } = await enqueue(worker.harness, 'fix the bug without a CLI');
     const details = await finished(worker.harness, job.id);
@@ -417,7 +500,7 @@ describe('the code worker when Claude Code cannot run', () => {
   });
 
   it('fails clearly, at once, when CLAUDE_BIN prints something that is not stream-json', async () => {
-    const worker = await startCodeWorker({ CLAUDE_BIN: GARBAGE_CLI });
+    const worker = await startCodeWorker({ env: { CLAUDE_BIN: GARBAGE_CLI } });
     const { job } = await enqueue(worker.harness, 'fix the bug with the wrong CLI');
     const details = await finished(worker.harness, job.id);
 

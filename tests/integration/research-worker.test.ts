@@ -1,12 +1,14 @@
-// The built research worker as a real process, with the suite's Redis and the
-// Slack simulator. By default it runs the real `claude` CLI (against the
-// Anthropic stand-in) with read-only tools in a folder of its own: its
-// sourced report lands in the receipt's thread, and scripted attempts to
-// write, run a command or read outside that folder are refused and reported.
-// With RESEARCH_ENGINE=local it asks the OpenAI-compatible stand-in instead.
+// The built research worker as a real process, with the suite's Redis; a real
+// controller on the same queues tells the Slack simulator what the worker did
+// (workers never talk to Slack). By default it runs the real `claude` CLI
+// (against the Anthropic stand-in) with read-only tools in a folder of its
+// own: its sourced report lands in the receipt's thread, and scripted attempts
+// to write, run a command or read outside that folder are refused and shown
+// on the job card. With RESEARCH_ENGINE=local it asks the OpenAI-compatible
+// stand-in instead.
 import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { JobData } from '@agentops/core';
 import type { JobDetails } from '@agentops/controller';
 import { systemText, toolNames, toolResults, userTexts } from '../support/llm/anthropic-inspect.js';
@@ -18,12 +20,15 @@ import { releaseAfter, releaseFileResources } from '../support/release-after.js'
 import { logRecordsMatching } from '../support/logs.js';
 import { openQueues, type QueueHarness } from '../support/queues.js';
 import { startSlackSimulator, type SimMessage, type SlackSimulator } from '../support/slack-sim/index.js';
-import { enqueueUnderReceipt, simSlackEnv } from '../support/worker-jobs.js';
+import { cardEdits, enqueueUnderReceipt, startThreadController } from '../support/worker-jobs.js';
 import { repliesByJob } from '../support/llm/replies-by-job.js';
 
 const WORKER = path.join(REPO_ROOT, 'workers', 'research-worker', 'dist', 'worker.js');
 const CLAUDE = path.join(REPO_ROOT, 'node_modules', '.bin', 'claude');
 const USER = 'U0SIMUSER1';
+
+// Each describe starts a worker and a controller, and a 2-core machine starts them slowly.
+vi.setConfig({ testTimeout: 90_000, hookTimeout: 60_000 });
 
 let sim: SlackSimulator;
 let anthropic: AnthropicStandin;
@@ -51,6 +56,10 @@ afterAll(async () => {
   await sim?.close();
 });
 
+/**
+ * A research worker on its own queue prefix (it needs no Slack variables), and
+ * a controller on that prefix that tells the job threads.
+ */
 async function startResearchWorker(
   extra: Record<string, string> = {},
 ): Promise<{ harness: QueueHarness; process: RunningProcess }> {
@@ -60,11 +69,6 @@ async function startResearchWorker(
   releaseAfter(() => home.remove());
   const worker = startNode(WORKER, {
     ...harness.env,
-    SLACK_BOT_TOKEN: sim.config.botToken,
-    SLACK_SIGNING_SECRET: 'sim-signing-secret',
-    SLACK_CHANNEL_ID: sim.config.defaultChannelId,
-    SLACK_APP_TOKEN: sim.config.appToken,
-    SLACK_API_URL: sim.apiUrl,
     ...offlineClaudeEnv({ baseURL: anthropic.baseURL, home: home.home }),
     CLAUDE_BIN: CLAUDE,
     LM_STUDIO_URL: openai.baseURL,
@@ -72,19 +76,22 @@ async function startResearchWorker(
     ...extra,
   });
   releaseAfter(() => worker.stop('SIGKILL'));
-  await waitFor(
-    () => {
-      if (worker.child.exitCode !== null) throw new Error(`the worker exited:\n${worker.output()}`);
-      return logRecordsMatching(worker.output(), { started: 'research', concurrency: 1 }).length > 0;
-    },
-    20_000,
-    'the research worker to start',
-  );
+  await Promise.all([
+    startThreadController(harness, sim),
+    waitFor(
+      () => {
+        if (worker.child.exitCode !== null) throw new Error(`the worker exited:\n${worker.output()}`);
+        return logRecordsMatching(worker.output(), { started: 'research', concurrency: 1 }).length > 0;
+      },
+      20_000,
+      'the research worker to start',
+    ),
+  ]);
   return { harness, process: worker };
 }
 
 function enqueue(harness: QueueHarness, text: string): Promise<{ job: JobData; receiptTs: string }> {
-  return enqueueUnderReceipt(harness, sim, 'research', text, USER);
+  return enqueueUnderReceipt(harness, sim, 'research', text, { user: USER });
 }
 
 async function finished(harness: QueueHarness, id: string): Promise<JobDetails> {
@@ -104,6 +111,23 @@ async function finished(harness: QueueHarness, id: string): Promise<JobDetails> 
 const thread = (receiptTs: string): SimMessage[] =>
   sim.messages(sim.config.defaultChannelId).filter((message) => message.thread_ts === receiptTs);
 const shown = (message: SimMessage | undefined) => JSON.stringify(message?.blocks ?? []);
+
+/** Job `id`'s answer in its receipt's thread, once the controller has posted it. */
+const answerIn = (receiptTs: string, id: string): Promise<SimMessage> =>
+  sim.waitForMessage(
+    sim.config.defaultChannelId,
+    (message) => message.thread_ts === receiptTs && message.text.startsWith(`Answer to job #${id}`),
+    20_000,
+  );
+
+/** The blocks of job card `receiptTs` once the controller has edited it to "done" (its outcome). */
+async function doneCard(receiptTs: string, id: string): Promise<string> {
+  const done = (text: string) => text.startsWith(`Job #${id} (research, P3) done in `);
+  await waitFor(() => cardEdits(sim, receiptTs).some(done), 20_000, `job ${id}'s card to show its outcome`);
+  const edit = sim.calls('chat.update').find((call) => call.args.ts === receiptTs && done(String(call.args.text)));
+  return JSON.stringify(edit?.args.blocks ?? []);
+}
+
 const requestsFor = (text: string) =>
   anthropic.messageRequests().filter((request) => userTexts(request.body).includes(text));
 
@@ -137,14 +161,17 @@ describe('the research worker with Claude Code (the default engine)', () => {
     expect(offered).toEqual(expect.arrayContaining(['WebSearch', 'WebFetch', 'Read']));
     for (const tool of ['Write', 'Edit', 'MultiEdit', 'NotebookEdit', 'Bash']) expect(offered).not.toContain(tool);
 
-    const [status, answer] = thread(receiptTs);
-    expect(status?.text).toMatch(/^Done in /);
-    expect(shown(status)).toMatch(/research-worker · claude-[\w.-]+ · \$0\.\d\d · 1 turn/);
+    expect(await doneCard(receiptTs, job.id)).toMatch(
+      /Done in [^·"]+ · claude-[\w.-]+ · \$0\.\d\d · 1 turn; the answer is in the thread/,
+    );
+    const answer = await answerIn(receiptTs, job.id);
     expect(shown(answer)).toContain('<https://docs.bullmq.io/guide/jobs/stalled|BullMQ docs>');
     expect(shown(answer)).toContain('Sources');
+    // The report is the thread's only message: no separate progress or status message any more.
+    expect(thread(receiptTs)).toEqual([answer]);
   });
 
-  it('refuses scripted Write, Bash and outside reads: nothing written or run, the refusals reported', async () => {
+  it('refuses scripted Write, Bash and outside reads: nothing written or run, the refusals on the job card', async () => {
     const text = 'research the competition and save notes';
     const outside = path.join(REPO_ROOT, 'package.json');
     scripts.set(text, (call) => {
@@ -170,7 +197,8 @@ describe('the research worker with Claude Code (the default engine)', () => {
     const results = toolResults(requestsFor(text).at(-1)?.body);
     expect(results.map((result) => result.is_error)).toEqual([true, true, true]);
     expect(results.map((result) => result.text).join('\n')).not.toContain('"name": "@agentops');
-    expect(shown(thread(receiptTs)[0])).toContain('3 permission denials (Write, Bash, Read)');
+    expect(await doneCard(receiptTs, job.id)).toContain('4 turns · 3 permission denials (Write, Bash, Read)');
+    expect(shown(await answerIn(receiptTs, job.id))).toContain('I could not save notes');
   });
 
   it('removes its folder when it stops', async () => {
@@ -204,6 +232,7 @@ describe('the research worker with RESEARCH_ENGINE=local', () => {
       ],
     });
     expect(anthropic.messageRequests().length).toBe(before);
-    expect(shown(thread(receiptTs)[1])).toContain('From memory, about');
+    expect(await doneCard(receiptTs, job.id)).toMatch(/Done in [^·"]+ · standin-chat-model/);
+    expect(shown(await answerIn(receiptTs, job.id))).toContain('From memory, about');
   });
 });

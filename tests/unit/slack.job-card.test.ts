@@ -70,6 +70,10 @@ describe('job card', () => {
     const failed: CardState = { kind: 'failed', attempt: { n: 3, max: 3 }, reason: 'Bad <answer>' };
     expect(shown(failed)).toContain('Failed on attempt 3/3: Bad &lt;answer&gt;');
     expect(buttonsOf(failed)).toEqual([ACTION_IDS.retry]);
+    // Failed before its last attempt: it was not retried, and the card does not suggest it will be.
+    expect(shown({ kind: 'failed', attempt: { n: 1, max: 3 }, reason: 'time limit' })).toContain(
+      'Failed on attempt 1, not retried: time limit',
+    );
     expect(shown({ kind: 'cancelled', by: 'U0BOB' })).toContain('Cancelled by <@U0BOB>');
     expect(buttonsOf({ kind: 'cancelled', by: 'cli:alice' })).toEqual([ACTION_IDS.retry]);
   });

@@ -58,6 +58,9 @@ const REASON_MAX = 1_500;
 const STEP_MAX = 200;
 
 const attemptLabel = (attempt: Attempt) => `attempt ${attempt.n}/${attempt.max}`;
+/** A job that failed before its last attempt was not retried: waiting would not have helped. */
+const finalAttemptLabel = (attempt: Attempt) =>
+  attempt.n < attempt.max ? `attempt ${attempt.n}, not retried` : attemptLabel(attempt);
 const reasonText = (reason: string) => escapeMrkdwn(truncate(reason.trim(), REASON_MAX));
 const joinDetails = (parts: (string | undefined)[]) =>
   parts.filter((part): part is string => Boolean(part)).join(' · ');
@@ -130,7 +133,7 @@ function stateLine(state: CardState, queue: string): { mrkdwn: string; text: str
     }
     case 'failed':
       return {
-        mrkdwn: `:x: Failed on ${attemptLabel(state.attempt)}: ${reasonText(state.reason)}`,
+        mrkdwn: `:x: Failed on ${finalAttemptLabel(state.attempt)}: ${reasonText(state.reason)}`,
         text: 'failed',
       };
     case 'cancelled':
@@ -180,7 +183,7 @@ export function failureNotice(jobId: string, attempt: Attempt, reason: string): 
   return withinLimits({
     text: `Job #${jobId} failed: ${escapeMrkdwn(truncate(reason, 300))}`,
     blocks: [
-      section(`:x: *Job #${jobId} failed* (${attemptLabel(attempt)})\n${reasonText(reason)}`),
+      section(`:x: *Job #${jobId} failed* (${finalAttemptLabel(attempt)})\n${reasonText(reason)}`),
       retryButton(jobId),
     ],
   });
