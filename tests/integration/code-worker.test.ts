@@ -430,7 +430,9 @@ describe('the code worker at its time limit', () => {
     expect(groupMembers(cli)).toEqual([]);
     expect(requestsFor(text)[0]?.aborted).toBe(true);
     expect(shown(await failureNotice(sim, receiptTs, job.id))).toContain('time limit');
-    expect((await outcome(receiptTs, job.id, 'failed')).shown).toMatch(/Failed on attempt 1, not retried: [^"]*time limit/);
+    expect((await outcome(receiptTs, job.id, 'failed')).shown).toMatch(
+      /Failed on attempt 1, not retried: [^"]*time limit/,
+    );
   });
 
   it('also ends a command the Bash tool is running in a session of its own', async () => {
