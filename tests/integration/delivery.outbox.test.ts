@@ -118,7 +118,8 @@ describe('the outbox', () => {
   });
 
   it('replaces a refused upload by its fallback messages, in order, at the front of its lane', async () => {
-    const thread = { ts: '1700000000.000950' };
+    const thread = { key: 'receipt:o6' };
+    await harness.redis.set(redisKeys(harness.prefix).outboxSent('receipt:o6'), '1700000000.000950');
     const upload: Delivery = {
       method: 'upload',
       key: 'answer:o6:file',
@@ -137,6 +138,8 @@ describe('the outbox', () => {
     const order: string[] = [];
     for (let step = 0; step < 3; step += 1) {
       const next = await head(lane);
+      // Each replacement still knows its thread.
+      expect(next.waitTs).toBe('1700000000.000950');
       order.push(next.key);
       await store.complete(lane, next, { ts: `2.${step}`, record: true });
     }

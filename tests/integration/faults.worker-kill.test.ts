@@ -1,6 +1,8 @@
 // A worker killed with SIGKILL mid-job: the job runs again and completes, its
 // thread gets one final answer (not two), and no Claude process of the dead
-// worker is left running once the next worker starts.
+// worker is left running once the next worker starts. Workers never talk to
+// Slack: the controller tells the thread from BullMQ's events, so each test
+// runs one on its queues.
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -13,7 +15,13 @@ import { logRecords } from '../support/logs.js';
 import { REPO_ROOT, startNode, waitFor, type RunningProcess } from '../support/processes.js';
 import { openQueues, type QueueHarness } from '../support/queues.js';
 import { startSlackSimulator, type SlackSimulator } from '../support/slack-sim/index.js';
-import { enqueueUnderReceipt, simSlackEnv } from '../support/worker-jobs.js';
+import {
+  answerPost,
+  cardShowing,
+  enqueueUnderReceipt,
+  startThreadController,
+  threadReplies,
+} from '../support/worker-jobs.js';
 
 const LOCAL_WORKER = path.join(REPO_ROOT, 'workers', 'local-worker', 'dist', 'worker.js');
 const CODE_WORKER = path.join(REPO_ROOT, 'workers', 'code-worker', 'dist', 'worker.js');
@@ -31,10 +39,29 @@ afterAll(async () => {
   await sim?.close();
 });
 
-const slackEnv = () => ({ ...simSlackEnv(sim), LOG_LEVEL: 'info' });
+/** Queues on a fresh prefix, with a controller telling their job threads; both go after the test. */
+async function openQueuesWithController(): Promise<QueueHarness> {
+  const harness = await openQueues();
+  cleanups.push(() => harness.close());
+  const controller = await startThreadController(harness, sim);
+  // Cleanups run newest first: the controller stops before its Redis keys go.
+  cleanups.push(() => controller.stop('SIGTERM'));
+  return harness;
+}
 
 const queueWithReceipt = (harness: QueueHarness, queue: 'local' | 'code', text: string) =>
   enqueueUnderReceipt(harness, sim, queue, text);
+
+/** Once the card shows the outcome, the thread's answers containing `marker`, and its failure notices. */
+async function settledThread(receiptTs: string, id: string, marker: string) {
+  await answerPost(sim, receiptTs, id);
+  await cardShowing(sim, receiptTs, 'done');
+  const replies = threadReplies(sim, receiptTs);
+  return {
+    answers: replies.filter((message) => JSON.stringify(message.blocks ?? message.text).includes(marker)),
+    failures: replies.filter((message) => message.text.startsWith(`Job #${id} failed`)),
+  };
+}
 
 function start(script: string, env: Record<string, string>, queue: string): Promise<RunningProcess> {
   const worker = startNode(script, env);
@@ -55,8 +82,7 @@ function groupAlive(pgid: number): boolean {
 
 describe('a worker killed with SIGKILL mid-job', () => {
   it('local worker: the job runs again and its thread gets exactly one final answer', async () => {
-    const harness = await openQueues();
-    cleanups.push(() => harness.close());
+    const harness = await openQueuesWithController();
     let calls = 0;
     const llm: OpenAIStandin = await startOpenAIStandin({
       respond: (request) => {
@@ -66,7 +92,7 @@ describe('a worker killed with SIGKILL mid-job', () => {
       },
     });
     cleanups.push(() => llm.close());
-    const env = { ...harness.env, ...slackEnv(), LM_STUDIO_URL: llm.baseURL };
+    const env = { ...harness.env, LOG_LEVEL: 'info', LM_STUDIO_URL: llm.baseURL };
     const first = await start(LOCAL_WORKER, env, 'local');
     const { job, receiptTs } = await queueWithReceipt(harness, 'local', 'summarize the incident timeline');
     await waitFor(() => calls === 1, 10_000, 'the first attempt to reach LM Studio');
@@ -81,17 +107,14 @@ describe('a worker killed with SIGKILL mid-job', () => {
     console.log(
       `[faults] killed worker's job completed again ${Date.now() - killedAt} ms after the kill (lock ${harness.env.WORKER_LOCK_MS} ms, stalled check every ${harness.env.WORKER_STALLED_INTERVAL_MS} ms)`,
     );
-    const thread = sim.messages(sim.config.defaultChannelId).filter((message) => message.thread_ts === receiptTs);
-    const answers = thread.filter((message) =>
-      JSON.stringify(message.blocks ?? message.text).includes('The one and only final answer'),
-    );
+    const { answers, failures } = await settledThread(receiptTs, job.id, 'The one and only final answer');
     expect(answers).toHaveLength(1);
+    expect(failures).toEqual([]);
     expect(calls).toBe(2);
   }, 60_000);
 
   it('code worker: the dead worker’s Claude process group is ended by the next worker, and the job completes once', async () => {
-    const harness = await openQueues();
-    cleanups.push(() => harness.close());
+    const harness = await openQueuesWithController();
     const runDir = mkdtempSync(path.join(tmpdir(), 'agentops-run-'));
     const workdir = mkdtempSync(path.join(tmpdir(), 'agentops-kill-work-'));
     const home = makeClaudeHome();
@@ -110,7 +133,7 @@ describe('a worker killed with SIGKILL mid-job', () => {
     cleanups.push(() => anthropic.close());
     const env = {
       ...harness.env,
-      ...slackEnv(),
+      LOG_LEVEL: 'info',
       ...offlineClaudeEnv({ baseURL: anthropic.baseURL, home: home.home }),
       CLAUDE_BIN: CLAUDE,
       CODE_WORKDIR: workdir,
@@ -138,13 +161,9 @@ describe('a worker killed with SIGKILL mid-job', () => {
       30_000,
       'the job to complete on the second worker',
     );
-    const answers = sim
-      .messages(sim.config.defaultChannelId)
-      .filter(
-        (message) =>
-          message.thread_ts === receiptTs &&
-          JSON.stringify(message.blocks ?? message.text).includes('Done: rename the helper'),
-      );
+    const { answers, failures } = await settledThread(receiptTs, job.id, 'Done: rename the helper');
     expect(answers).toHaveLength(1);
+    expect(failures).toEqual([]);
+    expect(requests).toBe(2);
   }, 90_000);
 });

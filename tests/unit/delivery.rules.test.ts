@@ -74,6 +74,8 @@ describe('what a failed Slack call means', () => {
     [platform('msg_too_long'), { kind: 'render', reason: 'msg_too_long' }],
     [platform('invalid_auth'), { kind: 'auth', reason: 'invalid_auth' }],
     [platform('token_revoked'), { kind: 'auth', reason: 'token_revoked' }],
+    // A scope the app lacks for one method (files:write) must not stop everything else.
+    [platform('missing_scope'), { kind: 'permanent', reason: 'missing_scope' }],
     [platform('channel_not_found'), { kind: 'permanent', reason: 'channel_not_found' }],
     [platform('message_not_found'), { kind: 'permanent', reason: 'message_not_found' }],
     [new Error('socket hang up'), { kind: 'transient', reason: 'socket hang up' }],

@@ -98,12 +98,14 @@ const REPLACE_HEAD = `
 local item, lane, ready, depth = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
 local key, laneName, now, itemPrefix = ARGV[1], ARGV[2], ARGV[3], ARGV[4]
 if redis.call('LINDEX', lane, 0) ~= key then return 0 end
+-- The replacements wait for what the replaced delivery waited for (its thread's receipt).
+local waitKey = redis.call('HGET', item, 'tk') or ''
 redis.call('LPOP', lane)
 if redis.call('DEL', item) == 1 then redis.call('DECR', depth) end
 local n = (#ARGV - 4) / 2
 for i = n, 1, -1 do
   local newKey, json = ARGV[4 + 2 * i - 1], ARGV[4 + 2 * i]
-  redis.call('HSET', itemPrefix .. newKey, 'd', json, 'v', 1, 'tk', '', 'q', now)
+  redis.call('HSET', itemPrefix .. newKey, 'd', json, 'v', 1, 'tk', waitKey, 'q', now)
   redis.call('LPUSH', lane, newKey)
   redis.call('INCR', depth)
 end

@@ -30,8 +30,6 @@ const AUTH_ERRORS = new Set([
   'account_inactive',
   'token_revoked',
   'token_expired',
-  'no_permission',
-  'missing_scope',
   'ekm_access_denied',
 ]);
 const TRANSIENT_ERRORS = new Set([
@@ -60,6 +58,7 @@ export function classifyFailure(error: unknown): CallFailure {
       const reason = e.data?.error ?? 'unknown_error';
       if (reason === 'ratelimited') return { kind: 'rate_limited', retryAfterMs: 1_000 };
       if (RENDER_ERRORS.has(reason)) return { kind: 'render', reason };
+      // missing_scope and no_permission concern one method (files:write for uploads), not the token: permanent.
       if (AUTH_ERRORS.has(reason)) return { kind: 'auth', reason };
       if (TRANSIENT_ERRORS.has(reason)) return { kind: 'transient', reason };
       return { kind: 'permanent', reason };
