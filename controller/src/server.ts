@@ -38,6 +38,7 @@ import { createInbox, type InboxEntry } from './intake/inbox.js';
 import { createPlans } from './intake/plans.js';
 import { createDurations } from './queue/durations.js';
 import { startJobThreads } from './slack/job-threads.js';
+import { startWaitingCards } from './slack/waiting-cards.js';
 import { handleSlackRequest } from './slack/requests.js';
 import type { SlackDeps } from './slack/context.js';
 
@@ -213,6 +214,16 @@ async function main(): Promise<void> {
     logger,
   });
   releasers.add('job threads', () => threads.close());
+  const waitingCards = startWaitingCards({
+    manager,
+    outbox,
+    durations,
+    memoryView,
+    config,
+    logger,
+    everyMs: config.delivery.waitingRefreshMs,
+  });
+  releasers.add('waiting cards', () => waitingCards.close());
   slackDeps = {
     config,
     manager,

@@ -124,6 +124,7 @@ const envSchema = z.object({
   SLACK_UPDATE_BURST: int(1, 1_000).default(20),
   SLACK_CARD_EDIT_INTERVAL_MS: int(0, 600_000).default(3_000),
   SLACK_WORKING_NOTICE_MS: int(0, 600_000).default(1_500),
+  SLACK_WAITING_REFRESH_MS: int(1_000, 3_600_000).default(60_000),
   REDIS_HOST: str().pipe(z.string().min(1)).default('localhost'),
   REDIS_PORT: int(1, 65535).default(6379),
   REDIS_PASSWORD: str().optional(),
@@ -282,6 +283,8 @@ export interface Config {
     cardEditIntervalMs: number;
     /** How long a job runs before its card says "Working"; quicker jobs go straight to their outcome. */
     workingNoticeMs: number;
+    /** How often the cards of the first waiting jobs get their place in line drawn again. */
+    waitingRefreshMs: number;
   };
   /** Crash tests only: where the process kills itself. */
   crashAt: CrashPoint[];
@@ -395,6 +398,7 @@ export function loadConfig(
       update: { perSecond: e.SLACK_UPDATE_PER_MIN / 60, burst: e.SLACK_UPDATE_BURST },
       cardEditIntervalMs: e.SLACK_CARD_EDIT_INTERVAL_MS,
       workingNoticeMs: e.SLACK_WORKING_NOTICE_MS,
+      waitingRefreshMs: e.SLACK_WAITING_REFRESH_MS,
     },
     crashAt: e.AGENTOPS_CRASH_AT,
     http: { host: e.HTTP_HOST, port: e.PORT },

@@ -191,4 +191,23 @@ describe('Slack delivery', () => {
     const dead = await current.queues.redis.lrange(`${current.queues.prefix}:agentops:outbox:dead`, 0, -1);
     expect(dead.map((entry) => (JSON.parse(entry) as { key: string }).key)).toContain(`receipt:${id}`);
   }, 60_000);
+
+  it('keeps a waiting job’s place in line current on its card as the jobs ahead leave', async () => {
+    stack = await startSlackStack({ env: { SLACK_WAITING_REFRESH_MS: '1000' } });
+    const current = stack;
+    await current.queues.manager.pauseAll();
+    const ids = await batch(current, 'line', 3);
+    for (const id of ids) await current.receiptTs(id);
+    const last = ids[2] ?? '';
+    const card = () => current.sim.message(current.channel, current.receiptOf(last)?.ts ?? '')?.text ?? '';
+    await waitFor(() => card().includes('3rd in line'), 10_000, 'the third card to say 3rd');
+    await current.sim.sendSlashCommand({ text: `cancel ${ids[0]}` });
+    await waitFor(() => card().includes('2nd in line'), 10_000, `the third card to move up\n${card()}`);
+    // Only cards whose place changed are drawn again.
+    const edits = current.sim.calls('chat.update').filter((call) => call.args.ts === current.receiptOf(last)?.ts);
+    await new Promise((resolve) => setTimeout(resolve, 2_500));
+    expect(
+      current.sim.calls('chat.update').filter((call) => call.args.ts === current.receiptOf(last)?.ts),
+    ).toHaveLength(edits.length);
+  }, 60_000);
 });

@@ -192,6 +192,15 @@ export class QueueManager {
     return { ahead, active: plain.active ?? 0, slots: Math.max(1, concurrency ?? fallbackConcurrency) };
   }
 
+  /** The first `limit` waiting jobs of `queue`, in the order they will start. */
+  async nextUp(queue: QueueName, limit: number): Promise<StoredJob[]> {
+    const target = this.queues[queue];
+    const plain = (await target.getWaiting(0, limit - 1)) as StoredJob[];
+    const prioritized =
+      plain.length < limit ? ((await target.getPrioritized(0, limit - plain.length - 1)) as StoredJob[]) : [];
+    return [...plain, ...prioritized].filter(Boolean);
+  }
+
   async status(): Promise<StatusSnapshot> {
     const queues = await Promise.all(
       QUEUE_NAMES.map(async (name): Promise<QueueStatus> => {
