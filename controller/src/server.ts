@@ -19,11 +19,12 @@ import {
   type Config,
   type Logger,
   type Redis,
+  type SlackConfig,
 } from '@agentops/core';
 import { startOpsServer } from './ops/http.js';
 import { listenForFinishedJobs } from './queue/events.js';
 import { createMetrics } from './ops/metrics.js';
-import { startControllerMemory } from './memory/index.js';
+import { startControllerMemory, type ControllerMemory } from './memory/index.js';
 import { QueueManager } from './queue/manager.js';
 import { createConfiguredRouter } from './router/index.js';
 import { createSlackApp } from './slack/app.js';
@@ -57,6 +58,72 @@ async function connectWithRetry(config: Config, logger: Logger, stopping: () => 
     }
   }
   return undefined;
+}
+
+interface SlackSide {
+  config: Config;
+  slack: SlackConfig;
+  app: ReturnType<typeof createSlackApp>['app'];
+  service: DeliveryService;
+  /** What every Slack handler shares with the rest of the controller. */
+  base: Pick<
+    SlackDeps,
+    'config' | 'manager' | 'route' | 'inbox' | 'plans' | 'outbox' | 'durations' | 'crash' | 'logger'
+  >;
+  redis: Redis;
+  memory: ControllerMemory;
+  newConnection: () => Redis;
+  releasers: Releasers;
+}
+
+/** Starts the delivery service, the job-thread feed and the waiting cards; returns what the Slack handlers need. */
+async function startSlackSide(side: SlackSide): Promise<SlackDeps> {
+  const { config, app, service, base, releasers } = side;
+  const { manager, outbox, durations, logger } = base;
+  await service.start();
+  releasers.add('delivery', () => service.stop());
+  const auth = await app.client.auth.test();
+  const memoryView = {
+    receiptBudgetMs: config.qdrant.receiptBudgetMs,
+    receipts: side.memory.receipts,
+    ...(auth.url ? { workspaceUrl: auth.url } : {}),
+  };
+  const threads = startJobThreads({
+    reader: side.newConnection(),
+    prefix: config.redis.prefix,
+    streams: manager.eventStreamKeys(),
+    manager,
+    outbox,
+    durations,
+    memoryView,
+    delivery: config.delivery,
+    logger,
+  });
+  releasers.add('job threads', () => threads.close());
+  const waitingCards = startWaitingCards({
+    manager,
+    outbox,
+    durations,
+    memoryView,
+    config,
+    logger,
+    everyMs: config.delivery.waitingRefreshMs,
+  });
+  releasers.add('waiting cards', () => waitingCards.close());
+  return {
+    ...base,
+    messenger: createMessenger(outbox, `controller:${Date.now()}`),
+    memory: side.memory.memory,
+    memoryView,
+    receiptLinks: createReceiptLinks(side.redis, config.redis.prefix),
+    sayWithoutRedis: (notice) => service.sendWithoutOutbox(notice),
+    access: { allowedUsers: config.access.allowedUsers, codeAllowedUsers: config.access.codeAllowedUsers },
+    scope: {
+      channelId: side.slack.channelId,
+      ...(auth.user_id ? { botUserId: auth.user_id } : {}),
+      ...(auth.bot_id ? { botId: auth.bot_id } : {}),
+    },
+  };
 }
 
 async function main(): Promise<void> {
@@ -192,60 +259,18 @@ async function main(): Promise<void> {
     logger.info('[controller] Running without Slack; manage jobs with `npx agentops` (see `npx agentops help`)');
     return;
   }
-  const service = delivery;
-  await service.start();
-  releasers.add('delivery', () => service.stop());
+  slackDeps = await startSlackSide({
+    config,
+    slack: config.slack,
+    app: slackApp.app,
+    service: delivery,
+    base: { config, manager, route, inbox, plans, outbox, durations, crash, logger },
+    redis,
+    memory: jobMemory,
+    newConnection,
+    releasers,
+  });
   const { app } = slackApp;
-  const auth = await app.client.auth.test();
-  const memoryView = {
-    receiptBudgetMs: config.qdrant.receiptBudgetMs,
-    receipts: jobMemory.receipts,
-    ...(auth.url ? { workspaceUrl: auth.url } : {}),
-  };
-  const threads = startJobThreads({
-    reader: newConnection(),
-    prefix,
-    streams: manager.eventStreamKeys(),
-    manager,
-    outbox,
-    durations,
-    memoryView,
-    delivery: config.delivery,
-    logger,
-  });
-  releasers.add('job threads', () => threads.close());
-  const waitingCards = startWaitingCards({
-    manager,
-    outbox,
-    durations,
-    memoryView,
-    config,
-    logger,
-    everyMs: config.delivery.waitingRefreshMs,
-  });
-  releasers.add('waiting cards', () => waitingCards.close());
-  slackDeps = {
-    config,
-    manager,
-    route,
-    inbox,
-    plans,
-    outbox,
-    durations,
-    crash,
-    messenger: createMessenger(outbox, `controller:${Date.now()}`),
-    logger,
-    memory: jobMemory.memory,
-    memoryView,
-    receiptLinks: createReceiptLinks(redis, prefix),
-    sayWithoutRedis: (notice) => service.sendWithoutOutbox(notice),
-    access: { allowedUsers: config.access.allowedUsers, codeAllowedUsers: config.access.codeAllowedUsers },
-    scope: {
-      channelId: config.slack.channelId,
-      ...(auth.user_id ? { botUserId: auth.user_id } : {}),
-      ...(auth.bot_id ? { botId: auth.bot_id } : {}),
-    },
-  };
   startIntake();
   registerListeners(app, slackDeps);
   await app.start();

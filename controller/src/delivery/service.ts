@@ -25,10 +25,12 @@ import {
 } from '@agentops/core';
 import { Redis as IORedis } from 'ioredis';
 import { RateGate, type BucketKind, type RateLimits } from './buckets.js';
-import { deliveryMetadata, findSentMessage } from './find-sent.js';
+import { findSentMessage } from './find-sent.js';
+import { createLeaderLock } from './leader.js';
 import { createOutboxStore, DEAD_TS, type LaneHead, type OutboxStore } from './outbox.js';
 import { classifyFailure, type CallFailure } from './slack-errors.js';
 import type { Delivery, DeliveryMethod, OutboxMessage } from './types.js';
+import { sendDelivery } from './web-api.js';
 
 /** Lanes sent at once. */
 const MAX_IN_FLIGHT = 16;
@@ -47,19 +49,6 @@ const AUTH_PAUSE_MS = 60_000;
 /** How long after the last Slack failure the service still reports itself degraded. */
 const DEGRADED_WINDOW_MS = 30_000;
 const LEADER_RENEW_MS = 5_000;
-
-const TAKE_LEADER = `
-local current = redis.call('GET', KEYS[1])
-if not current or current == ARGV[1] then
-  redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
-  return 1
-end
-return 0
-`;
-const RELEASE_LEADER = `
-if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
-return 0
-`;
 
 export type DeliveryOutcome = 'sent' | 'found' | 'rate_limited' | 'retry' | 'failed';
 
@@ -176,16 +165,11 @@ export function createDeliveryService(options: DeliveryServiceOptions): Delivery
       kick = done;
     });
 
+  const lock = createLeaderLock(redis, keys.deliveryLeader, options.owner, KEY_TTL_SEC.deliveryLeaderMs);
   const takeLeader = async () => {
     try {
-      const took = (await redis.eval(
-        TAKE_LEADER,
-        1,
-        keys.deliveryLeader,
-        options.owner,
-        KEY_TTL_SEC.deliveryLeaderMs,
-      )) as number;
-      if (took === 1 && !leader) {
+      const took = await lock.take();
+      if (took && !leader) {
         leader = true;
         // Leases and backoffs of a previous run are void: everything pending may go now.
         await store.rescheduleAll(Date.now());
@@ -194,7 +178,7 @@ export function createDeliveryService(options: DeliveryServiceOptions): Delivery
           '[delivery] Sending Slack messages for this deployment',
         );
         wakeUp();
-      } else if (took !== 1 && leader) {
+      } else if (!took && leader) {
         leader = false;
         logger.warn({ delivery: 'standby' }, '[delivery] Another controller took over sending Slack messages');
       }
@@ -210,58 +194,6 @@ export function createDeliveryService(options: DeliveryServiceOptions): Delivery
       `[delivery] ${SLACK_METHODS[method]} failed: ${reason}`,
     );
   };
-
-  async function call(delivery: Delivery, key: string, threadTs: string | undefined): Promise<string> {
-    const thread = threadTs && threadTs !== DEAD_TS ? { thread_ts: threadTs } : {};
-    switch (delivery.method) {
-      case 'post': {
-        const response = await client.chat.postMessage({
-          channel: delivery.channel,
-          text: delivery.message.text,
-          ...(delivery.message.blocks && delivery.message.blocks.length > 0
-            ? { blocks: delivery.message.blocks as never }
-            : {}),
-          ...thread,
-          unfurl_links: false,
-          unfurl_media: false,
-          metadata: deliveryMetadata(key),
-        });
-        return response.ts ?? '';
-      }
-      case 'ephemeral': {
-        const response = await client.chat.postEphemeral({
-          channel: delivery.channel,
-          user: delivery.user,
-          text: delivery.message.text,
-          ...(delivery.message.blocks && delivery.message.blocks.length > 0
-            ? { blocks: delivery.message.blocks as never }
-            : {}),
-          ...thread,
-        });
-        return response.message_ts ?? 'ephemeral';
-      }
-      case 'update': {
-        const response = await client.chat.update({
-          channel: delivery.channel,
-          ts: threadTs ?? '',
-          text: delivery.message.text,
-          blocks: (delivery.message.blocks ?? []) as never,
-        });
-        return response.ts ?? threadTs ?? '';
-      }
-      case 'upload': {
-        const { filename, title, content } = delivery.file;
-        await client.filesUploadV2({
-          channel_id: delivery.channel,
-          ...thread,
-          filename,
-          title,
-          content,
-        } as never);
-        return 'file';
-      }
-    }
-  }
 
   async function onFailure(lane: string, head: LaneHead, failure: CallFailure): Promise<void> {
     const { delivery } = head;
@@ -434,7 +366,7 @@ export function createDeliveryService(options: DeliveryServiceOptions): Delivery
     }
     let ts: string;
     try {
-      ts = await call(delivery, head.key, refTs);
+      ts = await sendDelivery(client, delivery, head.key, refTs);
     } catch (error) {
       await onFailure(lane, head, classifyFailure(error));
       return;
@@ -515,7 +447,7 @@ export function createDeliveryService(options: DeliveryServiceOptions): Delivery
       await loopDone;
       const deadline = Date.now() + 5_000;
       while (inFlight.size > 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
-      if (leader) await redis.eval(RELEASE_LEADER, 1, keys.deliveryLeader, options.owner).catch(() => undefined);
+      if (leader) await lock.release().catch(() => undefined);
       leader = false;
       subscriber.disconnect();
     },
