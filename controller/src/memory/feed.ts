@@ -10,7 +10,6 @@
 // Limit: the job itself must still be in Redis when its entry is handled;
 // BullMQ keeps the last KEEP_COMPLETED completed and KEEP_FAILED failed jobs per
 // queue, and trims each event stream to about 10,000 entries.
-import { setTimeout as sleep } from 'node:timers/promises';
 import {
   KEEP_COMPLETED,
   KEEP_FAILED,
@@ -22,7 +21,7 @@ import {
   type QueueName,
   type Redis,
 } from '@agentops/core';
-import { compareStreamIds, fieldsOf, type StreamReply } from '../queue/streams.js';
+import { compareStreamIds, fieldsOf, followStreams, type StreamReply } from '../queue/streams.js';
 import type { FinishedJobRecord, FinishedOutcome } from './records.js';
 import type { JobMemory } from './memory.js';
 
@@ -52,8 +51,6 @@ export function startCompletionFeed(options: CompletionFeedOptions): CompletionF
   const names = redisKeys(options.prefix);
   const maxAttempts = options.maxAttempts ?? 3;
   const queueOfKey = new Map(QUEUE_NAMES.map((queue) => [options.streams[queue], queue] as const));
-  const stop = new AbortController();
-  let blocking = false;
   const attempts = new Map<string, number>();
 
   /**
@@ -107,13 +104,13 @@ export function startCompletionFeed(options: CompletionFeedOptions): CompletionF
     return true;
   };
 
-  const readBatch = async (): Promise<StreamReply | null> => {
+  const readBatch = async (signal: AbortSignal, blocking: (on: boolean) => void): Promise<StreamReply | null> => {
     const keys = QUEUE_NAMES.map((queue) => options.streams[queue]);
     const cursors = await redis.mget(...QUEUE_NAMES.map((queue) => names.memoryCursor(queue)));
-    blocking = true;
+    blocking(true);
     try {
-      // close() runs between awaits: it either sees `blocking` and cuts the connection, or is seen here.
-      if (stop.signal.aborted) return null;
+      // close() runs between awaits: it either sees the read blocking and cuts the connection, or is seen here.
+      if (signal.aborted) return null;
       return (await redis.xread(
         'COUNT',
         50,
@@ -124,21 +121,21 @@ export function startCompletionFeed(options: CompletionFeedOptions): CompletionF
         ...cursors.map((cursor) => cursor ?? '0-0'),
       )) as StreamReply | null;
     } finally {
-      blocking = false;
+      blocking(false);
     }
   };
 
-  const run = async () => {
+  const run = async (signal: AbortSignal, blocking: (on: boolean) => void) => {
     await initCursors();
-    while (!stop.signal.aborted) {
-      await memory.whenEnabled(stop.signal);
-      const reply = await readBatch();
+    while (!signal.aborted) {
+      await memory.whenEnabled(signal);
+      const reply = await readBatch(signal, blocking);
       let paused = false;
       for (const [key, entries] of reply ?? []) {
         const queue = queueOfKey.get(key);
         if (!queue) continue;
         for (const [id, list] of entries) {
-          if (stop.signal.aborted || !(await handle(queue, id, fieldsOf(list)))) {
+          if (signal.aborted || !(await handle(queue, id, fieldsOf(list)))) {
             paused = true;
             break;
           }
@@ -150,29 +147,8 @@ export function startCompletionFeed(options: CompletionFeedOptions): CompletionF
     }
   };
 
-  const loop = (async () => {
-    while (!stop.signal.aborted) {
-      try {
-        await run();
-      } catch (error) {
-        if (stop.signal.aborted) break;
-        // Redis went away (or a command failed): the cursors are in Redis, so start over from them.
-        logger.debug(
-          { err: toCodedError(error) },
-          `[qdrant] Completion feed: ${toCodedError(error).message}; resuming`,
-        );
-        await sleep(1_000, undefined, { signal: stop.signal }).catch(() => undefined);
-      }
-    }
-  })();
-
-  return {
-    async close() {
-      stop.abort();
-      // A blocked XREAD only ends with its connection; a store in progress is awaited.
-      if (blocking) redis.disconnect();
-      await loop;
-      redis.disconnect();
-    },
-  };
+  // Redis going away (or a failed command) starts it over from the cursors, which are in Redis.
+  return followStreams(redis, run, (error) =>
+    logger.debug({ err: toCodedError(error) }, `[qdrant] Completion feed: ${toCodedError(error).message}; resuming`),
+  );
 }

@@ -11,7 +11,6 @@
 // The feed keeps its place per queue in Redis and resumes there after a
 // restart; every delivery it makes has a fixed key (or is an edit dated by its
 // event), so handling an entry twice says nothing twice.
-import { setTimeout as sleep } from 'node:timers/promises';
 import {
   QUEUE_NAMES,
   fromBullJobId,
@@ -30,7 +29,7 @@ import type { Delivery } from '../delivery/types.js';
 import type { SlackMemoryView } from '../memory/index.js';
 import type { Durations } from '../queue/durations.js';
 import type { QueueManager, StoredJob } from '../queue/manager.js';
-import { fieldsOf, streamIdTime, type StreamReply } from '../queue/streams.js';
+import { fieldsOf, followStreams, streamIdTime, type StreamReply } from '../queue/streams.js';
 import {
   answerMessages,
   cancelledNotice,
@@ -76,8 +75,6 @@ export function startJobThreads(options: JobThreadsOptions): JobThreads {
   const { reader, manager, outbox, logger } = options;
   const names = redisKeys(options.prefix);
   const queueOfKey = new Map(QUEUE_NAMES.map((queue) => [options.streams[queue], queue] as const));
-  const stop = new AbortController();
-  let blocking = false;
 
   const initCursors = async () => {
     for (const queue of QUEUE_NAMES) {
@@ -244,15 +241,15 @@ export function startJobThreads(options: JobThreadsOptions): JobThreads {
     for (const ms of durations) await options.durations.record(queue, ms);
   };
 
-  const run = async () => {
+  const run = async (signal: AbortSignal, blocking: (on: boolean) => void) => {
     await initCursors();
-    while (!stop.signal.aborted) {
+    while (!signal.aborted) {
       const keys = QUEUE_NAMES.map((queue) => options.streams[queue]);
       const cursors = await reader.mget(...QUEUE_NAMES.map((queue) => names.threadCursor(queue)));
-      blocking = true;
+      blocking(true);
       let reply: StreamReply | null;
       try {
-        if (stop.signal.aborted) return;
+        if (signal.aborted) return;
         reply = (await reader.xread(
           'COUNT',
           200,
@@ -263,7 +260,7 @@ export function startJobThreads(options: JobThreadsOptions): JobThreads {
           ...cursors.map((cursor) => cursor ?? '0-0'),
         )) as StreamReply | null;
       } finally {
-        blocking = false;
+        blocking(false);
       }
       for (const [key, entries] of reply ?? []) {
         const queue = queueOfKey.get(key);
@@ -275,27 +272,7 @@ export function startJobThreads(options: JobThreadsOptions): JobThreads {
     }
   };
 
-  const loop = (async () => {
-    while (!stop.signal.aborted) {
-      try {
-        await run();
-      } catch (error) {
-        if (stop.signal.aborted) break;
-        logger.debug(
-          { err: toCodedError(error) },
-          `[threads] Job-thread feed: ${toCodedError(error).message}; resuming`,
-        );
-        await sleep(1_000, undefined, { signal: stop.signal }).catch(() => undefined);
-      }
-    }
-  })();
-
-  return {
-    async close() {
-      stop.abort();
-      if (blocking) reader.disconnect();
-      await loop;
-      reader.disconnect();
-    },
-  };
+  return followStreams(reader, run, (error) =>
+    logger.debug({ err: toCodedError(error) }, `[threads] Job-thread feed: ${toCodedError(error).message}; resuming`),
+  );
 }
