@@ -4,8 +4,6 @@
 import { toCodedError, type CrashHook } from '@agentops/core';
 import type { InboxRequest } from '../../intake/inbox.js';
 import type { SlackDeps } from '../context.js';
-import { createMessenger } from '../messenger.js';
-import { plainMessage } from '../messages/index.js';
 import { UNAVAILABLE } from '../replies.js';
 
 export interface Acceptance {
@@ -13,23 +11,34 @@ export interface Acceptance {
   entryId?: string;
 }
 
+/**
+ * `ack` acknowledges Slack; given a text (only for slash commands, whose ack
+ * can carry an answer) it answers with it.
+ */
 export async function accept(
   deps: SlackDeps,
   request: Exclude<InboxRequest, { kind: 'cli-add' }>,
   dedupeKey: string,
-  ack: () => Promise<void>,
+  ack: (answer?: string) => Promise<void>,
 ): Promise<Acceptance | undefined> {
   const crash: CrashHook = deps.crash ?? (() => undefined);
   let entryId: string | undefined;
   try {
     entryId = await deps.inbox.write(request, dedupeKey);
   } catch (error) {
-    await ack();
     deps.logger.warn({ err: toCodedError(error), kind: request.kind }, '[intake] Could not write to the inbox');
-    // Best effort: with Redis away the outbox is away too, so this may not arrive; the ack is all Slack needs.
-    await createMessenger(deps.outbox, `refused:${dedupeKey}`)
-      .ephemeral(request.channel, request.user, plainMessage(UNAVAILABLE))
-      .catch(() => undefined);
+    // Nothing was promised. The outbox is in Redis too: a command hears it in its ack, anything else from memory.
+    if (request.kind === 'slash') {
+      await ack(UNAVAILABLE);
+      return undefined;
+    }
+    await ack();
+    await deps.sayWithoutRedis?.({
+      channel: request.channel,
+      user: request.user,
+      text: UNAVAILABLE,
+      ...(request.kind === 'message' && request.threadTs ? { threadTs: request.threadTs } : {}),
+    });
     return undefined;
   }
   crash('intake:after-inbox-write');

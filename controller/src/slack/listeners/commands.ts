@@ -28,7 +28,7 @@ export function registerCommands(app: App, deps: SlackDeps): void {
       deps,
       { kind: 'slash', channel: command.channel_id, user: command.user_id, text: command.text },
       `slash:${command.trigger_id}`,
-      () => ack(),
+      (answer) => (answer ? ack({ response_type: 'ephemeral', text: answer }) : ack()),
     );
   });
 }
