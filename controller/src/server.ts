@@ -43,6 +43,9 @@ import { startWaitingCards } from './slack/waiting-cards.js';
 import { handleSlackRequest } from './slack/requests.js';
 import type { SlackDeps } from './slack/context.js';
 
+/** Inbox entries handled at once. */
+const INTAKE_CONCURRENCY = 64;
+
 /** The longest shutdown may take before the process exits anyway. */
 const SHUTDOWN_DEADLINE_MS = 10_000;
 
@@ -247,11 +250,9 @@ async function main(): Promise<void> {
     return handleSlackRequest(slackDeps, entry);
   };
   const startIntake = () => {
-    const consumer = inbox.consume(`${hostname()}:controller`, handleEntry);
+    // Many at once: an entry waiting for the LLM router must not hold up clicks and commands behind it.
+    const consumer = inbox.consume(`${hostname()}:controller`, handleEntry, { concurrency: INTAKE_CONCURRENCY });
     releasers.add('intake', () => consumer.close());
-    void consumer.recovered.then((count) => {
-      if (count > 0) logger.info({ recovered: count }, `[controller] Intake recovered ${count} request(s)`);
-    });
   };
 
   if (!config.slack || !slackApp || !delivery) {

@@ -22,8 +22,13 @@ export const MAX_WORKERS = 6;
 
 export const JOB_ATTEMPTS = 3;
 export const BACKOFF_BASE_MS = 5_000;
-export const KEEP_COMPLETED = 100;
-export const KEEP_FAILED = 50;
+/**
+ * Finished jobs BullMQ keeps per queue. The controller's job-thread feed reads
+ * a finished job's data from BullMQ to tell its thread, so this must be far
+ * more than the jobs that can finish while the feed reads one batch.
+ */
+export const KEEP_COMPLETED = 1_000;
+export const KEEP_FAILED = 1_000;
 
 /**
  * Options for every job: 3 attempts, 5 s / 10 s / 20 s backoff, bounded history.

@@ -1,13 +1,16 @@
 // `npm run bench`: starts its own redis-server, the Slack simulator, an instant
 // and a slow (10 s) LM Studio stand-in, the controller and workers; measures
-// what issue 8 lists; prints every figure next to its target; writes
-// tests/bench/results/<timestamp>.json.
+// what issue 8 lists, and Slack delivery inside Slack's rate limits; prints
+// every figure next to its target; writes tests/bench/results/<timestamp>.json.
+// The controller is the only process that talks to Slack (its job-thread feed
+// and delivery service); workers only store their results in BullMQ.
 //
 // Also tests/bench/results/latest.md, the same table, linked from docs/performance.md.
 //
 // BENCH_QUICK=1: a short smoke run (fewer jobs and runs, 30 s idle window).
-// BENCH_ONLY=routing,pipeline,slack,idle: a subset of the phases (for work on
-// the benchmark itself; idle includes the memory phase, which reuses its processes).
+// BENCH_ONLY=routing,pipeline,slack,delivery,idle: a subset of the phases (for
+// work on the benchmark itself; slack includes the intake's crash recovery,
+// idle includes the memory phase, which reuses its processes).
 // BENCH_KEEP_LOGS=1 keeps the temporary folder with every process's log.
 // BENCH_REDIS_AOF=1 runs Redis with AOF (appendfsync everysec), as production should.
 // BENCH_NODE_OPTIONS / BENCH_EXTRA_ENV: V8 flags / environment for the AgentOps
@@ -26,9 +29,10 @@ import { REPO_ROOT, machineInfo } from './lib/system.js';
 import { routingPhase } from './phases/routing.js';
 import { pipelinePhase } from './phases/pipeline.js';
 import { slackPhase } from './phases/slack.js';
+import { deliveryPhase } from './phases/delivery.js';
 import { idleAndMemoryPhase } from './phases/idle-memory.js';
 
-const PHASES = ['routing', 'pipeline', 'slack', 'idle'] as const;
+const PHASES = ['routing', 'pipeline', 'slack', 'delivery', 'idle'] as const;
 type PhaseName = (typeof PHASES)[number];
 
 function selectedPhases(): PhaseName[] {
@@ -106,6 +110,7 @@ async function main(): Promise<number> {
     await run('routing', routingPhase);
     await run('pipeline', pipelinePhase);
     await run('slack', slackPhase);
+    await run('delivery', deliveryPhase);
     await run('idle', idleAndMemoryPhase);
   } finally {
     await stopAll();

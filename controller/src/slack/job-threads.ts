@@ -12,6 +12,8 @@
 // restart; every delivery it makes has a fixed key (or is an edit dated by its
 // event), so handling an entry twice says nothing twice.
 import {
+  KEEP_COMPLETED,
+  KEEP_FAILED,
   QUEUE_NAMES,
   fromBullJobId,
   jobDataSchema,
@@ -221,9 +223,15 @@ export function startJobThreads(options: JobThreadsOptions): JobThreads {
     );
     const deliveries: Delivery[] = [];
     const durations: number[] = [];
+    let gone = 0;
     for (const event of events) {
       const job = jobs.get(event.fields.jobId ?? '');
-      if (!job) continue; // Removed since (cancelled while waiting): the controller said so already.
+      if (!job) {
+        // A job cancelled while waiting was removed, and the controller said so already; a finished one
+        // should still be there (KEEP_COMPLETED, KEEP_FAILED), unless far more finished meanwhile.
+        if (event.fields.event === 'completed' || event.fields.event === 'failed') gone += 1;
+        continue;
+      }
       const laterSettled =
         settled.has(event.fields.jobId) && !['completed', 'failed'].includes(event.fields.event ?? '');
       try {
@@ -237,6 +245,11 @@ export function startJobThreads(options: JobThreadsOptions): JobThreads {
       if (event.fields.event === 'completed' && job.finishedOn && job.processedOn)
         durations.push(job.finishedOn - job.processedOn);
     }
+    if (gone > 0)
+      logger.warn(
+        { threads: 'gone', queue, count: gone },
+        `[threads] ${gone} finished ${queue} job(s) were removed by BullMQ before their threads were told (it keeps the last ${KEEP_COMPLETED} completed and ${KEEP_FAILED} failed per queue)`,
+      );
     await outbox.send(deliveries);
     for (const ms of durations) await options.durations.record(queue, ms);
   };

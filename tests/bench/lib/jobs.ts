@@ -1,12 +1,15 @@
 // Looks in Redis for the jobs a phase created: ids come from AgentOps' shared
 // counter, so a phase knows exactly which ids to expect, and checks each job
-// exists with its Slack receipt (the ts in its data, and the receipt -> job link).
+// exists with its Slack receipt: the intake hands the receipt (the job's card)
+// to the delivery outbox before the job exists, and the delivery service links
+// receipt and job both ways once it has posted it.
 import { setTimeout as sleep } from 'node:timers/promises';
-import { QUEUE_NAMES, agentopsKey, toBullJobId, type JobData } from '@agentops/core';
+import { QUEUE_NAMES, redisKeys, toBullJobId, type JobData } from '@agentops/core';
+import { receiptKey } from '@agentops/controller';
 import { bullKey, type BenchContext } from './context.js';
 
 export async function lastJobId(ctx: BenchContext, prefix: string): Promise<number> {
-  return Number((await ctx.client.get(agentopsKey(prefix, 'next-job-id'))) ?? 0);
+  return Number((await ctx.client.get(redisKeys(prefix).nextJobId)) ?? 0);
 }
 
 export function idRange(after: number, count: number): number[] {
@@ -44,8 +47,15 @@ export function jobKeys(prefix: string): (id: number) => string[] {
   return (id) => QUEUE_NAMES.map((queue) => bullKey(prefix, queue, toBullJobId(id)));
 }
 
-export function deliveredKey(prefix: string): (id: number) => string[] {
-  return (id) => [agentopsKey(prefix, 'delivered', String(id))];
+/** The delivery service's sent record of job `id`'s answer (its first message, or the summary of a file answer). */
+export function answerSentKeys(prefix: string): (id: number) => string[] {
+  const keys = redisKeys(prefix);
+  return (id) => [keys.outboxSent(`answer:${id}:1`), keys.outboxSent(`answer:${id}:summary`)];
+}
+
+/** Deliveries waiting in the outbox of `prefix` (the delivery service's backlog). */
+export async function outboxDepth(ctx: BenchContext, prefix: string): Promise<number> {
+  return Math.max(0, Number((await ctx.client.get(redisKeys(prefix).outboxDepth)) ?? 0));
 }
 
 /** Waits until AgentOps' counter has handed out `after + count` ids. */
@@ -66,42 +76,121 @@ export async function waitForCounter(
   }
 }
 
+export interface AnswerWait {
+  /** Date.now() when the last answer was found, or when waiting gave up. */
+  at: number;
+  /** Ids whose answer never came. */
+  missing: number[];
+}
+
+/**
+ * Waits until every job's answer is recorded as sent, or until no new answer
+ * came for `stallMs` (answers the job-thread feed never handed over): the
+ * missing ones are returned, not thrown, so a phase can report them and go on.
+ */
+export async function waitForAnswers(
+  ctx: BenchContext,
+  prefix: string,
+  ids: readonly number[],
+  options: { pollMs: number; stallMs: number },
+): Promise<AnswerWait> {
+  const keysOf = answerSentKeys(prefix);
+  let missing = [...ids];
+  let lastProgress = Date.now();
+  for (;;) {
+    const pipeline = ctx.client.pipeline();
+    for (const id of missing) pipeline.exists(...keysOf(id));
+    const answers = (await pipeline.exec()) ?? [];
+    const still = missing.filter((_, index) => Number(answers[index]?.[1] ?? 0) === 0);
+    const now = Date.now();
+    if (still.length < missing.length) lastProgress = now;
+    missing = still;
+    if (missing.length === 0 || now - lastProgress > options.stallMs) return { at: lastProgress, missing };
+    await sleep(options.pollMs);
+  }
+}
+
+/** Like waitForCounter, but gives up quietly: resolves with the counter's value at the target or the deadline. */
+export async function counterWithin(
+  ctx: BenchContext,
+  prefix: string,
+  target: number,
+  timeoutMs: number,
+  pollMs = 10,
+): Promise<number> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await lastJobId(ctx, prefix);
+    if (value >= target || Date.now() > deadline) return value;
+    await sleep(pollMs);
+  }
+}
+
 export interface JobCheck {
   jobs: number;
   found: number;
-  withReceiptTs: number;
+  /** Jobs whose data says where in Slack they came from (channel and user). */
+  withSlackOrigin: number;
+  /** Jobs whose receipt is in the outbox or already posted. */
+  receiptHandedOver: number;
+  /** Jobs whose receipt the delivery service has posted (the rest wait their turn in the rate limits). */
+  receiptPosted: number;
+  /** Posted receipts whose message links back to the job. */
   receiptLinked: number;
   byQueue: Record<string, number>;
   byMethod: Record<string, number>;
 }
 
-/** Reads every job's data and receipt link: the proof that each job exists with its receipt. */
+/** Reads every job's data and its receipt's state: the proof that each job exists with its receipt. */
 export async function checkJobs(ctx: BenchContext, prefix: string, ids: readonly number[]): Promise<JobCheck> {
+  const keys = redisKeys(prefix);
   const pipeline = ctx.client.pipeline();
-  for (const id of ids) for (const queue of QUEUE_NAMES) pipeline.hget(bullKey(prefix, queue, toBullJobId(id)), 'data');
+  for (const id of ids) {
+    for (const queue of QUEUE_NAMES) pipeline.hget(bullKey(prefix, queue, toBullJobId(id)), 'data');
+    // One EXISTS over both keys: the delivery service swaps one for the other in one step.
+    pipeline.exists(keys.outboxItem(receiptKey(String(id))), keys.outboxSent(receiptKey(String(id))));
+    pipeline.get(keys.jobReceipt(String(id)));
+  }
   const answers = (await pipeline.exec()) ?? [];
-  const check: JobCheck = { jobs: ids.length, found: 0, withReceiptTs: 0, receiptLinked: 0, byQueue: {}, byMethod: {} };
-  const receipts: { id: number; ts: string }[] = [];
+  const check: JobCheck = {
+    jobs: ids.length,
+    found: 0,
+    withSlackOrigin: 0,
+    receiptHandedOver: 0,
+    receiptPosted: 0,
+    receiptLinked: 0,
+    byQueue: {},
+    byMethod: {},
+  };
+  const stride = QUEUE_NAMES.length + 2;
+  const posted: { id: number; ts: string }[] = [];
   ids.forEach((id, index) => {
-    const raw = QUEUE_NAMES.map((_, offset) => answers[index * QUEUE_NAMES.length + offset]?.[1]).find(
+    const base = index * stride;
+    const raw = QUEUE_NAMES.map((_, offset) => answers[base + offset]?.[1]).find(
       (value): value is string => typeof value === 'string',
     );
+    if (Number(answers[base + QUEUE_NAMES.length]?.[1] ?? 0) > 0) check.receiptHandedOver += 1;
+    const ts = answers[base + QUEUE_NAMES.length + 1]?.[1];
+    if (typeof ts === 'string') posted.push({ id, ts });
     if (!raw) return;
     const data = JSON.parse(raw) as JobData;
     check.found += 1;
     check.byQueue[data.queue] = (check.byQueue[data.queue] ?? 0) + 1;
     check.byMethod[data.routing.method] = (check.byMethod[data.routing.method] ?? 0) + 1;
-    if (data.slack?.receiptTs) {
-      check.withReceiptTs += 1;
-      receipts.push({ id, ts: data.slack.receiptTs });
-    }
+    if (data.slack?.channel && data.slack.user) check.withSlackOrigin += 1;
   });
-  // The link is written right after the enqueue; give the last ones a moment.
-  for (let attempt = 0; attempt < 20; attempt += 1) {
-    const links = await ctx.client.mget(...receipts.map((receipt) => agentopsKey(prefix, 'receipt', receipt.ts)));
-    check.receiptLinked = receipts.filter((receipt, index) => links[index] === String(receipt.id)).length;
-    if (check.receiptLinked === receipts.length) break;
-    await sleep(100);
+  check.receiptPosted = posted.length;
+  if (posted.length > 0) {
+    const links = await ctx.client.mget(...posted.map((receipt) => keys.receiptLink(receipt.ts)));
+    check.receiptLinked = posted.filter((receipt, index) => links[index] === String(receipt.id)).length;
   }
   return check;
+}
+
+/** What is wrong with a check of `expected` jobs, or undefined when nothing is. */
+export function jobCheckProblem(check: JobCheck): string | undefined {
+  const { jobs, found, withSlackOrigin, receiptHandedOver, receiptPosted, receiptLinked } = check;
+  if (found === jobs && withSlackOrigin === jobs && receiptHandedOver === jobs && receiptLinked === receiptPosted)
+    return undefined;
+  return `of ${jobs} jobs ${found} found, ${withSlackOrigin} with their Slack origin, ${receiptHandedOver} with a receipt in the outbox or posted, ${receiptLinked} of ${receiptPosted} posted receipts linked to their job`;
 }

@@ -48,6 +48,7 @@ function show(value: number): string {
 }
 
 function spread(summary: Summary): string {
+  if (summary.runs.length === 0) return '(no run)';
   if (summary.runs.length <= 1 || summary.min === summary.max)
     return summary.runs.length <= 1 ? '(1 run)' : `${show(summary.min)} (all ${summary.runs.length})`;
   return `${show(summary.min)}-${show(summary.max)} (${summary.runs.length})`;

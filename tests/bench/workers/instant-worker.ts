@@ -1,7 +1,8 @@
 // A worker process for a queue (BENCH_QUEUE, default code) started the way
-// every AgentOps worker starts (runWorkerProcess: config, logger, Slack reporter,
-// runtime, signals), with an instant processor: the benchmark measures what
-// AgentOps costs around a job, not Claude Code's run time.
+// every AgentOps worker starts (runWorkerProcess: config, logger, runtime,
+// signals; no Slack: the controller tells each job's thread), with an instant
+// processor: the benchmark measures what AgentOps costs around a job, not
+// Claude Code's run time.
 import { isQueueName } from '@agentops/core';
 import { runWorkerProcess } from '@agentops/worker-kit';
 
