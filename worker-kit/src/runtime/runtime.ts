@@ -156,7 +156,8 @@ export async function startWorkerRuntime(options: WorkerRuntimeOptions): Promise
 
     active.set(data.id, controller);
     const timer = setTimeout(() => abort({ kind: 'timeout', ms: settings.timeoutMs }), settings.timeoutMs);
-    jobLogger.info(`[${options.name}] Job ${data.id} started (${data.text.length} chars)`);
+    // Debug: one info line per job (its end) is enough at a thousand jobs a second; the card shows it started.
+    jobLogger.debug(`[${options.name}] Job ${data.id} started (${data.text.length} chars)`);
 
     const aborted = new Promise<never>((_, reject) => {
       controller.signal.addEventListener('abort', () => {
