@@ -192,6 +192,7 @@ const envSchema = z.object({
   RESEARCH_ENGINE: z
     .preprocess(unset, z.enum(['claude', 'local'], { error: 'must be claude or local' }))
     .default('claude'),
+  RESEARCH_WORKDIR: str().optional(),
   BULLBOARD_USERNAME: str().optional(),
   BULLBOARD_PASSWORD: str().optional(),
   // Read by loadDotEnv before the configuration exists (it says where .env is); declared here so it is checked and documented.
@@ -234,13 +235,16 @@ const FIXES: Partial<Record<keyof Env, string>> = {
   QDRANT_RECEIPT_BUDGET_MS: 'the most a receipt may wait for similar jobs, in ms (default 800; 0 turns the lookup off)',
   QDRANT_RETRY_MS: 'how often to look for Qdrant again while it is away, in ms (default 30000)',
   CODE_WORKDIR: 'point it at an existing folder the code worker may change',
+  RESEARCH_WORKDIR:
+    'leave it unset for a fresh empty folder per research job, or point it at an existing folder research jobs may read',
   CLAUDE_PERMISSION_MODE: 'acceptEdits is the safe default; plan allows no changes at all',
 };
 
 /**
  * Every variable that holds a secret: never echoed in error messages, scrubbed
- * from every log line and stored failure reason. `child: true` marks the one a
- * Claude Code child process needs; the others are removed from its environment.
+ * from every log line, stored failure reason and job result. `child: true`
+ * marks those a Claude Code child process needs (the CLI's credentials, which
+ * AgentOps itself never reads); the others are removed from its environment.
  */
 export const SECRET_VARIABLES: Readonly<Record<string, { child: boolean }>> = {
   SLACK_BOT_TOKEN: { child: false },
@@ -250,6 +254,9 @@ export const SECRET_VARIABLES: Readonly<Record<string, { child: boolean }>> = {
   BULLBOARD_PASSWORD: { child: false },
   LM_STUDIO_API_KEY: { child: false },
   ANTHROPIC_API_KEY: { child: true },
+  // The CLI's other credentials: a gateway's bearer token, and the token of `claude setup-token`.
+  ANTHROPIC_AUTH_TOKEN: { child: true },
+  CLAUDE_CODE_OAUTH_TOKEN: { child: true },
 };
 const SECRET_KEYS = new Set(Object.keys(SECRET_VARIABLES));
 
@@ -315,6 +322,8 @@ export interface Config {
     model?: string;
   };
   researchEngine: 'claude' | 'local';
+  /** RESEARCH_WORKDIR: the research worker's folder; unset, a fresh empty folder per job. Never CODE_WORKDIR by default. */
+  researchWorkdir?: string;
   bullBoard: { username?: string; password?: string };
   paths: {
     /** The .env file read at start, when one was named. */
@@ -436,6 +445,7 @@ export function loadConfig(
       model: e.CLAUDE_MODEL,
     },
     researchEngine: e.RESEARCH_ENGINE,
+    researchWorkdir: e.RESEARCH_WORKDIR,
     bullBoard: { username: e.BULLBOARD_USERNAME, password: e.BULLBOARD_PASSWORD },
     paths: {
       ...(e.AGENTOPS_ENV_FILE ? { envFile: e.AGENTOPS_ENV_FILE } : {}),

@@ -1,6 +1,7 @@
 // Structured logs with pino. Known secret fields are redacted by path, and every
 // line is scrubbed of the secret values the configuration holds, wherever they hide
-// (error messages, URLs, nested objects).
+// (error messages, URLs, nested objects), in the forms a line can hold them in:
+// as written, escaped inside a JSON string, or percent-encoded in a URL.
 import { pino, type DestinationStream, type Logger } from 'pino';
 import pretty from 'pino-pretty';
 
@@ -15,6 +16,8 @@ const REDACT_PATHS = [
   '*.apiKey',
   '*.authorization',
   '*.headers.authorization',
+  '*.headers["x-api-key"]',
+  '*.headers.cookie',
   'token',
   'password',
   'apiKey',
@@ -34,13 +37,39 @@ export interface LoggerOptions {
 
 const TOKEN_SHAPES = /\b(xox[abposr]-[A-Za-z0-9-]{6,}|xapp-[A-Za-z0-9-]{6,}|sk-ant-[A-Za-z0-9_-]{6,})/g;
 
-/** Replaces secret values and anything shaped like a Slack or Anthropic token. */
+/** The shortest value scrubbed: shorter ones would match ordinary words (config.secrets keeps only longer ones). */
+export const MIN_SECRET_LENGTH = 6;
+
+/**
+ * Each form a secret can take in a line: as is, inside a JSON string (a log
+ * line is JSON; `"` and `\\` come out escaped) and percent-encoded (in a URL).
+ */
+export function secretForms(secret: string): string[] {
+  const forms = new Set([secret, JSON.stringify(secret).slice(1, -1), encodeURIComponent(secret)]);
+  // Longest first, so that no form is left half replaced by a shorter one.
+  return [...forms].filter((form) => form.length >= MIN_SECRET_LENGTH).sort((a, b) => b.length - a.length);
+}
+
+/** Replaces secret values (in every form of secretForms) and anything shaped like a Slack or Anthropic token. */
 export function scrubSecrets(line: string, secrets: readonly string[]): string {
   let out = line;
   for (const secret of secrets) {
-    if (secret.length >= 6 && out.includes(secret)) out = out.split(secret).join('[redacted]');
+    if (secret.length < MIN_SECRET_LENGTH) continue;
+    for (const form of secretForms(secret)) if (out.includes(form)) out = out.split(form).join('[redacted]');
   }
   return out.replace(TOKEN_SHAPES, '[redacted]');
+}
+
+/** scrubSecrets applied to every string inside a value (a job result, its stats); the shape is kept. */
+export function scrubSecretsDeep<T>(value: T, secrets: readonly string[]): T {
+  const walk = (item: unknown): unknown => {
+    if (typeof item === 'string') return scrubSecrets(item, secrets);
+    if (Array.isArray(item)) return item.map(walk);
+    if (typeof item === 'object' && item !== null)
+      return Object.fromEntries(Object.entries(item).map(([key, inner]) => [key, walk(inner)]));
+    return item;
+  };
+  return walk(value) as T;
 }
 
 export function createLogger(options: LoggerOptions): Logger {

@@ -179,3 +179,21 @@ function modelInfo(id: string): Record<string, unknown> {
 function roughTokens(text: string): number {
   return Math.max(1, Math.ceil(text.length / 4));
 }
+
+/**
+ * An error (401 by default) that repeats the credentials the request carried
+ * (`x-api-key` and `Authorization`), as a gateway or proxy that puts what it
+ * got into its error would: for tests that prove a key never travels on from
+ * there. The CLI shows its own words for a 401 made with an API key; other
+ * statuses keep the server's message when it does not read like a bad key.
+ */
+export function credentialEcho(request: RecordedRequest, status = 401): ClaudeReply {
+  const apiKey = request.headers['x-api-key'];
+  const authorization = request.headers.authorization;
+  return replies.error(
+    status,
+    status === 401 ? 'authentication_error' : 'invalid_request_error',
+    // Not "invalid x-api-key": the CLI replaces such a message with its own words.
+    `request refused; it came with key=${String(apiKey ?? '(none)')} and bearer=${String(authorization ?? '(none)')}`,
+  );
+}

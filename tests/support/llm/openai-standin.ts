@@ -343,3 +343,23 @@ export function lastUserMessage(body: unknown): string {
 function roughTokens(text: string): number {
   return Math.max(1, Math.ceil(text.length / 4));
 }
+
+/**
+ * A 401 whose error repeats the request's `Authorization` header
+ * (`Bearer <key>`), as a server that echoes what it refused would: for tests
+ * that prove LM_STUDIO_API_KEY never travels on from there.
+ */
+export function unauthorizedEcho(request: OpenAIRequest): OpenAIReply {
+  const authorization = request.headers.authorization;
+  return {
+    status: 401,
+    body: {
+      error: {
+        message: `Invalid API key in "Authorization: ${String(authorization ?? '(none)')}"`,
+        type: 'invalid_request_error',
+        param: null,
+        code: 'invalid_api_key',
+      },
+    },
+  };
+}

@@ -9,6 +9,7 @@
 // Every flag that carries a value is passed as one `--flag=value` argument,
 // so a value can never be mistaken for an option of its own and variadic
 // flags (`--allowedTools <tools...>`) cannot swallow the arguments after them.
+// There is no `--add-dir`: a run reaches its working folder and nothing more.
 import path from 'node:path';
 import type { Config } from '@agentops/core';
 
@@ -27,6 +28,17 @@ export interface ClaudeFlags {
   maxBudgetUsd?: number;
   model?: string;
   appendSystemPrompt?: string;
+  /**
+   * `--restricted`: the file tools stay inside the working folder whatever a
+   * permission rule allows, and user, project and local settings files are
+   * ignored (so a `permissions.allow` or `additionalDirectories` in the
+   * workstation owner's ~/.claude/settings.json cannot widen the run).
+   */
+  restricted?: boolean;
+  /** `--strict-mcp-config`: no MCP servers from any settings (none is passed). */
+  strictMcpConfig?: boolean;
+  /** `--no-session-persistence`: no transcript of the run is kept on disk. */
+  noSessionPersistence?: boolean;
 }
 
 /** Always present: print mode, one JSON event per line, and verbose (stream-json requires it with -p). */
@@ -37,6 +49,8 @@ const list = (flag: string, values: readonly string[] | undefined): string[] =>
 
 const value = (flag: string, raw: string | number | undefined): string[] =>
   raw === undefined || raw === '' ? [] : [`${flag}=${raw}`];
+
+const when = (flag: string, on: boolean | undefined): string[] => (on ? [flag] : []);
 
 /** The arguments after the binary, in a stable order. */
 export function buildClaudeArgs(flags: ClaudeFlags): string[] {
@@ -50,6 +64,9 @@ export function buildClaudeArgs(flags: ClaudeFlags): string[] {
     ...value('--max-budget-usd', flags.maxBudgetUsd),
     ...value('--model', flags.model),
     ...value('--append-system-prompt', flags.appendSystemPrompt),
+    ...when('--restricted', flags.restricted),
+    ...when('--strict-mcp-config', flags.strictMcpConfig),
+    ...when('--no-session-persistence', flags.noSessionPersistence),
   ];
 }
 

@@ -8,5 +8,6 @@ export * from './run.js';
 export * from './stream-json.js';
 export * from './tool-steps.js';
 export * from './workdir.js';
+export * from './job-folder.js';
 export * from './orphans.js';
 export * from './processor.js';

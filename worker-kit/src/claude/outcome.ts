@@ -5,7 +5,17 @@
 // API errors, turn and budget limits, and 0 on success, but `is_error` is the
 // documented signal (and API errors arrive as subtype "success"). Without a
 // result event, the exit status, stderr and any non-JSON output explain it.
-import { AgentOpsError, ErrorCode, scrubSecrets, type JobResult, type JobStats } from '@agentops/core';
+// A successful answer is scrubbed of the configured secrets like a failure:
+// the CLI's own credential is in its environment, and a model that ran
+// `printenv` or read a file that holds a key repeats it in its answer.
+import {
+  AgentOpsError,
+  ErrorCode,
+  scrubSecrets,
+  scrubSecretsDeep,
+  type JobResult,
+  type JobStats,
+} from '@agentops/core';
 import { permissionDenials, type ClaudeResultEvent, type ClaudeRunState } from './run-state.js';
 
 export interface ClaudeExit {
@@ -182,7 +192,7 @@ export function decideOutcome(state: ClaudeRunState, exit: ClaudeExit, context: 
   if (result) {
     if (result.isError) return failedResult(result, stats, context);
     const text = result.result?.trim() ? result.result : '_(Claude Code finished without a written answer.)_';
-    return { ok: true, result: { text, stats } };
+    return { ok: true, result: scrubSecretsDeep({ text, stats }, secrets) };
   }
 
   const stderr = stderrSummary(exit.stderrTail, secrets);

@@ -14,19 +14,29 @@
 // node_modules/@anthropic-ai/claude-code/bin/claude.exe).
 import { stat } from 'node:fs/promises';
 import { execa } from 'execa';
-import { AgentOpsError, ErrorCode, type JobResult, type Logger, type ProgressUpdate } from '@agentops/core';
+import {
+  AgentOpsError,
+  ErrorCode,
+  scrubSecretsDeep,
+  type JobResult,
+  type Logger,
+  type ProgressUpdate,
+} from '@agentops/core';
 import { buildClaudeArgs, promptForStdin, resolveClaudeBin, type ClaudeFlags } from './args.js';
 import { claudeChildEnv } from './env.js';
 import { decideOutcome } from './outcome.js';
 import { endLeftovers, endProcessTree, trackChild } from './process-group.js';
 import { applyEvent, createRunState, noteInvalidLine } from './run-state.js';
 import { createLineSplitter, parseStreamLine } from './stream-json.js';
+import type { WorkdirVariable } from './workdir.js';
 
 export interface RunClaudeOptions extends ClaudeFlags {
   /** CLAUDE_BIN: a command on PATH or a path to the executable. */
   bin: string;
   /** The working folder; must exist. */
   cwd: string;
+  /** The variable that names the folder, for the message when it is gone; default CODE_WORKDIR. */
+  workdirVariable?: WorkdirVariable;
   /** The job text, passed verbatim on stdin. */
   prompt: string;
   signal: AbortSignal;
@@ -48,13 +58,13 @@ const DEFAULT_KILL_GRACE_MS = 3_000;
 /** Enough stderr for the last lines of a crash report; older output is dropped. */
 const STDERR_KEEP_CHARS = 16_384;
 
-async function requireFolder(cwd: string): Promise<void> {
+async function requireFolder(cwd: string, variable: WorkdirVariable): Promise<void> {
   const info = await stat(cwd).catch(() => undefined);
   if (info?.isDirectory()) return;
   throw new AgentOpsError(
     ErrorCode.ConfigInvalid,
-    `The working folder ${cwd} does not exist (any more) or is not a folder: create it, or point CODE_WORKDIR at an existing folder.`,
-    { details: { cwd } },
+    `The working folder ${cwd} does not exist (any more) or is not a folder: create it, or point ${variable} at an existing folder.`,
+    { details: { cwd, variable } },
   );
 }
 
@@ -65,7 +75,7 @@ export async function runClaude(options: RunClaudeOptions): Promise<JobResult> {
   const { signal, logger } = options;
   const prefix = options.logPrefix ?? '[claude]';
   if (signal.aborted) throw stoppedError();
-  await requireFolder(options.cwd);
+  await requireFolder(options.cwd, options.workdirVariable ?? 'CODE_WORKDIR');
 
   const state = createRunState({
     cwd: options.cwd,
@@ -75,7 +85,8 @@ export async function runClaude(options: RunClaudeOptions): Promise<JobResult> {
   const report = (update: ProgressUpdate | undefined) => {
     if (!update || !options.progress) return;
     try {
-      options.progress(update);
+      // A step quotes a tool's input, and a command the model wrote may hold a key it has seen.
+      options.progress(scrubSecretsDeep(update, options.secrets ?? []));
     } catch (error) {
       logger?.debug({ err: error }, `${prefix} Progress callback failed`);
     }

@@ -2,18 +2,28 @@
 // Code with read-only tools writes a sourced report. RESEARCH_ENGINE=local:
 // the LLM loaded in LM Studio writes the report from what it knows.
 //
-// Read-only, measured with the CLI (v2.1.330): `--tools` leaves the session
-// only the listed tools, `--disallowedTools` removes the writing ones from
-// subagents too, and `dontAsk` refuses anything not pre-approved. Only the
-// web tools are pre-approved: Read, Grep and Glob stay confined to the working
-// folder (reads elsewhere are refused), so a page that tells the model to read
-// ~/.ssh and send it somewhere finds nothing to read.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
+// Read-only and confined, measured with the CLI (v2.1.330): `--tools` leaves
+// the session only the listed tools, `--disallowedTools` removes the writing
+// ones from subagents too, and `dontAsk` refuses anything not pre-approved.
+// Only the web tools are pre-approved. `--restricted` keeps Read, Grep and
+// Glob inside the working folder whatever a permission rule says (symlinks
+// out of it included) and ignores the user's, the project's and local
+// settings files, so a `permissions.allow` or `additionalDirectories` in the
+// workstation owner's ~/.claude/settings.json cannot open the code folder or
+// ~/.ssh to a page that tells the model to read them. No `--add-dir`; no MCP
+// servers; no transcript kept. The working folder is a fresh empty one per
+// job unless RESEARCH_WORKDIR names one (workdir.ts), never CODE_WORKDIR by
+// default.
 import type { Config, Logger } from '@agentops/core';
-import { createClaudeProcessor, createLmChatProcessor, resolveWorkdir, type Processor } from '@agentops/worker-kit';
+import {
+  createClaudeProcessor,
+  createLmChatProcessor,
+  type ClaudeJobFlags,
+  type ClaudeProcessorOptions,
+  type Processor,
+} from '@agentops/worker-kit';
 import { CLAUDE_RESEARCH_PROMPT, LOCAL_RESEARCH_PROMPT } from './prompts.js';
+import { chooseResearchFolder, RESEARCH_FOLDER_PREFIX, type ResearchFolder } from './workdir.js';
 
 /** The tools a research run has at all. */
 export const RESEARCH_TOOLS = ['WebSearch', 'WebFetch', 'Read', 'Grep', 'Glob'] as const;
@@ -21,28 +31,42 @@ export const RESEARCH_TOOLS = ['WebSearch', 'WebFetch', 'Read', 'Grep', 'Glob'] 
 export const RESEARCH_ALLOWED_TOOLS = ['WebSearch', 'WebFetch'] as const;
 export const RESEARCH_DISALLOWED_TOOLS = ['Write', 'Edit', 'MultiEdit', 'NotebookEdit', 'Bash'] as const;
 
-/** A folder of its own, empty, removed when the process exits: Claude Code needs a working folder even with nothing to read. */
-function createResearchFolder(): string {
-  const folder = mkdtempSync(path.join(tmpdir(), 'agentops-research-'));
-  process.once('exit', () => rmSync(folder, { recursive: true, force: true }));
-  return folder;
+/** Every flag of a research run; CLAUDE_PERMISSION_MODE and CLAUDE_ALLOWED_TOOLS are the code worker's, never these. */
+export const RESEARCH_FLAGS: ClaudeJobFlags = {
+  permissionMode: 'dontAsk',
+  tools: RESEARCH_TOOLS,
+  allowedTools: RESEARCH_ALLOWED_TOOLS,
+  disallowedTools: RESEARCH_DISALLOWED_TOOLS,
+  restricted: true,
+  strictMcpConfig: true,
+  noSessionPersistence: true,
+  appendSystemPrompt: CLAUDE_RESEARCH_PROMPT,
+};
+
+function describeFolder(folder: ResearchFolder): string {
+  return folder.kind === 'per-job'
+    ? 'a fresh empty folder per job (removed after it)'
+    : `RESEARCH_WORKDIR ${folder.path}`;
 }
 
 function createClaudeResearch(config: Config, logger: Logger): Promise<Processor> {
-  const claude = config.claude;
-  const workdir = claude.workdir === undefined ? createResearchFolder() : resolveWorkdir(claude.workdir);
+  const folder = chooseResearchFolder(config);
+  const cwd: ClaudeProcessorOptions['cwd'] =
+    folder.kind === 'per-job' ? { perJob: RESEARCH_FOLDER_PREFIX } : folder.path;
   logger.info(
-    { engine: 'claude', workdir, tools: RESEARCH_TOOLS },
-    `[research-worker] Engine: Claude Code (${claude.bin}) with read-only tools (${RESEARCH_TOOLS.join(', ')}) in ${workdir}`,
+    { engine: 'claude', workdir: folder.kind === 'per-job' ? 'per-job' : folder.path, tools: RESEARCH_TOOLS },
+    `[research-worker] Engine: Claude Code (${config.claude.bin}) with read-only tools (${RESEARCH_TOOLS.join(', ')}) in ${describeFolder(folder)}`,
   );
+  if (folder.kind === 'configured' && folder.codeFolder)
+    logger.warn(
+      { workdir: folder.path, codeWorkdir: config.claude.workdir },
+      '[research-worker] RESEARCH_WORKDIR shares files with CODE_WORKDIR: research jobs, which anyone allowed may start, can read the code folder (its .env included). Unset RESEARCH_WORKDIR to give each job an empty folder.',
+    );
   return createClaudeProcessor(config, logger, {
-    cwd: workdir,
+    ...RESEARCH_FLAGS,
+    cwd,
+    workdirVariable: 'RESEARCH_WORKDIR',
     logPrefix: '[research-worker]',
-    permissionMode: 'dontAsk',
-    tools: RESEARCH_TOOLS,
-    allowedTools: RESEARCH_ALLOWED_TOOLS,
-    disallowedTools: RESEARCH_DISALLOWED_TOOLS,
-    appendSystemPrompt: CLAUDE_RESEARCH_PROMPT,
   });
 }
 
