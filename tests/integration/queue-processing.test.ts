@@ -127,4 +127,32 @@ describe('queue processing', () => {
     expect(finished.map((entry) => entry.id)).toEqual([job!.id]);
     expect(details.result).toEqual({ text: `done ${job!.id}` });
   });
+
+  it('scrubs a secret a processor’s answer repeats before the result is stored', async () => {
+    harness = await openQueues();
+    const secret = 'lm-studio-key-repeated-9f9f9f';
+    await harness.startWorker({
+      LM_STUDIO_API_KEY: secret,
+      FIXTURE_ECHO_ENV: 'LM_STUDIO_API_KEY',
+      FIXTURE_DELAY_MS: '5',
+    });
+    const job = await harness.manager.enqueue({
+      text: 'repeat the key',
+      priority: 3,
+      source: 'cli',
+      requestedBy: 'cli:test',
+      routing: { queue: 'local', method: 'explicit', confidence: 1, patterns: [] },
+    });
+    const done = await waitFor(
+      async () => {
+        const details = await harness!.manager.inspect(job.id);
+        return details.status === 'completed' ? details : undefined;
+      },
+      10_000,
+      'the job',
+    );
+    const text = JSON.stringify(done.result);
+    expect(text).toContain(`done ${job.id} [redacted]`);
+    expect(text).not.toContain(secret);
+  });
 });

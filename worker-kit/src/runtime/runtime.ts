@@ -26,6 +26,7 @@ import {
   redisOptions,
   Releasers,
   scrubSecrets,
+  scrubSecretsDeep,
   toCodedError,
   type Config,
   type JobData,
@@ -167,19 +168,23 @@ export async function startWorkerRuntime(options: WorkerRuntimeOptions): Promise
     });
     try {
       if (controller.signal.aborted) throw controller.signal.reason;
-      const result = await Promise.race([
+      const raw = await Promise.race([
         options.processor({
           data,
           signal: controller.signal,
           logger: jobLogger,
           attempt,
           progress: (update) => {
-            void job.updateProgress({ ...update, at: Date.now() }).catch(() => undefined);
+            const shown = config.secrets.length > 0 ? scrubSecretsDeep(update, config.secrets) : update;
+            void job.updateProgress({ ...shown, at: Date.now() }).catch(() => undefined);
           },
         }),
         aborted,
       ]);
       if (controller.signal.aborted) throw controller.signal.reason;
+      // Model output is untrusted: an answer that repeats a secret (a printenv, an echoing upstream)
+      // is stored, shown by `inspect` and posted to Slack, so every worker's result is scrubbed here.
+      const result = config.secrets.length > 0 ? scrubSecretsDeep(raw, config.secrets) : raw;
       if (Date.now() - started > LONG_JOB_MS)
         await store.set(resultKey(data.id), JSON.stringify(result), 'EX', RESULT_TTL_SEC);
       jobLogger.info(
