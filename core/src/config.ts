@@ -195,6 +195,7 @@ const envSchema = z.object({
   RESEARCH_WORKDIR: str().optional(),
   BULLBOARD_USERNAME: str().optional(),
   BULLBOARD_PASSWORD: str().optional(),
+  BULLBOARD_READONLY: bool().default(true),
   // Read by loadDotEnv before the configuration exists (it says where .env is); declared here so it is checked and documented.
   AGENTOPS_ENV_FILE: str().optional(),
   AGENTOPS_DATA_DIR: str().optional(),
@@ -324,7 +325,8 @@ export interface Config {
   researchEngine: 'claude' | 'local';
   /** RESEARCH_WORKDIR: the research worker's folder; unset, a fresh empty folder per job. Never CODE_WORKDIR by default. */
   researchWorkdir?: string;
-  bullBoard: { username?: string; password?: string };
+  /** readOnly (BULLBOARD_READONLY): the dashboard shows the queues but changes nothing. */
+  bullBoard: { username?: string; password?: string; readOnly: boolean };
   paths: {
     /** The .env file read at start, when one was named. */
     envFile?: string;
@@ -446,7 +448,7 @@ export function loadConfig(
     },
     researchEngine: e.RESEARCH_ENGINE,
     researchWorkdir: e.RESEARCH_WORKDIR,
-    bullBoard: { username: e.BULLBOARD_USERNAME, password: e.BULLBOARD_PASSWORD },
+    bullBoard: { username: e.BULLBOARD_USERNAME, password: e.BULLBOARD_PASSWORD, readOnly: e.BULLBOARD_READONLY },
     paths: {
       ...(e.AGENTOPS_ENV_FILE ? { envFile: e.AGENTOPS_ENV_FILE } : {}),
       dataDir: path.resolve(e.AGENTOPS_DATA_DIR ?? path.join(REPO_ROOT, 'data')),

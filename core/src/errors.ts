@@ -9,6 +9,12 @@ export const ErrorCode = {
   JobFinished: 'JOB_FINISHED',
   JobInvalidState: 'JOB_INVALID_STATE',
   JobDataInvalid: 'JOB_DATA_INVALID',
+  /** A second cancel of a job someone has just cancelled. */
+  JobAlreadyCancelled: 'JOB_ALREADY_CANCELLED',
+  /** A second retry of a job someone has just retried. */
+  JobAlreadyRetried: 'JOB_ALREADY_RETRIED',
+  /** Someone else is changing the job right now (its control lock stayed taken). */
+  JobBusy: 'JOB_BUSY',
   LlmUnavailable: 'LLM_UNAVAILABLE',
   LlmBadAnswer: 'LLM_BAD_ANSWER',
   LlmNoModel: 'LLM_NO_MODEL',

@@ -23,6 +23,10 @@ export const KEY_TTL_SEC = {
   intakePlan: 7 * DAY_SEC,
   /** A delivered Slack message's ts, by delivery key: a replayed delivery is not sent again. */
   deliverySent: 7 * DAY_SEC,
+  /** A job's control lock: one cancel, retry or promote of a job at a time (milliseconds in PX). */
+  jobControlLockMs: 10_000,
+  /** Who retried a job last, so a second retry of it is answered "already retried". */
+  retryRecord: DAY_SEC,
   /** The leader lock of the delivery loop, renewed while it runs (milliseconds in PX). */
   deliveryLeaderMs: 15_000,
 } as const;
@@ -45,6 +49,10 @@ export function redisKeys(prefix: string) {
     cancelChannel: agentopsKey(prefix, 'cancel-requests'),
     /** What a cancelled job was, who cancelled it and when. */
     cancelRecord: (id: string) => agentopsKey(prefix, 'cancelled', id),
+    /** SET NX lock held while a job is cancelled, retried or promoted. */
+    jobControlLock: (id: string) => agentopsKey(prefix, 'job-lock', id),
+    /** Who retried a job last and when. */
+    retryRecord: (id: string) => agentopsKey(prefix, 'retried', id),
     /** A long job's result, kept before BullMQ completes the job. */
     result: (id: string) => agentopsKey(prefix, 'result', id),
     /** Receipt message ts to job id. */

@@ -1,7 +1,9 @@
 // The built agentops bin, run as a person would, against the suite's Redis.
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { corruptJob } from '../support/corrupt-job.js';
 import { REPO_ROOT, runNode } from '../support/processes.js';
+import { openQueues } from '../support/queues.js';
 import { testEnv } from '../support/redis.js';
 import { freePort } from '@agentops/scripts';
 
@@ -116,6 +118,54 @@ describe('the agentops CLI', () => {
     expect(run.stderr).toContain('There is no job 987654');
     const json = await agentops(['--json', 'retry', '987654']);
     expect(JSON.parse(json.stderr)).toMatchObject({ error: { code: 'JOB_NOT_FOUND' } });
+  });
+
+  it('lists a job whose stored data is unreadable, and answers inspect, cancel and retry for it', async () => {
+    // A prefix of its own, so the corrupt job is not in the other tests' lists.
+    const queues = await openQueues({ LM_STUDIO_URL: env.LM_STUDIO_URL ?? '' });
+    try {
+      const request = (text: string) => ({
+        text,
+        priority: 3 as const,
+        source: 'cli' as const,
+        requestedBy: 'cli:test',
+        routing: { queue: 'local' as const, method: 'explicit' as const, confidence: 1, patterns: [] },
+      });
+      const [healthy, broken] = await queues.manager.enqueueMany([
+        request('draft the meeting minutes'),
+        request('soon unreadable'),
+      ]);
+      await corruptJob(queues, 'local', broken!.id, 'json');
+      const list = await runNode(BIN, ['list'], queues.env);
+      expect(list.stderr).toBe('');
+      expect(list.code).toBe(0);
+      expect(list.stdout).toMatch(new RegExp(`#${broken!.id}\\s+local\\s+P3\\s+waiting\\s+.*unreadable data`));
+      expect(list.stdout).toMatch(
+        new RegExp(`#${healthy!.id}\\s+local\\s+P3\\s+waiting\\s+.*draft the meeting minutes`),
+      );
+      const json = JSON.parse((await runNode(BIN, ['--json', 'list'], queues.env)).stdout) as {
+        jobs: { id: string; unreadable?: string }[];
+      };
+      expect(json.jobs.find((job) => job.id === broken!.id)).toMatchObject({ unreadable: 'not valid JSON' });
+      for (const [command, verb] of [
+        ['inspect', 'shown'],
+        ['cancel', 'cancelled'],
+        ['retry', 'retried'],
+      ] as const) {
+        const run = await runNode(BIN, [command, broken!.id], queues.env);
+        expect(run.code, command).toBe(1);
+        expect(run.stderr).toContain(
+          `Job ${broken!.id}'s stored data is unreadable (not valid JSON), so it cannot be ${verb}.`,
+        );
+        expect(run.stderr).toContain('/admin/queues');
+        expect(run.stderr).not.toContain('Unexpected end of JSON input');
+      }
+      const refused = await runNode(BIN, ['--json', 'inspect', broken!.id], queues.env);
+      expect(JSON.parse(refused.stderr)).toMatchObject({ error: { code: 'JOB_DATA_INVALID' } });
+      expect((await runNode(BIN, ['inspect', healthy!.id], queues.env)).stdout).toContain('draft the meeting minutes');
+    } finally {
+      await queues.close();
+    }
   });
 
   it('explains a bad environment without touching Redis', async () => {

@@ -6,6 +6,7 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startRedisServer, type RedisServerHandle } from '@agentops/scripts';
 import { toBullJobId } from '@agentops/core';
+import { corruptJob } from '../support/corrupt-job.js';
 import { openQueues, type QueueHarness } from '../support/queues.js';
 import { startNode, waitFor, type RunningProcess } from '../support/processes.js';
 import { CONTROLLER } from '../support/slack-stack.js';
@@ -112,20 +113,18 @@ describe('corrupted job data', () => {
       request('will get invalid JSON'),
     ]);
     const key = (id: string) => `${queues.prefix}:local:${toBullJobId(id)}`;
-    await queues.redis.hset(key(missing!.id), 'data', JSON.stringify({ text: 'no id, no routing' }));
-    await queues.redis.hset(key(broken!.id), 'data', '{"id": "7", "text": ');
+    await corruptJob(queues, 'local', missing!.id, 'fields');
+    await corruptJob(queues, 'local', broken!.id, 'json');
     const healthy = await queues.manager.enqueue(request('healthy afterwards'));
     await queues.manager.resumeAll();
-    const missingFailed = await waitFor(
-      async () => {
-        const job = await queues.manager.inspect(missing!.id).catch(() => undefined);
-        return job?.status === 'failed' ? job : undefined;
-      },
+    await waitFor(
+      async () => (await queues.manager.queues.local.getJobState(toBullJobId(missing!.id))) === 'failed',
       15_000,
       'the job with missing fields to fail',
     );
-    expect(missingFailed.failedReason).toMatch(/Job data is invalid \(.*\); it cannot run/);
-    expect(missingFailed.attemptsMade).toBe(1);
+    const [missingReason, missingAttempts] = await queues.redis.hmget(key(missing!.id), 'failedReason', 'atm');
+    expect(missingReason).toMatch(/Job data is invalid \(.*\); it cannot run/);
+    expect(missingAttempts).toBe('1');
     const brokenState = await waitFor(
       async () => {
         const state = await queues.manager.queues.local.getJobState(toBullJobId(broken!.id));
@@ -143,5 +142,12 @@ describe('corrupted job data', () => {
       'the healthy job after them',
     );
     expect(worker.child.exitCode).toBeNull();
+    // The controls read past them: both listed as unreadable, the healthy job as it is.
+    const listed = await queues.manager.entries();
+    expect(listed.map((job) => [job.id, job.status, 'unreadable' in job ? job.unreadable : 'readable'])).toEqual([
+      [healthy.id, 'completed', 'readable'],
+      [broken!.id, 'failed', 'not valid JSON'],
+      [missing!.id, 'failed', expect.stringMatching(/^missing or invalid fields: id, .*routing/)],
+    ]);
   }, 60_000);
 });

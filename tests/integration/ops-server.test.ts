@@ -1,10 +1,12 @@
 // The controller's operations server: health, readiness (Redis and Slack),
-// queue status, version, Prometheus metrics and the dashboard's basic auth.
+// queue status, version, Prometheus metrics, and the dashboard: its basic auth,
+// read-only mode and same-origin rule for changes.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startRedisServer, type RedisServerHandle } from '@agentops/scripts';
+import { corruptJob } from '../support/corrupt-job.js';
 import { openQueues, type QueueHarness } from '../support/queues.js';
 import { startNode, waitFor, type RunningProcess } from '../support/processes.js';
 import { logRecordsMatching } from '../support/logs.js';
@@ -111,6 +113,69 @@ describe('operations server', () => {
     expect(JSON.stringify(await api.json())).toContain('"name":"local"');
   });
 
+  it('matches the basic auth scheme without regard to case (RFC 7617)', async () => {
+    const encoded = Buffer.from('ops:dashboard-secret-42').toString('base64');
+    for (const scheme of ['basic', 'BASIC', 'bAsIc']) {
+      const response = await fetch(`${base}/admin/queues`, { headers: { authorization: `${scheme} ${encoded}` } });
+      expect(response.status, scheme).toBe(200);
+    }
+    expect((await fetch(`${base}/admin/queues`, { headers: { authorization: `bearer ${encoded}` } })).status).toBe(401);
+  });
+
+  it('mounts Bull Board read-only: adding a job is refused, cross-site or not', async () => {
+    const before = (await queues.manager.status()).queues.find((queue) => queue.name === 'local')?.counts.waiting;
+    const body = JSON.stringify({ name: 'job', data: { text: 'from a cross-site form' } });
+    // What a cross-site <form enctype="text/plain"> sends, with the browser's saved credentials.
+    const crossSite = await fetch(`${base}/admin/queues/api/queues/local/add`, {
+      method: 'POST',
+      headers: { ...auth('ops', 'dashboard-secret-42'), 'content-type': 'text/plain', origin: 'https://evil.example' },
+      body,
+    });
+    expect(crossSite.status).toBe(403);
+    expect(await crossSite.text()).toMatch(/same-origin/);
+    const sameOrigin = await fetch(`${base}/admin/queues/api/queues/local/add`, {
+      method: 'POST',
+      headers: { ...auth('ops', 'dashboard-secret-42'), 'content-type': 'application/json', origin: base },
+      body,
+    });
+    expect(sameOrigin.status).toBe(405);
+    const after = (await queues.manager.status()).queues.find((queue) => queue.name === 'local')?.counts.waiting;
+    expect(after).toBe(before);
+    const api = (await (
+      await fetch(`${base}/admin/queues/api/queues?activeQueue=local&status=latest&page=1&jobsPerPage=10`, {
+        headers: auth('ops', 'dashboard-secret-42'),
+      })
+    ).json()) as { queues: { name: string; readOnlyMode: boolean }[] };
+    expect(api.queues.map((queue) => [queue.name, queue.readOnlyMode])).toEqual([
+      ['code', true],
+      ['local', true],
+      ['research', true],
+    ]);
+  });
+
+  it('shows a job whose stored data is not JSON among the others', async () => {
+    const [job] = await queues.manager.enqueueMany([
+      {
+        text: 'soon unreadable',
+        priority: 3,
+        source: 'cli',
+        requestedBy: 'cli:test',
+        routing: { queue: 'code', method: 'explicit', confidence: 1, patterns: [] },
+      },
+    ]);
+    await corruptJob(queues, 'code', job!.id, 'json');
+    const api = await fetch(`${base}/admin/queues/api/queues?activeQueue=code&status=latest&page=1&jobsPerPage=10`, {
+      headers: auth('ops', 'dashboard-secret-42'),
+    });
+    expect(api.status).toBe(200);
+    const body = (await api.json()) as { queues: { name: string; jobs: { id: string; data: unknown }[] }[] };
+    const shown = body.queues
+      .find((queue) => queue.name === 'code')
+      ?.jobs.find((entry) => entry.id === `job-${job!.id}`);
+    expect(shown?.data).toMatchObject({ __agentopsUnreadable: 'not valid JSON' });
+    await queues.manager.queues.code.drain();
+  });
+
   it('reports not ready while Redis is down, and ready again when it returns', async () => {
     expect((await fetch(`${base}/ready`)).status).toBe(200);
     await redis.stop();
@@ -128,6 +193,61 @@ describe('operations server', () => {
     await redis.restart();
     await waitFor(async () => (await fetch(`${base}/ready`)).status === 200, 15_000, '/ready to turn 200 again');
   }, 40_000);
+});
+
+describe('dashboard with BULLBOARD_READONLY=false', () => {
+  it('takes changes only from a same-origin JSON request', async () => {
+    const writable = startNode(CONTROLLER, {
+      ...queues.env,
+      LOG_LEVEL: 'info',
+      BULLBOARD_USERNAME: 'ops',
+      BULLBOARD_PASSWORD: 'dashboard-secret-42',
+      BULLBOARD_READONLY: 'false',
+    });
+    try {
+      const origin = `http://127.0.0.1:${await opsPort(writable)}`;
+      const pause = (headers: Record<string, string>, body?: string) =>
+        fetch(`${origin}/admin/queues/api/queues/research/pause`, {
+          method: 'PUT',
+          headers: { ...auth('ops', 'dashboard-secret-42'), ...headers },
+          ...(body === undefined ? {} : { body }),
+        });
+      const refused: [string, Record<string, string>, string?][] = [
+        ['another origin', { origin: 'https://evil.example', 'content-type': 'application/json' }, '{}'],
+        ['another referer', { referer: 'https://evil.example/page', 'content-type': 'application/json' }, '{}'],
+        ['no origin or referer', { 'content-type': 'application/json' }, '{}'],
+        ['origin null', { origin: 'null', 'content-type': 'application/json' }, '{}'],
+        ['a form body', { origin, 'content-type': 'text/plain' }, '{}'],
+        ['a urlencoded body', { origin, 'content-type': 'application/x-www-form-urlencoded' }, 'a=1'],
+      ];
+      for (const [what, headers, body] of refused) {
+        const response = await pause(headers, body);
+        expect(response.status, what).toBe(403);
+        expect(await response.text(), what).toMatch(/same-origin/);
+      }
+      expect(await queues.manager.queues.research.isPaused()).toBe(false);
+      // What the dashboard itself sends: its own origin, JSON or no body at all.
+      expect((await pause({ origin })).status).toBe(200);
+      expect(await queues.manager.queues.research.isPaused()).toBe(true);
+      const resume = await fetch(`${origin}/admin/queues/api/queues/research/resume`, {
+        method: 'PUT',
+        headers: { ...auth('ops', 'dashboard-secret-42'), referer: `${origin}/admin/queues/queue/research` },
+      });
+      expect(resume.status).toBe(200);
+      expect(await queues.manager.queues.research.isPaused()).toBe(false);
+      const added = await fetch(`${origin}/admin/queues/api/queues/research/add`, {
+        method: 'POST',
+        headers: { ...auth('ops', 'dashboard-secret-42'), origin, 'content-type': 'application/json; charset=utf-8' },
+        body: JSON.stringify({ name: 'job', data: { text: 'added from the dashboard' } }),
+      });
+      expect(added.status).toBe(200);
+      await queues.manager.queues.research.drain();
+      // Reads need none of this.
+      expect((await fetch(`${origin}/admin/queues`, { headers: auth('ops', 'dashboard-secret-42') })).status).toBe(200);
+    } finally {
+      await writable.stop();
+    }
+  }, 30_000);
 });
 
 describe('dashboard without credentials, and readiness in Slack mode', () => {

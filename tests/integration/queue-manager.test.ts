@@ -1,6 +1,8 @@
 // Every queue operation of the manager, against real Redis and a real worker process.
 import { afterEach, describe, expect, it } from 'vitest';
 import { ErrorCode } from '@agentops/core';
+import { corruptJob } from '../support/corrupt-job.js';
+import { failNextJob } from '../support/fail-job.js';
 import { openQueues, type QueueHarness } from '../support/queues.js';
 import { waitFor } from '../support/processes.js';
 
@@ -60,7 +62,7 @@ describe('the queue manager', () => {
     expect(details.cancel?.by).toBe('U999');
     expect((await harness.manager.status()).queues.find((queue) => queue.name === 'local')?.counts.waiting).toBe(0);
     await expect(harness.manager.cancel(job.id, 'U999')).rejects.toMatchObject({
-      code: ErrorCode.JobFinished,
+      code: ErrorCode.JobAlreadyCancelled,
       message: expect.stringContaining('already cancelled by U999'),
     });
   });
@@ -164,5 +166,126 @@ describe('the queue manager', () => {
     expect(all.map((job) => job.data.text)).toEqual(['three', 'two', 'one']);
     expect(await harness.manager.list('failed')).toEqual([]);
     expect((await harness.manager.list('waiting', 2)).length).toBe(2);
+  });
+});
+
+describe('jobs whose stored data cannot be read', () => {
+  it('lists them as unreadable among the others, and refuses every control of them, saying why and what to do', async () => {
+    harness = await openQueues();
+    const [healthy, broken, missing] = await harness.manager.enqueueMany([
+      request('healthy'),
+      request('will get invalid JSON'),
+      request('will lose fields', 'code'),
+    ]);
+    await corruptJob(harness, 'local', broken!.id, 'json');
+    await corruptJob(harness, 'code', missing!.id, 'fields');
+    const entries = await harness.manager.entries();
+    expect(entries.map((job) => job.id)).toEqual([missing!.id, broken!.id, healthy!.id]);
+    expect(entries[0]).toMatchObject({
+      queue: 'code',
+      status: 'waiting',
+      unreadable: expect.stringContaining('routing'),
+    });
+    expect(entries[1]).toMatchObject({ queue: 'local', status: 'waiting', priority: 3, unreadable: 'not valid JSON' });
+    expect(entries[2]).toMatchObject({ queue: 'local', status: 'waiting', data: { text: 'healthy' } });
+    expect((await harness.manager.list()).map((job) => job.id)).toEqual([healthy!.id]);
+    expect((await harness.manager.nextUp('local', 10)).length).toBe(2);
+    const manager = harness.manager;
+    for (const [verb, attempt] of [
+      ['shown', () => manager.inspect(broken!.id)],
+      ['cancelled', () => manager.cancel(broken!.id, 'U1')],
+      ['retried', () => manager.retry(broken!.id, 'U1')],
+      ['promoted', () => manager.promote(broken!.id, 1)],
+    ] as const) {
+      await expect(attempt()).rejects.toMatchObject({
+        code: ErrorCode.JobDataInvalid,
+        message: expect.stringMatching(
+          new RegExp(
+            `^Job ${broken!.id}'s stored data is unreadable \\(not valid JSON\\), so it cannot be ${verb}\\. It is waiting on local\\..*/admin/queues`,
+          ),
+        ),
+      });
+    }
+    await expect(manager.inspect(missing!.id)).rejects.toMatchObject({
+      code: ErrorCode.JobDataInvalid,
+      message: expect.stringContaining('stored data is unreadable (missing or invalid fields: id,'),
+    });
+    expect((await manager.cancel(healthy!.id, 'U1')).outcome).toBe('removed');
+  });
+});
+
+/** Runs the calls at once; what they returned and what they threw. */
+async function together<T>(calls: (() => Promise<T>)[]): Promise<{ ok: T[]; refused: unknown[] }> {
+  const results = await Promise.allSettled(calls.map((call) => call()));
+  return {
+    ok: results.flatMap((result) => (result.status === 'fulfilled' ? [result.value] : [])),
+    refused: results.flatMap((result) => (result.status === 'rejected' ? [result.reason] : [])),
+  };
+}
+
+const twenty = <T>(call: (index: number) => Promise<T>) => Array.from({ length: 20 }, (_, index) => () => call(index));
+
+describe('20 concurrent controls of one job', () => {
+  it('retry of a failed job: retried once, "already retried" to the others', async () => {
+    harness = await openQueues();
+    const job = await harness.manager.enqueue(request('will fail'));
+    expect(await failNextJob(harness, 'local')).toBe(job.id);
+    const manager = harness.manager;
+    const { ok, refused } = await together(twenty((index) => manager.retry(job.id, `U${index}`)));
+    expect(ok).toHaveLength(1);
+    expect(refused).toHaveLength(19);
+    for (const error of refused) {
+      expect(error).toMatchObject({
+        code: ErrorCode.JobAlreadyRetried,
+        message: expect.stringMatching(
+          new RegExp(`^Job ${job.id} was already retried by U\\d+ at .*; it is waiting now\\.`),
+        ),
+      });
+    }
+    const local = (await manager.status()).queues.find((queue) => queue.name === 'local');
+    expect(local?.counts).toMatchObject({ waiting: 1, failed: 0 });
+  });
+
+  it('retry of a job cancelled while waiting: put back once, "already retried" to the others', async () => {
+    harness = await openQueues();
+    const manager = harness.manager;
+    const job = await manager.enqueue(request('cancelled, then wanted after all'));
+    await manager.cancel(job.id, 'U1');
+    const { ok, refused } = await together(twenty((index) => manager.retry(job.id, `U${index}`)));
+    expect(ok).toHaveLength(1);
+    expect(refused.map((error) => (error as { code?: string }).code)).toEqual(
+      Array(19).fill(ErrorCode.JobAlreadyRetried),
+    );
+    expect((await manager.inspect(job.id)).status).toBe('waiting');
+  });
+
+  it('cancel of a waiting job: removed once, "already cancelled" to the others', async () => {
+    harness = await openQueues();
+    const manager = harness.manager;
+    const job = await manager.enqueue(request('not needed'));
+    const { ok, refused } = await together(twenty((index) => manager.cancel(job.id, `U${index}`)));
+    expect(ok.map((outcome) => outcome.outcome)).toEqual(['removed']);
+    expect(refused).toHaveLength(19);
+    for (const error of refused) {
+      expect(error).toMatchObject({
+        code: ErrorCode.JobAlreadyCancelled,
+        message: expect.stringMatching(new RegExp(`^Job ${job.id} was already cancelled by U\\d+`)),
+      });
+    }
+  });
+
+  it('cancel of a running job: one stop request, "already cancelled" to the others', async () => {
+    harness = await openQueues();
+    await harness.startWorker({ FIXTURE_DELAY_MS: '60000' });
+    const manager = harness.manager;
+    const job = await manager.enqueue(request('runs for a minute'));
+    await waitFor(async () => (await harness!.recorded('started')).length === 1, 10_000, 'the job to start');
+    const { ok, refused } = await together(twenty((index) => manager.cancel(job.id, `U${index}`)));
+    expect(ok.map((outcome) => outcome.outcome)).toEqual(['stopping']);
+    expect(refused.map((error) => (error as { code?: string }).code)).toEqual(
+      Array(19).fill(ErrorCode.JobAlreadyCancelled),
+    );
+    await waitFor(async () => (await manager.inspect(job.id)).status === 'cancelled', 10_000, 'the job to stop');
+    await expect(manager.cancel(job.id, 'U99')).rejects.toMatchObject({ code: ErrorCode.JobAlreadyCancelled });
   });
 });

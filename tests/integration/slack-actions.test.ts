@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ACTION_IDS, jobButtonValue } from '@agentops/core';
 import { startSlackStack, type SlackStack } from '../support/slack-stack.js';
+import { corruptJob } from '../support/corrupt-job.js';
 import { failNextJob } from '../support/fail-job.js';
 import { waitFor } from '../support/processes.js';
 
@@ -193,4 +194,88 @@ describe('status buttons', () => {
       'a new board',
     );
   });
+});
+
+describe('20 concurrent clicks on one job', () => {
+  const inThread = (receiptTs: string, fragment: string) =>
+    stack.botMessages().filter((message) => message.thread_ts === receiptTs && message.text.includes(fragment));
+  const privately = (fragment: string) => stack.sim.ephemerals().filter((entry) => entry.text.includes(fragment));
+
+  it('Retry of a failed job: one "retried by" in its thread, "already retried" to the other 19', async () => {
+    await stack.queues.manager.queues.local.drain();
+    const { id, receiptTs } = await newJob('rewrite the intro of the style guide');
+    expect(await failNextJob(stack.queues, 'local')).toBe(id);
+    const value = jobButtonValue(id);
+    await Promise.all(Array.from({ length: 20 }, () => click(ACTION_IDS.retry, receiptTs, { value })));
+    await waitFor(
+      () => privately(`Job ${id} was already retried by`).length >= 19 || undefined,
+      30_000,
+      '19 "already retried" answers',
+    );
+    await threadReply(receiptTs, 'retried by');
+    await sleep(1_000);
+    expect(inThread(receiptTs, 'retried by')).toHaveLength(1);
+    expect(privately(`Job ${id} was already retried by`)).toHaveLength(19);
+    expect((await stack.queues.manager.inspect(id)).status).toBe('waiting');
+  }, 60_000);
+
+  it('Cancel of a waiting job: one "cancelled by" in its thread, "already cancelled" to the other 19', async () => {
+    const { id, receiptTs } = await newJob('draft the reminder about the fire drill');
+    const value = jobButtonValue(id);
+    await Promise.all(Array.from({ length: 20 }, () => click(ACTION_IDS.cancel, receiptTs, { value })));
+    await waitFor(
+      () => privately(`Job ${id} was already cancelled by`).length >= 19 || undefined,
+      30_000,
+      '19 "already cancelled" answers',
+    );
+    await threadReply(receiptTs, `Job #${id} cancelled by`);
+    await sleep(1_000);
+    expect(inThread(receiptTs, 'cancelled by')).toHaveLength(1);
+    expect(privately(`Job ${id} was already cancelled by`)).toHaveLength(19);
+  }, 60_000);
+});
+
+describe('a job whose stored data cannot be read', () => {
+  it('is listed as unreadable, and inspect, Retry and Cancel say what is wrong; the others still work', async () => {
+    await stack.queues.manager.queues.local.drain();
+    const healthy = await newJob('summarize the notes of the design review');
+    const broken = await newJob('draft the agenda that will be corrupted');
+    await corruptJob(stack.queues, 'local', broken.id, 'json');
+    await stack.sim.sendSlashCommand({ text: 'list' });
+    const list = await waitFor(
+      () => stack.sim.ephemerals().find((entry) => entry.text.includes(`#${broken.id} `)),
+      10_000,
+      'the list',
+    );
+    expect(list.text).toMatch(new RegExp(`#${broken.id}\\s+local\\s+P3\\s+waiting\\s+.*unreadable data`));
+    expect(list.text).toContain('summarize the notes of the design review');
+    await stack.sim.sendSlashCommand({ text: `inspect ${broken.id}` });
+    const refusal = `Job ${broken.id}'s stored data is unreadable (not valid JSON), so it cannot be`;
+    await waitFor(
+      () => stack.sim.ephemerals().find((entry) => entry.text.includes(`${refusal} shown.`)),
+      10_000,
+      'inspect',
+    );
+    const value = jobButtonValue(broken.id);
+    await click(ACTION_IDS.retry, broken.receiptTs, { value });
+    await waitFor(
+      () => stack.sim.ephemerals().find((entry) => entry.text.includes(`${refusal} retried.`)),
+      10_000,
+      'retry',
+    );
+    await click(ACTION_IDS.cancel, broken.receiptTs, { value });
+    await waitFor(
+      () => stack.sim.ephemerals().find((entry) => entry.text.includes(`${refusal} cancelled.`)),
+      10_000,
+      'cancel',
+    );
+    expect(stack.sim.ephemerals().some((entry) => entry.text.includes('Unexpected end of JSON input'))).toBe(false);
+    await stack.sim.sendSlashCommand({ text: `inspect ${healthy.id}` });
+    await waitFor(
+      () => stack.sim.ephemerals().find((entry) => entry.text.includes(`Job #${healthy.id}  WAITING`)),
+      10_000,
+      'the healthy job',
+    );
+    expect(stack.controller.child.exitCode).toBeNull();
+  }, 40_000);
 });

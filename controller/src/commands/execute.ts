@@ -7,7 +7,7 @@ import { submitJobs } from '../intake/submit.js';
 import type { FindResult, JobMemory } from '../memory/index.js';
 import type { Router } from '../router/index.js';
 import type { Command, ListState } from './grammar.js';
-import type { CancelOutcome, JobDetails, QueueManager, StatusSnapshot } from '../queue/manager.js';
+import type { CancelOutcome, JobDetails, ListedJob, QueueManager, StatusSnapshot } from '../queue/manager.js';
 
 export type Outcome =
   | { kind: 'help' }
@@ -19,7 +19,8 @@ export type Outcome =
   | { kind: 'cancelled'; result: CancelOutcome }
   | { kind: 'retried'; job: JobDetails }
   | { kind: 'promoted'; job: JobDetails; from: JobPriority }
-  | { kind: 'list'; jobs: JobDetails[]; state?: ListState }
+  /** Jobs whose stored data cannot be read are among them, as such. */
+  | { kind: 'list'; jobs: ListedJob[]; state?: ListState }
   | { kind: 'inspect'; job: JobDetails }
   | { kind: 'find'; query: string; result: FindResult };
 
@@ -90,7 +91,7 @@ export async function execute(
     case 'cancel':
       return { kind: 'cancelled', result: await manager.cancel(command.id, actor.id) };
     case 'retry':
-      return { kind: 'retried', job: (await manager.retry(command.id)).job };
+      return { kind: 'retried', job: (await manager.retry(command.id, actor.id)).job };
     case 'promote': {
       const before = await manager.inspect(command.id);
       return { kind: 'promoted', job: await manager.promote(command.id, command.priority), from: before.priority };
@@ -98,7 +99,7 @@ export async function execute(
     case 'list':
       return {
         kind: 'list',
-        jobs: await manager.list(command.state, options.listLimit),
+        jobs: await manager.entries(command.state, options.listLimit),
         ...(command.state ? { state: command.state } : {}),
       };
     case 'inspect':

@@ -2,7 +2,7 @@
 // `list` and `inspect` in a code block. Pure: values in, strings out.
 import Table from 'cli-table3';
 import { priorityLabel, truncate, type JobData } from '@agentops/core';
-import type { JobDetails, StatusSnapshot } from '../queue/manager.js';
+import type { JobDetails, ListedJob, StatusSnapshot } from '../queue/manager.js';
 
 function table(head: string[]): Table.Table {
   return new Table({
@@ -83,10 +83,21 @@ function when(ms: number | undefined): string {
     : '-';
 }
 
-export function formatList(jobs: JobDetails[]): string {
+export function formatList(jobs: ListedJob[]): string {
   if (jobs.length === 0) return 'No jobs.';
   const rows = table(['Id', 'Queue', 'Pri', 'Status', 'Created', 'Text']);
   for (const job of jobs) {
+    if ('unreadable' in job) {
+      rows.push([
+        `#${job.id}`,
+        job.queue,
+        job.priority ? priorityLabel(job.priority) : '-',
+        job.status,
+        when(job.createdAt),
+        truncate(`(unreadable data: ${job.unreadable})`, 60),
+      ]);
+      continue;
+    }
     rows.push([
       `#${job.id}`,
       job.queue,

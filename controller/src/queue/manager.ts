@@ -1,6 +1,10 @@
 // Every queue operation AgentOps offers, on the three BullMQ queues. The one
-// module of the controller (and CLI) that talks BullMQ.
-import { Queue, type Job } from 'bullmq';
+// module of the controller (and CLI) that talks BullMQ. Reads survive a job
+// whose stored data is not JSON; cancel, retry and promote of one job take a
+// short lock on it, so concurrent clicks act once.
+import { randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { Job, Queue, type JobProgress } from 'bullmq';
 import {
   AgentOpsError,
   DEFAULT_JOB_OPTIONS,
@@ -86,6 +90,24 @@ export interface JobDetails {
   cancel?: { by: string; at: number };
 }
 
+/** A job whose stored data cannot be read: not JSON, or not a job AgentOps made. */
+export interface UnreadableJob {
+  id: string;
+  queue: QueueName;
+  status: JobStatus;
+  /** What is wrong with its data, e.g. "not valid JSON". */
+  unreadable: string;
+  priority?: JobPriority;
+  createdAt?: number;
+}
+
+/** One row of `list`: a job, or one whose data cannot be read. */
+export type ListedJob = JobDetails | UnreadableJob;
+
+export function isUnreadable(job: ListedJob): job is UnreadableJob {
+  return 'unreadable' in job;
+}
+
 export type CancelOutcome = { outcome: 'removed' | 'stopping'; job: JobDetails };
 export type RetryOutcome = { outcome: 'requeued'; job: JobDetails };
 
@@ -100,11 +122,92 @@ export interface QueueManagerOptions {
 
 const FINISHED = new Set(['completed', 'failed']);
 
+/** How often a control waits to see a job's lock free again. */
+const LOCK_POLL_MS = 15;
+/** Deletes a lock only if it still holds our token. */
+const RELEASE_LOCK = "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) end return 0";
+
+/** Where the data of a job that is not JSON says so (only in memory, never stored). */
+const UNREADABLE = '__agentopsUnreadable';
+
+/**
+ * A BullMQ job that can be built from a hash whose `data` is not JSON: BullMQ
+ * would throw, and with it every read of a list holding that job. Its data
+ * then only says what is wrong; dataProblem() reads that.
+ */
+class TolerantJob<D = unknown, R = unknown, N extends string = string, P extends JobProgress = JobProgress> extends Job<
+  D,
+  R,
+  N,
+  P
+> {
+  static override fromJSON<T, R, N extends string>(
+    ...[queue, json, jobId]: Parameters<typeof Job.fromJSON>
+  ): Job<T, R, N> {
+    try {
+      return Job.fromJSON<T, R, N>(queue, json, jobId);
+    } catch (error) {
+      if (!(error instanceof SyntaxError)) throw error;
+      const job = Job.fromJSON<T, R, N>(queue, { ...json, data: '{}' }, jobId);
+      job.data = { [UNREADABLE]: 'not valid JSON' } as T;
+      return job;
+    }
+  }
+}
+
+/** A queue whose reads (getJob, getJobs, getWaiting…) go through TolerantJob. */
+class TolerantQueue extends Queue<JobData> {
+  protected override get Job(): typeof Job {
+    return TolerantJob;
+  }
+}
+
+/** What makes a job's data unusable, or undefined when it is a valid job. */
+export function dataProblem(data: unknown): string | undefined {
+  if (typeof data === 'object' && data !== null && UNREADABLE in data) {
+    return String((data as Record<string, unknown>)[UNREADABLE]);
+  }
+  const parsed = jobDataSchema.safeParse(data);
+  if (parsed.success) return undefined;
+  const fields = [...new Set(parsed.error.issues.map((issue) => issue.path.join('.') || 'data'))];
+  return `missing or invalid ${fields.length === 1 ? 'field' : 'fields'}: ${fields.join(', ')}`;
+}
+
+function clock(ms: number): string {
+  return new Date(ms)
+    .toISOString()
+    .replace('T', ' ')
+    .replace(/\.\d+Z$/, 'Z');
+}
+
+/** The answer to any control of a job whose data cannot be read: what is wrong and what can be done. */
+export function unreadableError(
+  job: UnreadableJob,
+  verb: 'shown' | 'cancelled' | 'retried' | 'promoted',
+): AgentOpsError {
+  const fate = job.status === 'waiting' || job.status === 'delayed' ? ' A worker fails it when it reaches it.' : '';
+  return new AgentOpsError(
+    ErrorCode.JobDataInvalid,
+    `Job ${job.id}'s stored data is unreadable (${job.unreadable}), so it cannot be ${verb}. It is ${job.status} on ${job.queue}.${fate} Add the request again as a new job if it is still needed; to remove this one, use the queue dashboard at /admin/queues (with BULLBOARD_READONLY=false).`,
+    { details: { id: job.id, queue: job.queue, state: job.status, problem: job.unreadable } },
+  );
+}
+
 export function notFound(id: string): AgentOpsError {
   return new AgentOpsError(
     ErrorCode.JobNotFound,
     `There is no job ${id}. Check the id on the receipt; finished jobs are kept only for the last ${KEEP_COMPLETED} completed and ${KEEP_FAILED} failed per queue.`,
     { details: { id } },
+  );
+}
+
+function alreadyCancelled(id: string, record: CancelRecord, now: 'removed' | 'stopping' | 'stopped'): AgentOpsError {
+  const what =
+    now === 'stopping' ? ' Its worker is stopping it.' : now === 'stopped' ? ' It was stopped while running.' : '';
+  return new AgentOpsError(
+    ErrorCode.JobAlreadyCancelled,
+    `Job ${id} was already cancelled by ${record.by} at ${clock(record.at)}.${what}`,
+    { details: { id, by: record.by, at: record.at } },
   );
 }
 
@@ -122,7 +225,7 @@ export class QueueManager {
         : { ...DEFAULT_JOB_OPTIONS, backoff: { type: 'exponential', delay: options.backoffMs } };
     const onError = options.onError ?? (() => undefined);
     const make = (name: QueueName) => {
-      const queue = new Queue<JobData>(name, {
+      const queue = new TolerantQueue(name, {
         connection: options.connection,
         prefix: options.prefix,
         defaultJobOptions,
@@ -255,6 +358,72 @@ export class QueueManager {
     return found.find((job): job is Job<JobData> => job !== undefined && job !== null);
   }
 
+  /** Job `id` if it exists; throws JOB_DATA_INVALID, saying what to do, when its data cannot be read. */
+  private async findReadable(
+    id: string,
+    verb: Parameters<typeof unreadableError>[1],
+  ): Promise<Job<JobData> | undefined> {
+    const job = await this.findJob(id);
+    if (!job) return undefined;
+    const problem = dataProblem(job.data);
+    if (problem) throw unreadableError(await this.unreadable(job, problem), verb);
+    return job;
+  }
+
+  private async unreadable(job: Job<JobData>, problem: string): Promise<UnreadableJob> {
+    const entry: UnreadableJob = {
+      id: fromBullJobId(job.id),
+      queue: job.queueName as QueueName,
+      status: toJobStatus(await job.getState()),
+      unreadable: problem,
+    };
+    if (job.priority === 1 || job.priority === 2 || job.priority === 3) entry.priority = job.priority;
+    if (job.timestamp) entry.createdAt = job.timestamp;
+    return entry;
+  }
+
+  /**
+   * Runs `operation` while holding job `id`'s control lock (SET NX PX): one
+   * cancel, retry or promote of a job at a time, each seeing what the one
+   * before it did. Waits for the lock as long as it can be held.
+   */
+  private async exclusive<T>(id: string, operation: () => Promise<T>): Promise<T> {
+    const key = this.keys.jobControlLock(id);
+    const token = randomUUID();
+    const holdMs = KEY_TTL_SEC.jobControlLockMs;
+    const giveUpAt = Date.now() + holdMs + 1_000;
+    while ((await this.redis.set(key, token, 'PX', holdMs, 'NX')) !== 'OK') {
+      if (Date.now() >= giveUpAt) {
+        throw new AgentOpsError(
+          ErrorCode.JobBusy,
+          `Job ${id} is being changed by someone else right now; try again in a few seconds.`,
+          { retryable: true, details: { id } },
+        );
+      }
+      await sleep(LOCK_POLL_MS + Math.random() * LOCK_POLL_MS);
+    }
+    try {
+      return await operation();
+    } finally {
+      await this.redis.eval(RELEASE_LOCK, 1, key, token).catch(() => undefined);
+    }
+  }
+
+  private async retryRecord(id: string): Promise<{ by: string; at: number } | undefined> {
+    const raw = await this.redis.get(this.keys.retryRecord(id));
+    if (!raw) return undefined;
+    try {
+      return JSON.parse(raw) as { by: string; at: number };
+    } catch {
+      return undefined;
+    }
+  }
+
+  private async saveRetryRecord(id: string, by: string): Promise<void> {
+    const record = JSON.stringify({ by, at: Date.now() });
+    await this.redis.set(this.keys.retryRecord(id), record, 'EX', KEY_TTL_SEC.retryRecord);
+  }
+
   /** Who cancelled job `id` and when, if someone did. */
   async cancelInfo(id: string): Promise<{ by: string; at: number } | undefined> {
     const record = await this.cancelRecord(id);
@@ -325,14 +494,15 @@ export class QueueManager {
   }
 
   async inspect(id: string): Promise<JobDetails> {
-    const job = await this.findJob(id);
+    const job = await this.findReadable(id, 'shown');
     if (job) return this.describe(job);
     const record = await this.cancelRecord(id);
     if (record) return this.cancelledDetails(record);
     throw notFound(id);
   }
 
-  async list(state?: ListState, limit = 20): Promise<JobDetails[]> {
+  /** The newest `limit` jobs (of `state`), readable or not: what the `list` command shows. */
+  async entries(state?: ListState, limit = 20): Promise<ListedJob[]> {
     const types =
       state === undefined
         ? (['waiting', 'prioritized', 'active', 'delayed', 'completed', 'failed'] as const)
@@ -342,25 +512,40 @@ export class QueueManager {
     const perQueue = await Promise.all(QUEUE_NAMES.map((name) => this.queues[name].getJobs([...types], 0, limit - 1)));
     const jobs = perQueue.flat().filter((job): job is Job<JobData> => Boolean(job));
     jobs.sort((a, b) => Number(fromBullJobId(b.id)) - Number(fromBullJobId(a.id)));
-    return Promise.all(jobs.slice(0, limit).map((job) => this.describe(job)));
+    return Promise.all(
+      jobs.slice(0, limit).map((job) => {
+        const problem = dataProblem(job.data);
+        return problem ? this.unreadable(job, problem) : this.describe(job);
+      }),
+    );
+  }
+
+  /** The readable jobs among the newest `limit` (of `state`). */
+  async list(state?: ListState, limit = 20): Promise<JobDetails[]> {
+    return (await this.entries(state, limit)).filter((job): job is JobDetails => !isUnreadable(job));
   }
 
   /**
    * Cancels a job: a waiting or delayed job is removed; a running job is flagged
-   * and its worker stops it. A finished job is refused with JOB_FINISHED.
+   * and its worker stops it. A job cancelled before is refused with
+   * JOB_ALREADY_CANCELLED, a finished one with JOB_FINISHED.
    */
-  async cancel(id: string, by: string): Promise<CancelOutcome> {
-    const job = await this.findJob(id);
+  cancel(id: string, by: string): Promise<CancelOutcome> {
+    return this.exclusive(id, () => this.cancelNow(id, by));
+  }
+
+  private async cancelNow(id: string, by: string): Promise<CancelOutcome> {
+    const job = await this.findReadable(id, 'cancelled');
+    const earlier = await this.cancelRecord(id);
     if (!job) {
-      const record = await this.cancelRecord(id);
-      if (record) {
-        throw new AgentOpsError(ErrorCode.JobFinished, `Job ${id} was already cancelled by ${record.by}.`, {
-          details: { id },
-        });
-      }
+      if (earlier) throw alreadyCancelled(id, earlier, 'removed');
       throw notFound(id);
     }
     const state = await job.getState();
+    // Still running (its worker is stopping it) or stopped since: cancelled already.
+    if (earlier && (state === 'active' || state === 'failed')) {
+      throw alreadyCancelled(id, earlier, state === 'active' ? 'stopping' : 'stopped');
+    }
     if (FINISHED.has(state)) {
       throw new AgentOpsError(
         ErrorCode.JobFinished,
@@ -390,20 +575,38 @@ export class QueueManager {
     return { outcome: 'stopping', job: await this.describe(job, record) };
   }
 
-  /** Runs a failed or cancelled job again, with its full number of attempts. */
-  async retry(id: string): Promise<RetryOutcome> {
-    const job = await this.findJob(id);
+  /**
+   * Runs a failed or cancelled job again, with its full number of attempts. A
+   * job retried before that has not failed since is refused with
+   * JOB_ALREADY_RETRIED.
+   */
+  retry(id: string, by = 'someone'): Promise<RetryOutcome> {
+    return this.exclusive(id, () => this.retryNow(id, by));
+  }
+
+  private async retryNow(id: string, by: string): Promise<RetryOutcome> {
+    const job = await this.findReadable(id, 'retried');
     if (!job) {
       const record = await this.cancelRecord(id);
       if (!record) throw notFound(id);
       // Cancelled while waiting: the job was removed, so add it back under its id.
       await this.redis.del(this.keys.cancelRecord(id), this.keys.cancelFlag(id));
       await this.add([record.data]);
+      await this.saveRetryRecord(id, by);
       return { outcome: 'requeued', job: await this.inspect(id) };
     }
     const state = await job.getState();
     if (state !== 'failed') {
       const hint = state === 'completed' ? ' To run it again, add it as a new job.' : '';
+      const earlier = await this.retryRecord(id);
+      if (earlier) {
+        const status = toJobStatus(state);
+        throw new AgentOpsError(
+          ErrorCode.JobAlreadyRetried,
+          `Job ${id} was already retried by ${earlier.by} at ${clock(earlier.at)}; it is ${status} now.${hint}`,
+          { details: { id, state, by: earlier.by, at: earlier.at } },
+        );
+      }
       throw new AgentOpsError(
         ErrorCode.JobInvalidState,
         `Job ${id} is ${toJobStatus(state)}; only failed or cancelled jobs can be retried.${hint}`,
@@ -414,12 +617,17 @@ export class QueueManager {
     }
     await this.redis.del(this.keys.cancelRecord(id), this.keys.cancelFlag(id));
     await job.retry('failed', { resetAttemptsMade: true, resetAttemptsStarted: true });
+    await this.saveRetryRecord(id, by);
     return { outcome: 'requeued', job: await this.inspect(id) };
   }
 
   /** Changes the priority of a job that has not started yet. */
-  async promote(id: string, priority: JobPriority): Promise<JobDetails> {
-    const job = await this.findJob(id);
+  promote(id: string, priority: JobPriority): Promise<JobDetails> {
+    return this.exclusive(id, () => this.promoteNow(id, priority));
+  }
+
+  private async promoteNow(id: string, priority: JobPriority): Promise<JobDetails> {
+    const job = await this.findReadable(id, 'promoted');
     if (!job) throw notFound(id);
     const state = await job.getState();
     if (state === 'active') {
