@@ -50,12 +50,23 @@ export function secretForms(secret: string): string[] {
   return [...forms].filter((form) => form.length >= MIN_SECRET_LENGTH).sort((a, b) => b.length - a.length);
 }
 
+/** secretForms, worked out once per secret: every log line and result is scrubbed with them. */
+const formsCache = new Map<string, string[]>();
+function cachedForms(secret: string): string[] {
+  let forms = formsCache.get(secret);
+  if (!forms) {
+    forms = secretForms(secret);
+    if (formsCache.size < 1_000) formsCache.set(secret, forms);
+  }
+  return forms;
+}
+
 /** Replaces secret values (in every form of secretForms) and anything shaped like a Slack or Anthropic token. */
 export function scrubSecrets(line: string, secrets: readonly string[]): string {
   let out = line;
   for (const secret of secrets) {
     if (secret.length < MIN_SECRET_LENGTH) continue;
-    for (const form of secretForms(secret)) if (out.includes(form)) out = out.split(form).join('[redacted]');
+    for (const form of cachedForms(secret)) if (out.includes(form)) out = out.split(form).join('[redacted]');
   }
   return out.replace(TOKEN_SHAPES, '[redacted]');
 }

@@ -26,8 +26,8 @@ if mode == 'edit' then
   if redis.call('EXISTS', item) == 1 then
     redis.call('HSET', item, 'd', json)
     redis.call('HINCRBY', item, 'v', 1)
-    redis.call('ZADD', ready, 'LT', notBefore, laneName)
-    redis.call('PUBLISH', wake, laneName)
+    -- The loop is woken only when the lane may now go sooner than it was going to.
+    if redis.call('ZADD', ready, 'LT', 'CH', notBefore, laneName) == 1 then redis.call('PUBLISH', wake, laneName) end
     return 'coalesced'
   end
 else
@@ -35,13 +35,15 @@ else
 end
 redis.call('HSET', item, 'd', json, 'v', 1, 'tk', waitKey, 'q', notBefore)
 redis.call('RPUSH', lane, key)
+local moved
 if mode == 'edit' then
-  redis.call('ZADD', ready, 'LT', notBefore, laneName)
+  moved = redis.call('ZADD', ready, 'LT', 'CH', notBefore, laneName)
 else
-  redis.call('ZADD', ready, 'NX', notBefore, laneName)
+  moved = redis.call('ZADD', ready, 'NX', 'CH', notBefore, laneName)
 end
 redis.call('INCR', depth)
-redis.call('PUBLISH', wake, laneName)
+-- A lane already waiting its turn needs no wake-up: the loop will come to it.
+if moved == 1 then redis.call('PUBLISH', wake, laneName) end
 return 'queued'
 `;
 

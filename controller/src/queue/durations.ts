@@ -6,7 +6,8 @@ import { redisKeys, type QueueName, type Redis } from '@agentops/core';
 const KEEP = 50;
 
 export interface Durations {
-  record(queue: QueueName, ms: number): Promise<void>;
+  /** Adds run times (oldest first) in one round trip. */
+  record(queue: QueueName, ms: number | readonly number[]): Promise<void>;
   recent(queue: QueueName): Promise<number[]>;
 }
 
@@ -14,10 +15,11 @@ export function createDurations(redis: Redis, prefix: string): Durations {
   const keys = redisKeys(prefix);
   return {
     async record(queue, ms) {
-      if (!Number.isFinite(ms) || ms < 0) return;
+      const values = (typeof ms === 'number' ? [ms] : ms).filter((value) => Number.isFinite(value) && value >= 0);
+      if (values.length === 0) return;
       await redis
         .multi()
-        .lpush(keys.durations(queue), Math.round(ms))
+        .lpush(keys.durations(queue), ...values.map((value) => Math.round(value)))
         .ltrim(keys.durations(queue), 0, KEEP - 1)
         .exec();
     },

@@ -251,7 +251,7 @@ export function startJobThreads(options: JobThreadsOptions): JobThreads {
         `[threads] ${gone} finished ${queue} job(s) were removed by BullMQ before their threads were told (it keeps the last ${KEEP_COMPLETED} completed and ${KEEP_FAILED} failed per queue)`,
       );
     await outbox.send(deliveries);
-    for (const ms of durations) await options.durations.record(queue, ms);
+    await options.durations.record(queue, durations);
   };
 
   const run = async (signal: AbortSignal, blocking: (on: boolean) => void) => {
