@@ -28,8 +28,11 @@ function boundariesAfter(text: string, start: number, limit: number): Set<number
   return boundaries;
 }
 
+/** Whether a piece may end at a position (besides it being a grapheme boundary). */
+type CutAllowed = (at: number) => boolean;
+
 /** Where to end the piece that starts at `start` and may reach `limit` (exclusive end). */
-function chooseCut(text: string, start: number, limit: number): number {
+function chooseCut(text: string, start: number, limit: number, allowed: CutAllowed): number {
   const boundaries = boundariesAfter(text, start, limit);
   // A natural break is only worth it if the piece stays at least half full.
   const earliest = start + Math.ceil((limit - start) / 2);
@@ -37,14 +40,14 @@ function chooseCut(text: string, start: number, limit: number): number {
     let at = text.lastIndexOf(mark, limit - mark.length);
     while (at >= start && at + mark.length >= earliest) {
       const cut = at + mark.length;
-      if (boundaries.has(cut)) return cut;
+      if (boundaries.has(cut) && allowed(cut)) return cut;
       // lastIndexOf clamps a negative start to 0 and would find the same match again.
       at = at > 0 ? text.lastIndexOf(mark, at - 1) : -1;
     }
   }
-  let best = start;
-  for (const boundary of boundaries) if (boundary > best) best = boundary;
-  if (best > start) return best;
+  const latestFirst = [...boundaries].sort((a, b) => b - a);
+  const best = latestFirst.find(allowed) ?? latestFirst[0];
+  if (best !== undefined && best > start) return best;
   // One grapheme longer than the limit (e.g. a run of combining marks): cut
   // it, but never between the two halves of a surrogate pair.
   const code = text.charCodeAt(limit - 1);
@@ -58,11 +61,15 @@ function chooseCut(text: string, start: number, limit: number): number {
  * flag, surrogate pair, letter with accents). `pieces.join('') === text`.
  */
 export function splitText(text: string, max: number): string[] {
+  return splitWhere(text, max, () => true);
+}
+
+function splitWhere(text: string, max: number, allowed: CutAllowed): string[] {
   if (!Number.isInteger(max) || max < 2) throw new RangeError(`splitText needs a limit of at least 2, not ${max}`);
   const pieces: string[] = [];
   let start = 0;
   while (text.length - start > max) {
-    const cut = chooseCut(text, start, start + max);
+    const cut = chooseCut(text, start, start + max, allowed);
     pieces.push(text.slice(start, cut));
     start = cut;
   }
@@ -80,15 +87,31 @@ function countFences(text: string): number {
   return count;
 }
 
+/** Longest `<url|label>` a cut is kept out of; a longer run after a `<` is not one of our links. */
+const MAX_LINK = 1_000;
+
+/** Whether `at` is inside an escape (`&lt;`) or a link (`<url|label>`) of mrkdwn, where a cut would break it in two. */
+function insideMrkdwnSpan(text: string, at: number): boolean {
+  if (/&[a-z]{0,4}$/i.test(text.slice(Math.max(0, at - 5), at)) && /^[a-z]{0,4};/i.test(text.slice(at, at + 5)))
+    return true;
+  const before = text.slice(Math.max(0, at - MAX_LINK), at);
+  const open = before.lastIndexOf('<');
+  if (open === -1 || before.indexOf('>', open) !== -1 || before.includes('\n', open)) return false;
+  const after = text.slice(at, at + MAX_LINK);
+  const close = after.indexOf('>');
+  return close !== -1 && !after.slice(0, close).includes('\n');
+}
+
 /**
  * splitText for mrkdwn: a code block cut in two is closed at the end of one
- * piece and reopened at the start of the next, so both render as code.
+ * piece and reopened at the start of the next, so both render as code, and
+ * no cut falls inside an escape or a link when another place is near.
  * Each piece is at most `max` code units, fences included.
  */
 export function splitMrkdwn(text: string, max: number): string[] {
   if (max <= FENCE_OVERHEAD + 1)
     throw new RangeError(`splitMrkdwn needs a limit above ${FENCE_OVERHEAD + 1}, not ${max}`);
-  const pieces = splitText(text, max - FENCE_OVERHEAD);
+  const pieces = splitWhere(text, max - FENCE_OVERHEAD, (at) => !insideMrkdwnSpan(text, at));
   let insideCode = false;
   return pieces.map((piece) => {
     const reopened = insideCode ? `${FENCE}\n${piece}` : piece;
@@ -121,7 +144,103 @@ export function codePointLength(text: string): number {
 // biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point: they are removed from job text.
 const CONTROL_CHARS = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F]/g;
 
-/** Normalises line endings, drops control characters and trims. */
+/**
+ * A format character (Unicode category Cf: zero-width space, word joiner, BOM,
+ * soft hyphen, bidi marks, tag characters...), or a whole emoji tag sequence
+ * (the flags of England, Scotland and Wales are a black flag followed by tag
+ * characters), which is kept.
+ */
+const FORMAT_CHAR_OR_TAG_SEQUENCE = /(\u{1F3F4}[\u{E0020}-\u{E007E}]+\u{E007F})|\p{Cf}/gu;
+/** Format characters that are visible signs spanning the digits after them (Arabic number signs...): kept. */
+const VISIBLE_FORMAT_CHARS = /^[\u0600-\u0605\u06DD\u070F\u0890\u0891\u08E2\u{110BD}\u{110CD}]$/u;
+const ZWJ = '\u200D';
+const ZWNJ = '\u200C';
+/** What may stand before a ZWJ inside an emoji sequence: an emoji, a skin tone, or the emoji-style selector VS16. */
+const EMOJI_BEFORE_JOINER = /^(?:[\p{Extended_Pictographic}\p{Emoji_Modifier}]|\uFE0F)$/u;
+const EMOJI_AFTER_JOINER = /^\p{Extended_Pictographic}$/u;
+/** Letters of scripts whose spelling uses ZWJ and ZWNJ (Persian, Arabic, Indic...), not Latin, Greek or Cyrillic. */
+const JOINING_LETTER = /^(?![\p{Script=Latin}\p{Script=Greek}\p{Script=Cyrillic}\p{Script=Common}])[\p{L}\p{M}]$/u;
+
+function codePointBefore(text: string, at: number): string {
+  const low = text.charCodeAt(at - 1);
+  const start = low >= 0xdc00 && low <= 0xdfff && at >= 2 ? at - 2 : at - 1;
+  return at > 0 ? String.fromCodePoint(text.codePointAt(start) ?? 0) : '';
+}
+
+function codePointAt(text: string, at: number): string {
+  const code = text.codePointAt(at);
+  return code === undefined ? '' : String.fromCodePoint(code);
+}
+
+/** Whether the format character `char` at `at` does a job there: a joiner inside an emoji or a word that needs it. */
+function formatCharIsMeaningful(char: string, text: string, at: number): boolean {
+  if (VISIBLE_FORMAT_CHARS.test(char)) return true;
+  if (char !== ZWJ && char !== ZWNJ) return false;
+  const before = codePointBefore(text, at);
+  const after = codePointAt(text, at + char.length);
+  if (char === ZWJ && EMOJI_BEFORE_JOINER.test(before) && EMOJI_AFTER_JOINER.test(after)) return true;
+  return JOINING_LETTER.test(before) && JOINING_LETTER.test(after);
+}
+
+/**
+ * Removes invisible format characters (Unicode category Cf): zero-width
+ * spaces, word joiners, byte order marks, soft hyphens, bidi marks and
+ * controls, invisible tag characters. Keeps the ones that are part of what is
+ * written: the zero-width joiner inside an emoji sequence (woman + ZWJ +
+ * laptop is one emoji), emoji tag sequences (the flag of Scotland), ZWJ and
+ * ZWNJ between the letters of scripts that spell with them (Persian, the Indic
+ * scripts), and the visible Arabic number signs.
+ */
+export function removeFormatChars(text: string): string {
+  return text.replace(FORMAT_CHAR_OR_TAG_SEQUENCE, (match: string, tagSequence: string | undefined, at: number) =>
+    tagSequence || formatCharIsMeaningful(match, text, at) ? match : '',
+  );
+}
+
+/** Normalises line endings, drops control and invisible format characters, and trims. */
 export function cleanText(text: string): string {
-  return text.replace(/\r\n?/g, '\n').replace(CONTROL_CHARS, '').trim();
+  return removeFormatChars(text.replace(/\r\n?/g, '\n').replace(CONTROL_CHARS, '')).trim();
+}
+
+/** Characters that show nothing by themselves: white space, default-ignorable ones (Hangul fillers, variation selectors), lone marks, the blank braille cell. */
+const INVISIBLE = /^[\s\p{Default_Ignorable_Code_Point}\p{M}\u2800]*$/u;
+
+/** Whether `text` has at least one character a reader can see. */
+export function hasVisibleText(text: string): boolean {
+  return !INVISIBLE.test(text);
+}
+
+/** Embeddings, overrides and isolates: they make text display in another order than it is stored. */
+const BIDI_CONTROL_NAMES: Readonly<Record<string, string>> = {
+  '\u202A': 'LEFT-TO-RIGHT EMBEDDING',
+  '\u202B': 'RIGHT-TO-LEFT EMBEDDING',
+  '\u202C': 'POP DIRECTIONAL FORMATTING',
+  '\u202D': 'LEFT-TO-RIGHT OVERRIDE',
+  '\u202E': 'RIGHT-TO-LEFT OVERRIDE',
+  '\u2066': 'LEFT-TO-RIGHT ISOLATE',
+  '\u2067': 'RIGHT-TO-LEFT ISOLATE',
+  '\u2068': 'FIRST STRONG ISOLATE',
+  '\u2069': 'POP DIRECTIONAL ISOLATE',
+};
+const BIDI_CONTROL = /[\u202A-\u202E\u2066-\u2069]/;
+
+export interface BidiControl {
+  /** e.g. "U+202E" */
+  codePoint: string;
+  /** e.g. "RIGHT-TO-LEFT OVERRIDE" */
+  name: string;
+  /** Where it is, counted in characters (code points) from 1. */
+  position: number;
+}
+
+/** The first bidi embedding, override or isolate in `text`, if any (the trick behind reversed-looking text). */
+export function findBidiControl(text: string): BidiControl | undefined {
+  const match = BIDI_CONTROL.exec(text);
+  if (!match) return undefined;
+  const char = match[0];
+  return {
+    codePoint: `U+${(char.codePointAt(0) ?? 0).toString(16).toUpperCase().padStart(4, '0')}`,
+    name: BIDI_CONTROL_NAMES[char] ?? 'BIDI CONTROL',
+    position: codePointLength(text.slice(0, match.index)) + 1,
+  };
 }

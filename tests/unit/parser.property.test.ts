@@ -1,27 +1,45 @@
 // For any string, the grammar answers with a command or a typed error, and the
-// Block Kit builders stay inside Slack's limits.
+// Block Kit builders stay inside Slack's limits and never let text that is not
+// AgentOps' own (job text, model answers, failure reasons) mention anyone.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
+  blockChars,
+  codeBlock,
   escapeMrkdwn,
+  findBidiControl,
+  hasVisibleText,
   MAX_JOB_TEXT,
+  mention,
+  removeFormatChars,
   SLACK_LIMITS,
   truncate,
   type JobData,
   type JobPriority,
   type QueueName,
+  type SlackMessage,
 } from '@agentops/core';
 import {
+  answerMessages,
+  answerSummary,
+  cancelledNotice,
   decodeSlackText,
+  failureNotice,
+  formatDetails,
+  formatList,
   helpMessage,
   parseBatch,
   parseMessage,
   parseSubcommand,
   plainMessage,
+  planAnswer,
   jobCard,
   statusMessage,
+  type CardState,
   type ControllerMessage,
+  type JobDetails,
   type ParseResult,
+  type PastJob,
   type StatusSnapshot,
 } from '@agentops/controller';
 
@@ -40,7 +58,54 @@ const ERROR_CODES = new Set([
   'batch_too_large',
   'bad_state',
   'unexpected_argument',
+  'bidi_control',
 ]);
+
+/** Slack's special syntax and Markdown that hides an address, as a model or a web page could write them. */
+const SLACK_SYNTAX = [
+  '<!channel>',
+  '<!here>',
+  '<!everyone>',
+  '<!subteam^S0TEAM|@team>',
+  '<@U0BOSS1>',
+  '<@U0BOSS1|boss>',
+  '<#C0GENERAL|general>',
+  '<!date^1^{time_secs}|x>',
+  '&lt;!here&gt;',
+  '&amp;',
+  '<https://evil.example|https://docs.example.com>',
+  '[https://docs.example.com](https://evil.example/steal)',
+  '[docs.example.com](https://evil.example)',
+  '[the docs](https://docs.example.com)',
+  '![chart](https://img.example/a.png)',
+  '[ref]',
+  '\n\n[ref]: https://evil.example\n',
+  '[x](javascript:alert(1))',
+  '[a@good.example](mailto:a@evil.example)',
+  'https://docs.example.com',
+  '<b>',
+  '</b>',
+  '```',
+  '`',
+  '**',
+  '_',
+  '# ',
+  '> ',
+  '- ',
+  '|',
+  '&',
+  '<',
+  '>',
+  '[',
+  '](',
+  ')',
+  '\u200b',
+  '\u202e',
+  '\u2066',
+  '\ufeff',
+  '\u00ad',
+  '👩‍💻',
+];
 
 /** Text people (and attackers) type: words, emoji, CJK, controls, Slack markup, huge runs. */
 const hostileText = fc.oneof(
@@ -68,6 +133,7 @@ const hostileText = fc.oneof(
         '<https://x|y>',
         '-',
         '--json',
+        ...SLACK_SYNTAX,
       ),
       { maxLength: 40 },
     )
@@ -91,6 +157,10 @@ function assertTotal(result: ParseResult): void {
         expect([1, 2, 3]).toContain(item.priority);
         // biome-ignore lint/suspicious/noControlCharactersInRegex: asserting that control characters were removed.
         expect(item.text).not.toMatch(/[\u0000-\u0008\u000B\u000C\u000E-\u001F]/);
+        // No bidi override or isolate got through, no removable format character is left, something shows.
+        expect(findBidiControl(item.text)).toBeUndefined();
+        expect(removeFormatChars(item.text)).toBe(item.text);
+        expect(hasVisibleText(item.text)).toBe(true);
       }
     }
   } else {
@@ -240,4 +310,208 @@ describe('Block Kit builders, for any input', () => {
       { numRuns: 300 },
     );
   });
+});
+
+/** Markdown a model could answer with: the hostile strings above, and the same syntax run together. */
+const hostileMarkdown = fc.oneof(
+  hostileText,
+  fc
+    .array(fc.constantFrom(...SLACK_SYNTAX, 'word', ' ', '\n', '\n\n', '😀', 'x'), { maxLength: 80 })
+    .map((parts) => parts.join('')),
+);
+
+/** Someone AgentOps names: a Slack user id (mentioned), a CLI user, or anything at all (shown as text). */
+const person = fc.oneof(fc.constantFrom('U0ALICE', 'W0BOB12', 'cli:alice'), hostileText);
+
+const OUR_DATE = /^<!date\^\d+\^\{time_secs\}\|\d{2}:\d{2}:\d{2} UTC>$/;
+const OUR_LINK = /^<((?:https?|mailto):[^\s|<>]+)(?:\|([^<>]*))?>$/;
+
+/** Every text of a message Slack reads: the notification text and every text of its blocks. */
+function textsOf(message: { text: string; blocks: unknown[] }): string[] {
+  const texts = [message.text];
+  const walk = (value: unknown): void => {
+    if (Array.isArray(value)) value.forEach(walk);
+    else if (value && typeof value === 'object')
+      for (const [key, inner] of Object.entries(value)) {
+        if (key === 'text' && typeof inner === 'string') texts.push(inner);
+        else walk(inner);
+      }
+  };
+  walk(message.blocks);
+  return texts;
+}
+
+const unescapeMrkdwn = (text: string) => text.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
+const hostOf = (url: string) => {
+  try {
+    return new URL(url).hostname.replace(/^www\./, '');
+  } catch {
+    return undefined;
+  }
+};
+
+/**
+ * The only `<…>` Slack may read in a message: mentions of the people AgentOps
+ * names itself, its own times, and links whose label, when it is a web
+ * address, names the host the link opens.
+ */
+function assertMentionsOnly(message: { text: string; blocks: unknown[] }, people: readonly string[] = []): void {
+  const ours = new Set(people.map(mention).filter((shown) => shown.startsWith('<@')));
+  for (const text of textsOf(message)) {
+    const rest = text.replace(/<[^<>]*>/g, (token) => {
+      if (ours.has(token) || OUR_DATE.test(token)) return '';
+      const link = OUR_LINK.exec(token);
+      if (!link) return token;
+      const label = unescapeMrkdwn(link[2] ?? '').trim();
+      if (/^https?:\/\/\S+$/i.test(label)) expect(hostOf(label), token).toBe(hostOf(unescapeMrkdwn(link[1] ?? '')));
+      return '';
+    });
+    expect(rest, text).not.toMatch(/<[!@#]|<!subteam/);
+    expect(rest, text).not.toContain('<');
+  }
+}
+
+/** Answers are budgeted on their text (SLACK_LIMITS.totalBlockChars counts characters of text, as blockChars does). */
+function assertAnswerWithinLimits(message: SlackMessage): void {
+  expect(message.blocks.length).toBeLessThanOrEqual(SLACK_LIMITS.blocksPerMessage);
+  expect(blockChars(message.blocks)).toBeLessThanOrEqual(SLACK_LIMITS.totalBlockChars);
+  for (const block of message.blocks)
+    if (block.type === 'section') expect(block.text.text.length).toBeLessThanOrEqual(SLACK_LIMITS.sectionText);
+  expect(message.text.length).toBeLessThanOrEqual(SLACK_LIMITS.messageText);
+  expect(JSON.stringify(message)).not.toMatch(/\\ud[89ab][0-9a-f]{2}(?!\\ud[c-f])/i);
+}
+
+const someJob = (text: string, user: string): JobData => ({
+  ...job(text.trim() ? text : 'x', 'research', 3, [text]),
+  requestedBy: user,
+  slack: { channel: 'C123', user, receiptTs: '1.2' },
+});
+
+const cardState = fc.oneof(
+  fc.record({ kind: fc.constant('queued' as const), position: fc.nat({ max: 100 }) }),
+  fc.record({
+    kind: fc.constant('running' as const),
+    since: fc.integer({ min: 0, max: 4_000_000_000_000 }),
+    attempt: fc.constant({ n: 1, max: 3 }),
+    step: hostileText,
+  }),
+  fc.record({ kind: fc.constant('retrying' as const), attempt: fc.constant({ n: 1, max: 3 }), reason: hostileText }),
+  fc.record({
+    kind: fc.constant('completed' as const),
+    elapsedMs: fc.nat(),
+    stats: fc.record({
+      model: hostileText,
+      costUsd: fc.double({ min: 0, max: 10, noNaN: true }),
+      turns: fc.nat({ max: 50 }),
+      permissionDenials: fc.array(fc.record({ tool: hostileText }), { maxLength: 3 }),
+    }),
+  }),
+  fc.record({ kind: fc.constant('failed' as const), attempt: fc.constant({ n: 3, max: 3 }), reason: hostileText }),
+  fc.record({ kind: fc.constant('cancelled' as const), by: person }),
+) as fc.Arbitrary<CardState>;
+
+describe('what reaches Slack, for any input, mentions only whom AgentOps names', () => {
+  it('job cards: job text, requester, routing, steps, models, failure reasons, similar jobs', () => {
+    fc.assert(
+      fc.property(hostileText, person, cardState, person, hostileText, (text, user, state, actor, pastText) => {
+        const similar: PastJob[] = [
+          {
+            jobId: '7',
+            queue: 'local',
+            status: 'completed',
+            text: pastText,
+            score: 0.8,
+            channel: 'C1',
+            receiptTs: '1.2',
+          },
+        ];
+        const message = jobCard({
+          data: someJob(text, user),
+          state,
+          note: `:repeat: Retried by ${mention(actor)}`,
+          similar,
+          workspaceUrl: 'https://team.slack.com/',
+        });
+        assertWithinLimits(message);
+        assertMentionsOnly(message, [user, actor, state.kind === 'cancelled' ? state.by : '']);
+      }),
+      { numRuns: 250 },
+    );
+  }, 60_000);
+
+  it('failure and cancel notices', () => {
+    fc.assert(
+      fc.property(hostileText, person, (reason, by) => {
+        for (const message of [failureNotice('42', { n: 2, max: 3 }, reason), cancelledNotice('42', by)]) {
+          assertWithinLimits(message);
+          assertMentionsOnly(message, [by]);
+        }
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('answers, inline and as a summary, whatever Markdown the model writes', () => {
+    fc.assert(
+      fc.property(hostileMarkdown, (markdown) => {
+        for (const message of [...answerMessages('42', markdown), answerSummary('42', markdown)]) {
+          assertAnswerWithinLimits(message);
+          assertMentionsOnly(message);
+        }
+      }),
+      { numRuns: 400 },
+    );
+  });
+
+  it('long answers, split across messages or uploaded with a summary', () => {
+    fc.assert(
+      fc.property(hostileMarkdown, fc.integer({ min: 20, max: 100 }), (markdown, times) => {
+        const long = `${markdown}\n\n`.repeat(times);
+        const plan = planAnswer('42', long, 20_000);
+        const messages = plan.kind === 'inline' ? plan.messages : [plan.summary];
+        for (const message of messages) {
+          assertAnswerWithinLimits(message);
+          assertMentionsOnly(message);
+        }
+      }),
+      { numRuns: 12 },
+    );
+  }, 120_000);
+
+  it('tables of jobs and job details shown in Slack, status boards and help', () => {
+    fc.assert(
+      fc.property(hostileText, hostileText, person, (text, reason, user) => {
+        const details: JobDetails = {
+          id: '42',
+          queue: 'research',
+          status: 'failed',
+          data: someJob(text, user),
+          priority: 3,
+          attemptsMade: 3,
+          attempts: 3,
+          createdAt: 1_700_000_000_000,
+          failedReason: reason,
+          result: { text: reason },
+          cancel: { by: user, at: 1_700_000_000_000 },
+        };
+        for (const shown of [formatList([details, details]), formatDetails(details)]) {
+          const message = plainMessage(codeBlock(shown, SLACK_LIMITS.sectionText));
+          assertWithinLimits(message);
+          assertMentionsOnly(message);
+        }
+        const status = statusMessage(
+          {
+            queues: [],
+            paused: true,
+            globalConcurrency: null,
+            takenAt: 0,
+          } as unknown as StatusSnapshot,
+          { note: `:double_vertical_bar: Paused by ${mention(user)}` },
+        );
+        assertMentionsOnly(status, [user]);
+      }),
+      { numRuns: 120 },
+    );
+    assertMentionsOnly(helpMessage());
+  }, 60_000);
 });

@@ -5,6 +5,8 @@ import {
   cleanText,
   codePointLength,
   DEFAULT_PRIORITY,
+  findBidiControl,
+  hasVisibleText,
   MAX_JOB_TEXT,
   MAX_WORKERS,
   MIN_WORKERS,
@@ -44,6 +46,7 @@ export type ParseErrorCode =
   | 'bad_priority'
   | 'empty_text'
   | 'text_too_long'
+  | 'bidi_control'
   | 'batch_empty'
   | 'batch_too_large'
   | 'bad_state'
@@ -128,6 +131,24 @@ export function parseJobId(token: string | undefined): string | undefined {
   return id === '0' ? undefined : id;
 }
 
+/**
+ * Refuses text holding a bidi embedding, override or isolate (U+202A-U+202E,
+ * U+2066-U+2069): it makes text display in another order than it is stored,
+ * so a receipt would show something else than what runs. Other invisible
+ * format characters are simply removed by cleanText.
+ */
+function refuseBidi(raw: string, usage?: string): ParseResult | undefined {
+  const bidi = findBidiControl(raw);
+  if (!bidi) return undefined;
+  return fail(
+    'bidi_control',
+    `The text has an invisible ${bidi.name} character (${bidi.codePoint}) at character ${bidi.position}. ` +
+      'It makes text display in another order than it is written, so nothing was done. ' +
+      'Delete it (retype the text, or paste it as plain text) and send it again.',
+    usage,
+  );
+}
+
 const PRIORITY_PREFIX = /^p([123])\s*:\s*/i;
 
 /** Validates one job text and reads an optional `p1:` prefix. */
@@ -137,6 +158,8 @@ export function parseJobText(
   context: ParseContext,
   usage?: string,
 ): ParseResult {
+  const bidi = refuseBidi(raw, usage ?? usageOf('add', context));
+  if (bidi) return bidi;
   let text = cleanText(raw);
   let priority = fallbackPriority;
   const prefix = PRIORITY_PREFIX.exec(text);
@@ -144,7 +167,7 @@ export function parseJobText(
     priority = Number(prefix[1]) as JobPriority;
     text = text.slice(prefix[0].length).trim();
   }
-  if (text.length === 0) {
+  if (!hasVisibleText(text)) {
     return fail('empty_text', 'There is no job text. Say what the job should do.', usage ?? usageOf('add', context));
   }
   const length = codePointLength(text);
@@ -165,10 +188,12 @@ const BULLET = /^(?:[-*•▪◦]\s+|\d{1,3}[.)]\s+)/;
 export function parseBatch(body: string, context: ParseContext): ParseResult {
   const usage =
     context === 'cli' ? 'agentops batch < items.txt (one job per line)' : 'queue:\\n<first job>\\n<second job>';
+  const bidi = refuseBidi(body, usage);
+  if (bidi) return bidi;
   const lines = cleanText(body)
     .split('\n')
     .map((line) => line.trim().replace(BULLET, '').trim())
-    .filter((line) => line.length > 0);
+    .filter(hasVisibleText);
   if (lines.length === 0) {
     return fail('batch_empty', 'The batch has no items. Put one job per line after `queue:`.', usage);
   }
@@ -211,8 +236,10 @@ function parseIdArgument(name: 'cancel' | 'retry' | 'inspect', rest: string, con
  * `text` is what follows `/queue`.
  */
 export function parseSubcommand(text: string, context: ParseContext = 'slash'): ParseResult {
+  const bidi = refuseBidi(text);
+  if (bidi) return bidi;
   const cleaned = cleanText(text);
-  if (!cleaned) {
+  if (!hasVisibleText(cleaned)) {
     return fail(
       'empty',
       `Tell me what to do, e.g. \`${prefixFor(context)}add <text>\` or \`${prefixFor(context)}help\`.`,
@@ -303,7 +330,7 @@ export function parseSubcommand(text: string, context: ParseContext = 'slash'): 
     case 'find': {
       const usage = usageOf('find', context);
       const query = cleanText(rest);
-      if (!query) return fail('empty_text', '`find` needs some text to compare with past jobs.', usage);
+      if (!hasVisibleText(query)) return fail('empty_text', '`find` needs some text to compare with past jobs.', usage);
       const length = codePointLength(query);
       if (length > MAX_JOB_TEXT) {
         return fail(
@@ -332,8 +359,10 @@ const BATCH_PREFIX = /^queue\s*:/i;
 
 /** Parses a plain channel message: any text is a job, with a few forms of its own. */
 export function parseMessage(text: string): ParseResult {
+  const bidi = refuseBidi(text);
+  if (bidi) return bidi;
   const cleaned = cleanText(text);
-  if (!cleaned) return fail('empty', 'The message has no text to queue.');
+  if (!hasVisibleText(cleaned)) return fail('empty', 'The message has no text to queue.');
   if (STATUS_MESSAGE.test(cleaned)) return { ok: true, command: { kind: 'status' } };
   if (HELP_MESSAGE.test(cleaned)) return { ok: true, command: { kind: 'help' } };
   const batch = BATCH_PREFIX.exec(cleaned);

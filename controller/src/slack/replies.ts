@@ -1,5 +1,7 @@
-// How each outcome and refusal appears in Slack.
-import { ErrorCode, priorityLabel, toCodedError } from '@agentops/core';
+// How each outcome and refusal appears in Slack. Error messages and tables
+// of jobs are not ours (they hold job text, failure reasons, names), so they
+// are escaped on their way in; the only mentions are the people AgentOps names.
+import { codeBlock, ErrorCode, escapeMrkdwn, mention, priorityLabel, SLACK_LIMITS, toCodedError } from '@agentops/core';
 import {
   helpMessage,
   jobCard,
@@ -18,13 +20,14 @@ import { jobThread, receiptKey } from './messenger.js';
 export const UNAVAILABLE =
   ':warning: The queue is unavailable right now: Redis is not reachable. Nothing was changed. Try again in a minute; if it persists, start Redis on the workstation.';
 
-/** The words a person sees when an operation is refused or fails. */
+/** The words a person sees when an operation is refused or fails (mrkdwn; the error's message escaped). */
 export function refusalText(error: unknown): string {
   const coded = toCodedError(error);
   if (coded.code === ErrorCode.RedisUnavailable) return UNAVAILABLE;
+  const message = escapeMrkdwn(coded.message);
   if (coded.code === ErrorCode.Internal)
-    return `:warning: Something went wrong: ${coded.message}. Nothing was changed; try again.`;
-  return `:no_entry_sign: ${coded.message}`;
+    return `:warning: Something went wrong: ${message}. Nothing was changed; try again.`;
+  return `:no_entry_sign: ${message}`;
 }
 
 export async function refuse(deps: SlackDeps, origin: SlackOrigin, error: unknown, threadTs?: string): Promise<void> {
@@ -78,7 +81,7 @@ export async function presentOutcome(
   outcome: Outcome,
   threadTs?: string,
 ): Promise<void> {
-  const who = `<@${origin.user}>`;
+  const who = mention(origin.user);
   const post = (message: ControllerMessage) => deps.messenger.post(origin.channel, message, threadTs);
   switch (outcome.kind) {
     case 'help':
@@ -139,10 +142,10 @@ export async function presentOutcome(
       return;
     }
     case 'list':
-      await ephemeralText(deps, origin, `\`\`\`\n${formatList(outcome.jobs)}\n\`\`\``, threadTs);
+      await ephemeralText(deps, origin, codeBlock(formatList(outcome.jobs), SLACK_LIMITS.sectionText), threadTs);
       return;
     case 'inspect':
-      await ephemeralText(deps, origin, `\`\`\`\n${formatDetails(outcome.job)}\n\`\`\``, threadTs);
+      await ephemeralText(deps, origin, codeBlock(formatDetails(outcome.job), SLACK_LIMITS.sectionText), threadTs);
       return;
     case 'find': {
       const { result } = outcome;

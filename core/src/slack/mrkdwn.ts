@@ -1,5 +1,7 @@
 // Our own strings in Slack's mrkdwn: escaping text that is not ours, mentions
-// that AgentOps itself adds, and quoting. Pure.
+// that AgentOps itself adds, code blocks, quoting, and cutting mrkdwn without
+// leaving half an escape or half a link. Pure.
+import { truncate } from '../text.js';
 
 /** Escapes the three characters mrkdwn gives meaning to, so text can never mention, link or ping (`<!channel>`). */
 export function escapeMrkdwn(text: string): string {
@@ -17,4 +19,33 @@ export function quote(text: string): string {
     .split('\n')
     .map((line) => `>${line}`)
     .join('\n');
+}
+
+/** An escape (`&lt;`) or a link (`<url|label>`) left open at the end of a cut. */
+const OPEN_AT_END = /(?:&[a-z]{0,4}|<[^<>]*)$/i;
+
+/**
+ * truncate for mrkdwn: the beginning of `text` in at most `max` code units,
+ * `marker` included, never ending inside an escape or a link (which would
+ * show as `&l` or as a broken `<https://…`).
+ */
+export function truncateMrkdwn(text: string, max: number, marker = '…'): string {
+  const cut = truncate(text, max, marker);
+  if (cut === text || !cut.endsWith(marker)) return cut;
+  const head = cut.slice(0, cut.length - marker.length);
+  return `${head.replace(OPEN_AT_END, '').trimEnd()}${marker}`;
+}
+
+const FENCE = '```';
+
+/**
+ * Text that is not ours (a table of jobs, a job's details) as a Slack code
+ * block of at most `max` code units: escaped, so it cannot mention anyone, and
+ * with any ``` in it kept apart so it cannot end the block early. Slack shows
+ * the escapes as the characters typed.
+ */
+export function codeBlock(text: string, max = Number.POSITIVE_INFINITY): string {
+  const body = escapeMrkdwn(text).replace(/`(?=`)/g, '`\u200B');
+  const room = max - 2 * (FENCE.length + 1);
+  return `${FENCE}\n${truncateMrkdwn(body, room, '\n…')}\n${FENCE}`;
 }

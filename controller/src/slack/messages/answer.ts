@@ -16,7 +16,7 @@ import {
   truncate,
   type SlackMessage,
 } from '@agentops/core';
-import { toMrkdwn } from './markdown.js';
+import { mrkdwnPreview, toMrkdwn } from './markdown.js';
 
 /** Answers longer than this (in characters of Markdown) are uploaded as a file: about one full message. */
 export const ANSWER_FILE_THRESHOLD = 12_000;
@@ -60,6 +60,9 @@ export function packSections(pieces: readonly string[], budget: MessageBudget = 
   return groups;
 }
 
+/** The notification text: the converted (so escaped) beginning, links as the words they show. */
+const preview = (mrkdwn: string) => truncate(mrkdwnPreview(mrkdwn), PREVIEW_CHARS);
+
 /** Converted answer; one the converter chokes on or turns into nothing is shown as sent, never dropped. */
 function answerMrkdwn(markdown: string): string {
   let converted = '';
@@ -78,7 +81,7 @@ export function answerMessages(jobId: string, markdown: string): SlackMessage[] 
     const blocks: SlackMessage['blocks'] = group.map((piece) => sectionBlock(piece));
     const label = groups.length > 1 ? ` (part ${index + 1}/${groups.length})` : '';
     if (label) blocks.push(contextBlock(`Answer to job #${jobId}${label}`));
-    return { text: `Answer to job #${jobId}${label}: ${truncate(group[0] ?? '', PREVIEW_CHARS)}`, blocks };
+    return { text: `Answer to job #${jobId}${label}: ${preview(group[0] ?? '')}`, blocks };
   });
 }
 
@@ -104,7 +107,7 @@ export function answerSummary(jobId: string, markdown: string): SlackMessage {
   if (head.length > SLACK_LIMITS.sectionText) head = `${splitMrkdwn(head, SLACK_LIMITS.sectionText - 1)[0] ?? ''}…`;
   const note = `:page_facing_up: The full answer (${markdown.length.toLocaleString('en-US')} characters) is in the file *${escapeMrkdwn(file.filename)}* below.`;
   return {
-    text: `Answer to job #${jobId}: ${truncate(head, PREVIEW_CHARS)}`,
+    text: `Answer to job #${jobId}: ${preview(head)}`,
     blocks: [sectionBlock(head), contextBlock(note)],
   };
 }

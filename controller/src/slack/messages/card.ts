@@ -16,6 +16,7 @@ import {
   quote,
   SLACK_LIMITS,
   truncate,
+  truncateMrkdwn,
   type JobData,
   type JobPriority,
   type JobStats,
@@ -119,7 +120,8 @@ function stateLine(state: CardState, queue: string): { mrkdwn: string; text: str
       const deniedTools = [...new Set(denials.map((denial) => denial.tool))].join(', ');
       const details = joinDetails([
         stats?.model ? escapeMrkdwn(stats.model) : undefined,
-        stats?.costUsd === undefined ? undefined : formatCost(stats.costUsd),
+        // formatCost may say "<$0.01": a bare `<` would open a Slack link.
+        stats?.costUsd === undefined ? undefined : escapeMrkdwn(formatCost(stats.costUsd)),
         stats?.turns === undefined ? undefined : plural(stats.turns, 'turn'),
         denials.length > 0
           ? `${plural(denials.length, 'permission denial')} (${escapeMrkdwn(deniedTools)})`
@@ -157,7 +159,7 @@ function cardButtons(view: CardView, priority: JobPriority): ActionsBlock | unde
 export function jobCard(view: CardView): ControllerMessage {
   const { data } = view;
   const priority = view.priority ?? data.priority;
-  const who = data.slack ? `<@${data.slack.user}>` : escapeMrkdwn(data.requestedBy);
+  const who = data.slack ? mention(data.slack.user) : escapeMrkdwn(data.requestedBy);
   const line = stateLine(view.state, data.queue);
   const header = `*Job #${data.id}* · ${priorityLabel(priority)} · ${line.mrkdwn}`;
   const room = SLACK_LIMITS.sectionText - header.length - 1;
@@ -165,7 +167,7 @@ export function jobCard(view: CardView): ControllerMessage {
   return withinLimits({
     text: `Job #${data.id} (${data.queue}, ${priorityLabel(priority)}) ${line.text}: ${escapeMrkdwn(truncate(data.text, 200))}`,
     blocks: [
-      section(`${header}\n${truncate(quote(escapeMrkdwn(data.text)), room, TRUNCATED)}`),
+      section(`${header}\n${truncateMrkdwn(quote(escapeMrkdwn(data.text)), room, TRUNCATED)}`),
       context(`Routed by ${describeRoute(data)} · requested by ${who}`, ...(view.note ? [view.note] : [])),
       ...(view.similar && view.similar.length > 0 ? [section(similarJobsText(view.similar, view.workspaceUrl))] : []),
       ...(buttons ? [buttons] : []),

@@ -1,13 +1,15 @@
 // The help message: every /queue subcommand and message form. Pure.
+import { escapeMrkdwn } from '@agentops/core';
 import { MESSAGE_FORMS } from '../../commands/help-text.js';
 import { SUBCOMMANDS } from '../../commands/grammar.js';
 import { context, section, withinLimits, type ControllerMessage } from './blocks.js';
 
 export function helpMessage(): ControllerMessage {
+  // `<text>` and `<id>` are words to replace, not Slack links: escaped, Slack shows them as written.
   const commands = SUBCOMMANDS.map(
-    (sub) => `\`/queue ${sub.name}${sub.args ? ` ${sub.args}` : ''}\` ${sub.description}`,
+    (sub) => `\`/queue ${sub.name}${sub.args ? ` ${escapeMrkdwn(sub.args)}` : ''}\` ${escapeMrkdwn(sub.description)}`,
   ).join('\n');
-  const forms = MESSAGE_FORMS.map(([form, meaning]) => `\`${form}\` ${meaning}`).join('\n');
+  const forms = MESSAGE_FORMS.map(([form, meaning]) => `\`${escapeMrkdwn(form)}\` ${escapeMrkdwn(meaning)}`).join('\n');
   return withinLimits({
     text: 'AgentOps help: /queue commands and message forms',
     blocks: [
