@@ -42,3 +42,7 @@ export * from './slack/listeners/messages.js';
 export * from './slack/messages/index.js';
 export * from './slack/messenger.js';
 export * from './slack/receipt-links.js';
+export * from './access/guard.js';
+export * from './access/policy.js';
+export * from './access/roles.js';
+export * from './audit/log.js';

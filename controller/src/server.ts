@@ -31,7 +31,11 @@ import { createSlackApp } from './slack/app.js';
 import { registerListeners } from './slack/listeners/index.js';
 import { createMessenger } from './slack/messenger.js';
 import { createReceiptLinks } from './slack/receipt-links.js';
+import { createAccessGuard } from './access/guard.js';
+import { createRoles, type Roles } from './access/roles.js';
+import { createAuditLog } from './audit/log.js';
 import { OTHER_LIMITS } from './delivery/buckets.js';
+import { createSlackDirectory } from './delivery/directory.js';
 import { createOutbox } from './delivery/outbox.js';
 import { createDeliveryService, type DeliveryService } from './delivery/service.js';
 import { handleCliRequest } from './intake/cli-requests.js';
@@ -71,8 +75,9 @@ interface SlackSide {
   /** What every Slack handler shares with the rest of the controller. */
   base: Pick<
     SlackDeps,
-    'config' | 'manager' | 'route' | 'inbox' | 'plans' | 'outbox' | 'durations' | 'crash' | 'logger'
+    'config' | 'manager' | 'route' | 'inbox' | 'plans' | 'outbox' | 'durations' | 'crash' | 'logger' | 'guard' | 'audit'
   >;
+  roles: Roles;
   redis: Redis;
   memory: ControllerMemory;
   newConnection: () => Redis;
@@ -85,6 +90,7 @@ async function startSlackSide(side: SlackSide): Promise<SlackDeps> {
   const { manager, outbox, durations, logger } = base;
   await service.start();
   releasers.add('delivery', () => service.stop());
+  await side.roles.refresh();
   const auth = await app.client.auth.test();
   const memoryView = {
     receiptBudgetMs: config.qdrant.receiptBudgetMs,
@@ -120,7 +126,6 @@ async function startSlackSide(side: SlackSide): Promise<SlackDeps> {
     memoryView,
     receiptLinks: createReceiptLinks(side.redis, config.redis.prefix),
     sayWithoutRedis: (notice) => service.sendWithoutOutbox(notice),
-    access: { allowedUsers: config.access.allowedUsers, codeAllowedUsers: config.access.codeAllowedUsers },
     scope: {
       channelId: side.slack.channelId,
       ...(auth.user_id ? { botUserId: auth.user_id } : {}),
@@ -197,6 +202,7 @@ async function main(): Promise<void> {
   const inbox = createInbox(redis, prefix, logger, newConnection);
   const plans = createPlans(redis, prefix);
   const durations = createDurations(redis, prefix);
+  const audit = createAuditLog(redis, prefix, config.access.auditDays, logger);
   const metrics = createMetrics(manager, {
     outboxDepth: () => outbox.depth().catch(() => 0),
     inboxPending: () => inbox.pending(),
@@ -260,12 +266,20 @@ async function main(): Promise<void> {
     logger.info('[controller] Running without Slack; manage jobs with `npx agentops` (see `npx agentops help`)');
     return;
   }
+  const roles = createRoles(
+    config.access,
+    createSlackDirectory(config.slack.botToken, config.slackApiUrl, logger),
+    logger,
+  );
+  releasers.add('roles', () => roles.close());
+  const guard = createAccessGuard(roles, audit, logger, { cliJobsVisible: config.access.cliJobsVisible });
   slackDeps = await startSlackSide({
     config,
     slack: config.slack,
     app: slackApp.app,
     service: delivery,
-    base: { config, manager, route, inbox, plans, outbox, durations, crash, logger },
+    roles,
+    base: { config, manager, route, inbox, plans, outbox, durations, crash, logger, guard, audit },
     redis,
     memory: jobMemory,
     newConnection,

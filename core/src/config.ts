@@ -102,6 +102,11 @@ export const CRASH_POINTS = [
 ] as const;
 export type CrashPoint = (typeof CRASH_POINTS)[number];
 
+/** A Slack user id (U…, W…) or user group id (S…). */
+const USER_OR_GROUP = /^[UWS][A-Z0-9]{2,}$/;
+const USER_OR_GROUP_PROBLEM =
+  'must list Slack user ids such as U0123ABCD or user group ids such as S0123ABCD, separated by commas';
+
 const SLACK_KEYS = ['SLACK_BOT_TOKEN', 'SLACK_SIGNING_SECRET', 'SLACK_CHANNEL_ID', 'SLACK_APP_TOKEN'] as const;
 
 const envSchema = z.object({
@@ -161,13 +166,11 @@ const envSchema = z.object({
     .default('development'),
   LOG_LEVEL: z.preprocess(unset, z.enum(LOG_LEVELS, { error: `must be one of ${LOG_LEVELS.join(', ')}` })).optional(),
   LOG_FORMAT: z.preprocess(unset, z.enum(['json', 'pretty'], { error: 'must be json or pretty' })).optional(),
-  ALLOWED_USERS: list(/^[UW][A-Z0-9]{2,}$/, 'must list Slack user ids such as U0123ABCD, separated by commas').default(
-    [],
-  ),
-  CODE_ALLOWED_USERS: list(
-    /^[UW][A-Z0-9]{2,}$/,
-    'must list Slack user ids such as U0123ABCD, separated by commas',
-  ).default([]),
+  ALLOWED_USERS: list(USER_OR_GROUP, USER_OR_GROUP_PROBLEM).default([]),
+  CODE_ALLOWED_USERS: list(USER_OR_GROUP, USER_OR_GROUP_PROBLEM).default([]),
+  ADMIN_USERS: list(USER_OR_GROUP, USER_OR_GROUP_PROBLEM).default([]),
+  CLI_JOBS_VISIBLE: bool().default(false),
+  AUDIT_DAYS: int(1, 3_650).default(90),
   LOCAL_CONCURRENCY: int(MIN_WORKERS, 64).default(2),
   CODE_CONCURRENCY: int(MIN_WORKERS, 64).default(1),
   RESEARCH_CONCURRENCY: int(MIN_WORKERS, 64).default(1),
@@ -311,7 +314,16 @@ export interface Config {
     /** Interval of the background check while memory is off. */
     retryMs: number;
   };
-  access: { allowedUsers: string[]; codeAllowedUsers: string[] };
+  /** Ids of users (U…, W…) and user groups (S…), as configured; groups are expanded by the controller. */
+  access: {
+    allowedUsers: string[];
+    codeAllowedUsers: string[];
+    adminUsers: string[];
+    /** CLI_JOBS_VISIBLE: the text of jobs queued from the CLI is shown in Slack to everyone, not only admins. */
+    cliJobsVisible: boolean;
+    /** AUDIT_DAYS: how long the audit log keeps its records. */
+    auditDays: number;
+  };
   workers: Record<QueueName, WorkerSettings> & { shutdownGraceMs: number; lockMs: number; stalledIntervalMs: number };
   claude: {
     bin: string;
@@ -428,7 +440,13 @@ export function loadConfig(
       receiptBudgetMs: e.QDRANT_RECEIPT_BUDGET_MS,
       retryMs: e.QDRANT_RETRY_MS,
     },
-    access: { allowedUsers: e.ALLOWED_USERS, codeAllowedUsers: e.CODE_ALLOWED_USERS },
+    access: {
+      allowedUsers: e.ALLOWED_USERS,
+      codeAllowedUsers: e.CODE_ALLOWED_USERS,
+      adminUsers: e.ADMIN_USERS,
+      cliJobsVisible: e.CLI_JOBS_VISIBLE,
+      auditDays: e.AUDIT_DAYS,
+    },
     workers: {
       local: { concurrency: e.LOCAL_CONCURRENCY, timeoutMs: e.LOCAL_TIMEOUT_MS },
       code: { concurrency: e.CODE_CONCURRENCY, timeoutMs: e.CODE_TIMEOUT_MS },

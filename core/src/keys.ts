@@ -81,6 +81,8 @@ export function redisKeys(prefix: string) {
     outboxWake: agentopsKey(prefix, 'outbox', 'wake'),
     /** Lock held by the one delivery loop of the deployment. */
     deliveryLeader: agentopsKey(prefix, 'outbox', 'leader'),
+    /** Redis Stream of control actions and refusals (the audit log), trimmed to AUDIT_DAYS. */
+    audit: agentopsKey(prefix, 'audit'),
     /** Thread events feed: the last handled entry of a queue's event stream. */
     threadCursor: (queue: string) => agentopsKey(prefix, 'thread-feed', 'last-event', queue),
     /** Recent run times of a queue's jobs (ms, newest first), for the ETA on job cards. */

@@ -3,10 +3,14 @@
 import path from 'node:path';
 import { agentopsKey, connectRedis, createLogger, loadConfig, type Config, type Redis } from '@agentops/core';
 import {
+  createAccessGuard,
+  createAuditLog,
   createInbox,
   createPlans,
+  createRoles,
   createRouter,
   QueueManager,
+  type AccessGuard,
   type Inbox,
   type Plans,
   type Router,
@@ -23,6 +27,8 @@ export interface QueueHarness {
   route: Router;
   inbox: Inbox;
   plans: Plans;
+  /** The access decision as the CLI makes it (from the harness's configuration). */
+  guard: AccessGuard;
   prefix: string;
   key(name: string): string;
   /** Starts tests/fixtures/test-worker.ts in its own process and waits until it claims jobs. */
@@ -42,6 +48,11 @@ export async function openQueues(extra: Record<string, string> = {}): Promise<Qu
   const route = createRouter({ logger });
   const inbox = createInbox(redis, prefix, logger, () => redis.duplicate());
   const plans = createPlans(redis, prefix);
+  const guard = createAccessGuard(
+    createRoles(config.access, undefined, logger),
+    createAuditLog(redis, prefix, config.access.auditDays, logger),
+    logger,
+  );
   const workers: RunningProcess[] = [];
   const key = (name: string) => agentopsKey(prefix, 'test', name);
   return {
@@ -52,6 +63,7 @@ export async function openQueues(extra: Record<string, string> = {}): Promise<Qu
     route,
     inbox,
     plans,
+    guard,
     prefix,
     key,
     async startWorker(more = {}) {

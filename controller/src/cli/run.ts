@@ -14,6 +14,9 @@ import {
 } from '@agentops/core';
 import { buildJobMemory, type JobMemory } from '../memory/index.js';
 import { formatFindForCli, memoryOffText } from '../memory/format.js';
+import { createAccessGuard } from '../access/guard.js';
+import { createRoles } from '../access/roles.js';
+import { createAuditLog } from '../audit/log.js';
 import { createInbox } from '../intake/inbox.js';
 import { createPlans } from '../intake/plans.js';
 import { QueueManager } from '../queue/manager.js';
@@ -164,6 +167,13 @@ export async function runCli(
     const deps = {
       manager,
       route,
+      // The CLI is the workstation's owner: it may do everything, and what it does is audited.
+      guard: createAccessGuard(
+        createRoles(config.access, undefined, logger),
+        createAuditLog(redis, config.redis.prefix, config.access.auditDays, logger),
+        logger,
+        { cliJobsVisible: config.access.cliJobsVisible },
+      ),
       inbox: createInbox(redis, config.redis.prefix, logger, () => redis.duplicate()),
       plans: createPlans(redis, config.redis.prefix),
       ...(memory ? { memory } : {}),

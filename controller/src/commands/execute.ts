@@ -1,13 +1,32 @@
 // Runs a parsed command against the queues and returns what happened, for any
 // front end (CLI, Slack) to present in its own way.
-import type { JobData, JobPriority, JobSource, QueueName, SlackOrigin } from '@agentops/core';
+import {
+  AgentOpsError,
+  ErrorCode,
+  isCodedError,
+  toCodedError,
+  type JobData,
+  type JobPriority,
+  type JobSource,
+  type QueueName,
+  type SlackOrigin,
+} from '@agentops/core';
+import type { AccessGuard } from '../access/guard.js';
+import type { AccessAction, Target } from '../access/policy.js';
 import type { Inbox } from '../intake/inbox.js';
 import type { Plans } from '../intake/plans.js';
 import { submitJobs } from '../intake/submit.js';
 import type { FindResult, JobMemory } from '../memory/index.js';
 import type { Router } from '../router/index.js';
 import type { Command, ListState } from './grammar.js';
-import type { CancelOutcome, JobDetails, ListedJob, QueueManager, StatusSnapshot } from '../queue/manager.js';
+import {
+  isUnreadable,
+  type CancelOutcome,
+  type JobDetails,
+  type ListedJob,
+  type QueueManager,
+  type StatusSnapshot,
+} from '../queue/manager.js';
 
 export type Outcome =
   | { kind: 'help' }
@@ -34,6 +53,8 @@ export interface Actor {
 export interface OperationDeps {
   manager: QueueManager;
   route: Router;
+  /** The one access decision; every command is checked and every control action audited. */
+  guard: AccessGuard;
   /** New jobs are first written here, as every entry path's are. */
   inbox: Inbox;
   plans: Plans;
@@ -51,12 +72,84 @@ export interface ExecuteOptions {
   listLimit?: number;
 }
 
+/** What each command asks to do, as the access decision knows it. */
+function actionOf(command: Command): AccessAction {
+  switch (command.kind) {
+    case 'add':
+      return 'submit';
+    case 'cancel':
+    case 'retry':
+    case 'promote':
+    case 'pause':
+    case 'resume':
+    case 'workers':
+      return command.kind;
+    default:
+      return 'read';
+  }
+}
+
+/** Refused, with the words the access decision chose. */
+async function authorizeCommand(
+  command: Command,
+  deps: OperationDeps,
+  actor: Actor,
+): Promise<{ action: AccessAction; job?: string }> {
+  const action = actionOf(command);
+  let target: Target;
+  let job: string | undefined;
+  if (command.kind === 'cancel' || command.kind === 'retry' || command.kind === 'promote') {
+    job = command.id;
+    try {
+      const details = await deps.manager.inspect(command.id);
+      target = { job: { id: details.id, queue: details.queue, requestedBy: details.data.requestedBy } };
+    } catch (error) {
+      // A job whose data cannot be read has no known owner, and the action itself refuses it, saying why.
+      if (!isCodedError(error, ErrorCode.JobDataInvalid)) throw error;
+    }
+  }
+  // Starting jobs is checked per job, once each is routed (submitJobs' admit).
+  if (action !== 'submit') {
+    const decision = await deps.guard.check(actor, action, target);
+    if (!decision.allowed)
+      throw new AgentOpsError(ErrorCode.Forbidden, decision.message, { details: { reason: decision.reason } });
+  }
+  return { action, ...(job ? { job } : {}) };
+}
+
+/** A CLI job's text is the workstation owner's: in Slack only admins see it, unless CLI_JOBS_VISIBLE. */
+function visibleTo(deps: OperationDeps, actor: Actor, job: JobDetails): JobDetails {
+  if (job.data.source !== 'cli' || deps.guard.maySeeCliJobs(actor)) return job;
+  const { result: _result, failedReason: _reason, ...rest } = job;
+  return { ...rest, data: { ...job.data, text: CLI_TEXT_HIDDEN } };
+}
+
+export const CLI_TEXT_HIDDEN = '(queued from the workstation’s CLI; only admins see its text)';
+
 export async function execute(
   command: Command,
   deps: OperationDeps,
   actor: Actor,
   options: ExecuteOptions = {},
 ): Promise<Outcome> {
+  const { action, job } = await authorizeCommand(command, deps, actor);
+  try {
+    const outcome = await run(command, deps, actor, options);
+    await deps.guard.done(actor, action, job);
+    if (outcome.kind === 'inspect') return { ...outcome, job: visibleTo(deps, actor, outcome.job) };
+    if (outcome.kind === 'list')
+      return {
+        ...outcome,
+        jobs: outcome.jobs.map((entry) => (isUnreadable(entry) ? entry : visibleTo(deps, actor, entry))),
+      };
+    return outcome;
+  } catch (error) {
+    await deps.guard.done(actor, action, job, toCodedError(error).code);
+    throw error;
+  }
+}
+
+async function run(command: Command, deps: OperationDeps, actor: Actor, options: ExecuteOptions): Promise<Outcome> {
   const { manager } = deps;
   switch (command.kind) {
     case 'help':
@@ -76,6 +169,12 @@ export async function execute(
       const jobs = await submitJobs(deps, origin, command.items, {
         entryId: entryId ?? `cli:${Date.now()}`,
         ...(options.queue ? { queue: options.queue } : {}),
+        hooks: {
+          async admit(_request, decision) {
+            const access = await deps.guard.check(actor, 'submit', { queue: decision.queue });
+            return access.allowed ? { admitted: true } : { admitted: false, message: access.message };
+          },
+        },
       });
       return { kind: 'queued', jobs, batch: command.batch };
     }

@@ -1,18 +1,18 @@
-// Who and what the Slack app serves, decided once for every request: the rules
-// (pure) and the Bolt global middleware that applies them before any listener
-// runs. A request from another channel, from a bot or the app itself, from a
-// person not on ALLOWED_USERS, or one that needs the queues while Redis is away,
-// is answered (or ignored) here and never reaches a listener.
+// Who and what the Slack app serves, decided once for every request before any
+// listener runs (Bolt global middleware): a request from another channel, from
+// a bot or the app itself, from a person the access decision (access/policy.ts)
+// does not allow at all, or one that needs the queues while Redis is away, is
+// answered (or ignored) here and never reaches a listener. What a person may do
+// with a job is decided again, for that action, where it is done.
 import type { AnyMiddlewareArgs, BlockAction, Middleware, SlashCommand } from '@slack/bolt';
-import type { QueueName } from '@agentops/core';
 import { parseSubcommand } from '../commands/grammar.js';
-import type { AccessRules, ServedScope, SlackDeps, SlackOrigin } from './context.js';
+import type { ServedScope, SlackDeps, SlackOrigin } from './context.js';
 import { decodeSlackText } from './decode.js';
 import { createMessenger } from './messenger.js';
 import { plainMessage } from './messages/index.js';
 import { refusalText, UNAVAILABLE } from './replies.js';
 
-export type { AccessRules, ServedScope } from './context.js';
+export type { ServedScope } from './context.js';
 
 export interface MessageLike {
   channel?: string;
@@ -47,30 +47,6 @@ export function isServedChannel(channel: string | undefined, scope: ServedScope)
   return channel === scope.channelId;
 }
 
-export type AccessVerdict = { allowed: true } | { allowed: false; message: string };
-
-/** May `user` queue jobs and use queue controls at all? */
-export function checkUser(user: string, rules: AccessRules): AccessVerdict {
-  if (rules.allowedUsers.length === 0 || rules.allowedUsers.includes(user)) return { allowed: true };
-  return {
-    allowed: false,
-    message:
-      'You are not on this AgentOps allow list (ALLOWED_USERS), so I cannot act on your request. Ask the owner of this workstation to add you.',
-  };
-}
-
-/** May `user` put a job on `queue`? Code jobs run on the workstation and have their own list. */
-export function checkQueue(user: string, queue: QueueName, rules: AccessRules): AccessVerdict {
-  const base = checkUser(user, rules);
-  if (!base.allowed || queue !== 'code') return base;
-  if (rules.codeAllowedUsers.length === 0 || rules.codeAllowedUsers.includes(user)) return { allowed: true };
-  return {
-    allowed: false,
-    message:
-      'This job was routed to the *code* queue, which runs Claude Code on the workstation, and you are not on its allow list (CODE_ALLOWED_USERS). Nothing was queued. Ask the owner to add you, or rephrase it as a writing or research task.',
-  };
-}
-
 /** Help and usage errors are answered from the grammar alone, so they work while Redis is away. */
 function slashNeedsQueues(command: SlashCommand, botUserId?: string): boolean {
   const parsed = parseSubcommand(decodeSlackText(command.text, botUserId), 'slash');
@@ -80,19 +56,6 @@ function slashNeedsQueues(command: SlashCommand, botUserId?: string): boolean {
 /** Replies to a refused request, keyed by the request so a redelivery says nothing twice. */
 function refusals(deps: SlackDeps, requestKey: string) {
   return createMessenger(deps.outbox, `refused:${requestKey}`);
-}
-
-/** One structured line per refusal: `refused` says why, `kind` which entry path, `user` who. */
-function notAllowedLog(
-  deps: SlackDeps,
-  kind: SlackOrigin['source'],
-  user: string,
-  extra: Record<string, unknown> = {},
-): void {
-  deps.logger.warn(
-    { refused: 'not_allowed', kind, user, ...extra },
-    `[access] Refused ${kind} from ${user}: not on ALLOWED_USERS`,
-  );
 }
 
 interface IncomingRequest {
@@ -111,9 +74,8 @@ async function guardCommand(deps: SlackDeps, command: SlashCommand, ack: Incomin
     });
     return false;
   }
-  const access = checkUser(command.user_id, deps.access);
+  const access = await deps.guard.check({ id: command.user_id, source: 'slash' }, 'read');
   if (!access.allowed) {
-    notAllowedLog(deps, 'slash', command.user_id);
     await ack({ response_type: 'ephemeral', text: `:no_entry_sign: ${access.message}` });
     return false;
   }
@@ -132,9 +94,10 @@ async function guardAction(deps: SlackDeps, body: BlockAction, ack: () => Promis
     await ack();
     return false;
   }
-  const access = checkUser(origin.user, deps.access);
+  const access = await deps.guard.check({ id: origin.user, source: 'button' }, 'read', undefined, {
+    actionId: body.actions[0]?.action_id,
+  });
   if (!access.allowed) {
-    notAllowedLog(deps, 'button', origin.user, { actionId: body.actions[0]?.action_id });
     await ack();
     await refusals(deps, `action:${body.container?.message_ts ?? '-'}:${body.actions[0]?.action_ts ?? ''}`).ephemeral(
       channel,
@@ -161,9 +124,8 @@ async function guardMessage(
     return false;
   }
   const origin: SlackOrigin = { channel: message.channel ?? '', user: message.user ?? '', source: 'message' };
-  const access = checkUser(origin.user, deps.access);
+  const access = await deps.guard.check({ id: origin.user, source: 'message' }, 'read');
   if (!access.allowed) {
-    notAllowedLog(deps, 'message', origin.user);
     await refusals(deps, `message:${origin.channel}:${message.ts ?? ''}`).ephemeral(
       origin.channel,
       origin.user,

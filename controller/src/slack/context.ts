@@ -1,6 +1,8 @@
 // What every Slack handler needs, built once in server.ts (the messenger is
 // made again for each request).
 import type { Config, CrashHook, Logger } from '@agentops/core';
+import type { AccessGuard } from '../access/guard.js';
+import type { AuditLog } from '../audit/log.js';
 import type { Outbox } from '../delivery/outbox.js';
 import type { Inbox } from '../intake/inbox.js';
 import type { Plans } from '../intake/plans.js';
@@ -16,14 +18,6 @@ export interface ServedScope {
   channelId: string;
   botUserId?: string;
   botId?: string;
-}
-
-/** Who may use AgentOps: the allow lists of the configuration. */
-export interface AccessRules {
-  /** Empty: everyone in the channel. */
-  allowedUsers: readonly string[];
-  /** Empty: everyone allowed above. */
-  codeAllowedUsers: readonly string[];
 }
 
 /** Job memory (Qdrant) is optional: absent or off, receipts and `find` say so. */
@@ -47,7 +41,9 @@ export interface SlackDeps extends MemoryDeps {
   logger: Logger;
   /** Filled in from auth.test when the app starts. */
   scope: ServedScope;
-  access: AccessRules;
+  /** The one access decision, with its log lines and audit records. */
+  guard: AccessGuard;
+  audit?: AuditLog;
 }
 
 /** Who asked, and where the answer goes. */

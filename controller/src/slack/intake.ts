@@ -10,7 +10,6 @@ import { toCodedError, type JobData, type JobRequest, type QueueName } from '@ag
 import { submitJobs } from '../intake/submit.js';
 import type { MemoryDeps, PastJob } from '../memory/index.js';
 import { estimateStart } from '../queue/durations.js';
-import { checkQueue } from './access.js';
 import type { SlackDeps, SlackOrigin } from './context.js';
 import { jobCard, plainMessage } from './messages/index.js';
 import { receiptKey } from './messenger.js';
@@ -76,17 +75,15 @@ export async function intakeJobs(
     {
       entryId,
       hooks: {
-        admit(item, decision) {
-          const access = checkQueue(origin.user, decision.queue, deps.access);
+        async admit(item, decision) {
+          const access = await deps.guard.check({ id: origin.user, source: origin.source }, 'submit', {
+            queue: decision.queue,
+          });
           if (!access.allowed) return { admitted: false, message: access.message };
           admittedItems.push(item);
           return { admitted: true };
         },
-        async refused(_item, decision, message) {
-          deps.logger.warn(
-            { refused: 'queue_not_allowed', kind: origin.source, user: origin.user, queue: decision.queue },
-            `[slack] Refused ${decision.queue} job for ${origin.user}: not allowed`,
-          );
+        async refused(_item, _decision, message) {
           await messenger.ephemeral(origin.channel, origin.user, plainMessage(`:no_entry_sign: ${message}`));
         },
         async beforeEnqueue(job, index) {

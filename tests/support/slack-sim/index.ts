@@ -142,6 +142,8 @@ export interface SlackSimulator {
   /** Polls nothing: re-checks `probe` on every simulator change until it returns a value. */
   waitFor<T>(probe: () => T | undefined, timeoutMs?: number, what?: string): Promise<T>;
   addChannel(id: string, name: string, isPrivate?: boolean): void;
+  /** Creates or replaces user group `id` (S…) with `members`, for usergroups.users.list. */
+  setUserGroup(id: string, members: string[]): void;
   addUser(id: string, name: string, realName?: string): void;
 
   deliveries(): EnvelopeRecord[];
@@ -339,6 +341,9 @@ export async function startSlackSimulator(options: SlackSimulatorOptions = {}): 
       ),
     waitFor: (probe, timeoutMs = DEFAULT_WAIT_MS, what = 'a condition') => changes.waitFor(probe, timeoutMs, what),
 
+    setUserGroup(id, members) {
+      workspace.setUserGroup(id, members);
+    },
     addChannel(id, name, isPrivate = false) {
       workspace.addChannel(id, name, isPrivate);
     },

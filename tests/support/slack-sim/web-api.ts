@@ -220,6 +220,13 @@ const conversationsInfo: Handler = (args, ctx) => {
   };
 };
 
+const userGroupMembers: Handler = (args, ctx) => {
+  const id = str(args, 'usergroup');
+  const members = id === undefined ? undefined : ctx.workspace.userGroup(id);
+  if (members === undefined) return fail('no_such_subteam');
+  return { body: { ok: true, users: members } };
+};
+
 const usersInfo: Handler = (args, ctx) => {
   const id = str(args, 'user');
   const user = id === undefined ? undefined : ctx.workspace.user(id);
@@ -388,6 +395,7 @@ const handlers: Record<string, Handler> = {
   'conversations.history': conversationsHistory,
   'conversations.replies': conversationsReplies,
   'users.info': usersInfo,
+  'usergroups.users.list': userGroupMembers,
   'files.getUploadURLExternal': getUploadUrl,
   'files.completeUploadExternal': completeUpload,
 };

@@ -14,6 +14,7 @@ import type {
 export class Workspace {
   private readonly channels = new Map<string, SimChannel>();
   private readonly users = new Map<string, SimUser>();
+  private readonly groups = new Map<string, string[]>();
   /** Every message in post order; deleted ones are removed. */
   private posted: SimMessage[] = [];
   private ephemeralLog: SimEphemeral[] = [];
@@ -43,6 +44,15 @@ export class Workspace {
     const user = { id, name, realName, isBot };
     this.users.set(id, user);
     return user;
+  }
+
+  /** A user group (S…) and its members, as usergroups.users.list answers. */
+  setUserGroup(id: string, members: string[]): void {
+    this.groups.set(id, [...members]);
+  }
+
+  userGroup(id: string): string[] | undefined {
+    return this.groups.get(id);
   }
 
   channel(id: string): SimChannel | undefined {

@@ -1,0 +1,143 @@
+// Who may do what: the one access decision of AgentOps, for every entry path
+// (slash command, channel message, thread reply, button, select, the CLI and
+// later the API). Pure: the roles come in as sets (user groups already
+// expanded), the answer goes out as a decision with a reason and the words a
+// person sees.
+//
+// Roles: allowed users (ALLOWED_USERS; empty means everyone in the channel),
+// code users (CODE_ALLOWED_USERS; empty means every allowed user), admins
+// (ADMIN_USERS). The CLI is the workstation's owner and counts as an admin.
+// Rules: starting, re-running or promoting a job needs permission for its
+// queue; cancel, retry and promote of someone else's job need an admin; pause,
+// resume and the worker count need an admin once ADMIN_USERS is set; the audit
+// log is for admins.
+import type { JobSource, QueueName } from '@agentops/core';
+
+export const ACCESS_ACTIONS = [
+  'submit',
+  'retry',
+  'promote',
+  'cancel',
+  'pause',
+  'resume',
+  'workers',
+  'read',
+  'audit',
+] as const;
+export type AccessAction = (typeof ACCESS_ACTIONS)[number];
+
+export const REFUSAL_REASONS = ['not_allowed', 'queue_not_allowed', 'not_owner', 'admin_only'] as const;
+export type RefusalReason = (typeof REFUSAL_REASONS)[number];
+
+export interface AccessPolicy {
+  /** Empty: everyone in the channel. */
+  allowedUsers: ReadonlySet<string>;
+  /** Empty: everyone allowed. */
+  codeUsers: ReadonlySet<string>;
+  /** Empty: nobody but the workstation's owner (the CLI). */
+  adminUsers: ReadonlySet<string>;
+}
+
+export interface AccessActor {
+  /** A Slack user id, or "cli:<os user>". */
+  id: string;
+  source: JobSource | 'api';
+}
+
+/** The job an action is about, as far as access goes. */
+export interface JobSubject {
+  id: string;
+  queue: QueueName;
+  /** Who asked for it: a Slack user id, or "cli:<os user>". */
+  requestedBy: string;
+}
+
+export type Target = { queue: QueueName } | { job: JobSubject } | undefined;
+
+export type AccessDecision = { allowed: true } | { allowed: false; reason: RefusalReason; message: string };
+
+const ALLOW: AccessDecision = { allowed: true };
+
+function refuse(reason: RefusalReason, message: string): AccessDecision {
+  return { allowed: false, reason, message };
+}
+
+export function isLocalOwner(actor: AccessActor): boolean {
+  return actor.source === 'cli';
+}
+
+export function isAdmin(policy: AccessPolicy, actor: AccessActor): boolean {
+  return isLocalOwner(actor) || policy.adminUsers.has(actor.id);
+}
+
+function isAllowed(policy: AccessPolicy, actor: AccessActor): boolean {
+  return isAdmin(policy, actor) || policy.allowedUsers.size === 0 || policy.allowedUsers.has(actor.id);
+}
+
+function mayUseQueue(policy: AccessPolicy, actor: AccessActor, queue: QueueName): boolean {
+  if (queue !== 'code' || isAdmin(policy, actor)) return true;
+  return policy.codeUsers.size === 0 || policy.codeUsers.has(actor.id);
+}
+
+const NOT_ALLOWED =
+  'You are not on this AgentOps allow list (ALLOWED_USERS), so I cannot act on your request. Ask the owner of this workstation to add you.';
+
+function queueRefusal(queue: QueueName, verb: string): AccessDecision {
+  return refuse(
+    'queue_not_allowed',
+    queue === 'code'
+      ? `This ${verb} is for the *code* queue, which runs Claude Code on the workstation, and you are not on its allow list (CODE_ALLOWED_USERS). Nothing was changed. Ask the owner to add you, or rephrase it as a writing or research task.`
+      : `You may not use the *${queue}* queue. Nothing was changed.`,
+  );
+}
+
+const VERBS: Partial<Record<AccessAction, string>> = {
+  retry: 'run again',
+  promote: 'promote',
+  cancel: 'cancel',
+};
+
+/** May `actor` do `action` (on `target`)? */
+export function authorize(
+  policy: AccessPolicy,
+  actor: AccessActor,
+  action: AccessAction,
+  target?: Target,
+): AccessDecision {
+  if (!isAllowed(policy, actor)) return refuse('not_allowed', NOT_ALLOWED);
+  const admin = isAdmin(policy, actor);
+  switch (action) {
+    case 'read':
+      return ALLOW;
+    case 'submit': {
+      const queue = target && 'queue' in target ? target.queue : target?.job.queue;
+      if (queue && !mayUseQueue(policy, actor, queue)) return queueRefusal(queue, 'job was routed to');
+      return ALLOW;
+    }
+    case 'retry':
+    case 'promote':
+    case 'cancel': {
+      const job = target && 'job' in target ? target.job : undefined;
+      if (!job) return ALLOW;
+      if (job.requestedBy !== actor.id && !admin)
+        return refuse(
+          'not_owner',
+          `Job #${job.id} is not yours: only the person who asked for it or an admin (ADMIN_USERS) may ${VERBS[action]} it.`,
+        );
+      if (action !== 'cancel' && !mayUseQueue(policy, actor, job.queue)) return queueRefusal(job.queue, 'job is');
+      return ALLOW;
+    }
+    case 'pause':
+    case 'resume':
+    case 'workers':
+      if (policy.adminUsers.size > 0 && !admin)
+        return refuse(
+          'admin_only',
+          `Only an admin (ADMIN_USERS) may ${action === 'workers' ? 'change the worker count' : `${action} the queues`}.`,
+        );
+      return ALLOW;
+    case 'audit':
+      if (!admin) return refuse('admin_only', 'Only an admin (ADMIN_USERS) may read the audit log.');
+      return ALLOW;
+  }
+}

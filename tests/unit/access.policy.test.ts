@@ -1,0 +1,93 @@
+// The one access decision as a table: every role against every action, on a
+// queue, on one's own job and on someone else's, with and without admins.
+import { describe, expect, it } from 'vitest';
+import { authorize, type AccessAction, type AccessPolicy, type AccessActor, type Target } from '@agentops/controller';
+
+const STRANGER: AccessActor = { id: 'U0STRANGE', source: 'slash' };
+const MEMBER: AccessActor = { id: 'U0MEMBER1', source: 'message' };
+const CODER: AccessActor = { id: 'U0CODER01', source: 'button' };
+const ADMIN: AccessActor = { id: 'U0ADMIN01', source: 'slash' };
+const OWNER: AccessActor = { id: 'cli:alice', source: 'cli' };
+
+const withAdmins: AccessPolicy = {
+  allowedUsers: new Set(['U0MEMBER1', 'U0CODER01']),
+  codeUsers: new Set(['U0CODER01']),
+  adminUsers: new Set(['U0ADMIN01']),
+};
+const noAdmins: AccessPolicy = { ...withAdmins, adminUsers: new Set() };
+const open: AccessPolicy = { allowedUsers: new Set(), codeUsers: new Set(), adminUsers: new Set() };
+
+const codeQueue: Target = { queue: 'code' };
+const localQueue: Target = { queue: 'local' };
+const job = (requestedBy: string, queue: 'code' | 'local' = 'local'): Target => ({
+  job: { id: '7', queue, requestedBy },
+});
+
+type Row = [policy: string, actor: AccessActor, action: AccessAction, target: Target, expected: string];
+const POLICIES: Record<string, AccessPolicy> = { withAdmins, noAdmins, open };
+
+// expected: 'ok' or the refusal reason.
+const TABLE: Row[] = [
+  // Not on the allow list: nothing at all.
+  ...(['submit', 'retry', 'promote', 'cancel', 'pause', 'resume', 'workers', 'read', 'audit'] as const).map(
+    (action): Row => ['withAdmins', STRANGER, action, localQueue, 'not_allowed'],
+  ),
+  ['open', STRANGER, 'read', undefined, 'ok'],
+  ['open', STRANGER, 'submit', codeQueue, 'ok'],
+  // Starting a job needs its queue.
+  ['withAdmins', MEMBER, 'submit', localQueue, 'ok'],
+  ['withAdmins', MEMBER, 'submit', codeQueue, 'queue_not_allowed'],
+  ['withAdmins', CODER, 'submit', codeQueue, 'ok'],
+  ['withAdmins', ADMIN, 'submit', codeQueue, 'ok'],
+  ['withAdmins', OWNER, 'submit', codeQueue, 'ok'],
+  // One's own job.
+  ['withAdmins', MEMBER, 'cancel', job('U0MEMBER1'), 'ok'],
+  ['withAdmins', MEMBER, 'retry', job('U0MEMBER1'), 'ok'],
+  ['withAdmins', MEMBER, 'promote', job('U0MEMBER1'), 'ok'],
+  // Re-running a code job needs the code queue, even one's own (the list may have changed).
+  ['withAdmins', MEMBER, 'retry', job('U0MEMBER1', 'code'), 'queue_not_allowed'],
+  ['withAdmins', MEMBER, 'promote', job('U0MEMBER1', 'code'), 'queue_not_allowed'],
+  ['withAdmins', MEMBER, 'cancel', job('U0MEMBER1', 'code'), 'ok'],
+  // Someone else's job: only an admin (or the workstation's owner).
+  ['withAdmins', MEMBER, 'retry', job('U0CODER01', 'code'), 'not_owner'],
+  ['withAdmins', CODER, 'retry', job('U0MEMBER1'), 'not_owner'],
+  ['withAdmins', CODER, 'cancel', job('U0MEMBER1'), 'not_owner'],
+  ['withAdmins', CODER, 'promote', job('U0MEMBER1'), 'not_owner'],
+  ['withAdmins', ADMIN, 'retry', job('U0CODER01', 'code'), 'ok'],
+  ['withAdmins', ADMIN, 'cancel', job('U0MEMBER1'), 'ok'],
+  ['withAdmins', OWNER, 'cancel', job('U0MEMBER1'), 'ok'],
+  ['withAdmins', OWNER, 'retry', job('U0CODER01', 'code'), 'ok'],
+  ['noAdmins', CODER, 'cancel', job('U0MEMBER1'), 'not_owner'],
+  ['noAdmins', CODER, 'cancel', job('cli:alice'), 'not_owner'],
+  ['open', STRANGER, 'cancel', job('U0MEMBER1'), 'not_owner'],
+  // Queue controls: admins once ADMIN_USERS is set, every allowed user before.
+  ['withAdmins', MEMBER, 'pause', undefined, 'admin_only'],
+  ['withAdmins', MEMBER, 'resume', undefined, 'admin_only'],
+  ['withAdmins', CODER, 'workers', undefined, 'admin_only'],
+  ['withAdmins', ADMIN, 'pause', undefined, 'ok'],
+  ['withAdmins', OWNER, 'workers', undefined, 'ok'],
+  ['noAdmins', MEMBER, 'pause', undefined, 'ok'],
+  ['noAdmins', MEMBER, 'workers', undefined, 'ok'],
+  // Reading, and the audit log.
+  ['withAdmins', MEMBER, 'read', undefined, 'ok'],
+  ['withAdmins', MEMBER, 'audit', undefined, 'admin_only'],
+  ['noAdmins', MEMBER, 'audit', undefined, 'admin_only'],
+  ['withAdmins', ADMIN, 'audit', undefined, 'ok'],
+  ['noAdmins', OWNER, 'audit', undefined, 'ok'],
+];
+
+describe('authorize', () => {
+  it.each(TABLE)('%s: %j %s %j → %s', (policy, actor, action, target, expected) => {
+    const decision = authorize(POLICIES[policy] as AccessPolicy, actor, action, target);
+    expect(decision.allowed ? 'ok' : decision.reason).toBe(expected);
+    if (!decision.allowed) expect(decision.message.length).toBeGreaterThan(20);
+  });
+
+  it('says why in words that name the fix', () => {
+    const refused = authorize(withAdmins, MEMBER, 'retry', job('U0CODER01', 'code'));
+    expect(refused.allowed).toBe(false);
+    if (!refused.allowed) expect(refused.message).toContain('ADMIN_USERS');
+    const queue = authorize(withAdmins, MEMBER, 'submit', codeQueue);
+    if (!queue.allowed) expect(queue.message).toContain('CODE_ALLOWED_USERS');
+  });
+});
