@@ -126,7 +126,10 @@ describe('who may act on a job', () => {
       });
       await stack.sim.sendSlashCommand({ text: `inspect ${job.id}`, userId: MEMBER });
       const hidden = await waitFor(
-        () => stack.sim.ephemerals().find((entry) => entry.user === MEMBER && entry.text.includes(`${job.id}`) && entry.text.includes('CLI')),
+        () =>
+          stack.sim
+            .ephemerals()
+            .find((entry) => entry.user === MEMBER && entry.text.includes(`${job.id}`) && entry.text.includes('CLI')),
         10_000,
         'the member’s inspect',
       );
@@ -134,7 +137,11 @@ describe('who may act on a job', () => {
       expect(hidden.text).not.toContain('private diary');
       await stack.sim.sendSlashCommand({ text: 'list', userId: MEMBER });
       const list = await waitFor(
-        () => stack.sim.ephemerals().filter((entry) => entry.user === MEMBER && entry.text.includes('```')).at(-1),
+        () =>
+          stack.sim
+            .ephemerals()
+            .filter((entry) => entry.user === MEMBER && entry.text.includes('```'))
+            .at(-1),
         10_000,
         'the member’s list',
       );
