@@ -19,6 +19,16 @@ const agentops = (args: string[], stdin?: string, extra: Record<string, string> 
   runNode(BIN, args, { ...env, ...extra }, stdin);
 
 describe('the agentops CLI', () => {
+  it('records what it does in the audit log, which `agentops audit` shows (the CLI is the owner: an admin)', async () => {
+    const add = await agentops(['add', 'draft the audit note']);
+    const id = /Job #(\d+)/.exec(add.stdout)?.[1] ?? '';
+    expect((await agentops(['cancel', id])).code).toBe(0);
+    const audit = await agentops(['audit']);
+    expect(audit.code, audit.stderr).toBe(0);
+    expect(audit.stdout).toMatch(new RegExp(`cli:\\S+  cancel  #${id}  cli  done`));
+    expect(audit.stdout).not.toContain('submit');
+  });
+
   it('queues "summarize today’s news" on local, and status shows it waiting', async () => {
     const add = await agentops(['add', "summarize today's news"]);
     expect(add.code).toBe(0);

@@ -15,11 +15,14 @@ import { startSlackStack, type SlackStack } from '../support/slack-stack.js';
 const MEMBER = 'U0SIMUSER1';
 const CODER = 'U0CODER1';
 const ADMIN = 'U0ADMIN1';
+/** Allowed and a code user only through the user group S0CODERS. */
+const GROUPED = 'U0GROUPED';
 let stack: SlackStack;
 
 beforeAll(async () => {
   stack = await startSlackStack({
-    env: { ALLOWED_USERS: `${MEMBER},${CODER}`, CODE_ALLOWED_USERS: CODER, ADMIN_USERS: ADMIN },
+    env: { ALLOWED_USERS: `${MEMBER},${CODER},S0CODERS`, CODE_ALLOWED_USERS: `${CODER},S0CODERS`, ADMIN_USERS: ADMIN },
+    sim: { userGroups: { S0CODERS: [GROUPED] } },
   });
   for (const id of [CODER, ADMIN]) stack.sim.addUser(id, id.toLowerCase());
 }, 60_000);
@@ -157,4 +160,28 @@ describe('who may act on a job', () => {
       await stack.queues.manager.resumeAll();
     }
   }, 60_000);
+
+  it('lets members of a user group named in the lists in, with that list’s rights', async () => {
+    await stack.queues.manager.pauseAll();
+    try {
+      const job = await jobFor('fix the flaky test in src/grouped.ts', GROUPED);
+      expect((await stack.queues.manager.inspect(job.id)).queue).toBe('code');
+    } finally {
+      await stack.queues.manager.resumeAll();
+    }
+  });
+
+  it('keeps every control action and refusal in the audit log, which only admins read', async () => {
+    await stack.sim.sendSlashCommand({ text: 'audit', userId: MEMBER });
+    await waitFor(() => refusalsOf(MEMBER, 'read the audit log').length > 0, 10_000, 'the member’s refusal');
+    await stack.sim.sendSlashCommand({ text: 'audit', userId: ADMIN });
+    const log = await waitFor(
+      () => stack.sim.ephemerals().find((entry) => entry.user === ADMIN && entry.text.includes('refused (not_owner)')),
+      10_000,
+      'the admin’s audit log',
+    );
+    expect(log.text).toContain(`${MEMBER}  retry`);
+    expect(log.text).toMatch(new RegExp(`${ADMIN}  retry  #\\d+  slash  done`));
+    expect(log.text).toContain(`${MEMBER}  audit  -  slash  refused (admin_only)`);
+  });
 });

@@ -6,9 +6,8 @@ import type { AuditLog } from '../audit/log.js';
 import { authorize, type AccessAction, type AccessActor, type AccessDecision, type Target } from './policy.js';
 import type { Roles } from './roles.js';
 
-/** Actions worth a line in the audit log when they go ahead (reads are not). */
+/** Actions worth a line in the audit log when they go ahead (reads and new jobs are not; refusals always are). */
 const CONTROL_ACTIONS: ReadonlySet<AccessAction> = new Set([
-  'submit',
   'retry',
   'promote',
   'cancel',

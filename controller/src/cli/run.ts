@@ -25,7 +25,14 @@ import { createConfiguredRouter } from '../router/index.js';
 import { parseBatch, parseSubcommand, type ParseResult } from '../commands/grammar.js';
 import { helpLines } from '../commands/help-text.js';
 import { readCliArgs } from './args.js';
-import { describeRouting, formatDetails, formatList, formatQueued, formatStatus } from '../commands/tables.js';
+import {
+  describeRouting,
+  formatAudit,
+  formatDetails,
+  formatList,
+  formatQueued,
+  formatStatus,
+} from '../commands/tables.js';
 
 export interface CliIo {
   stdout: (text: string) => void;
@@ -80,6 +87,8 @@ function present(outcome: Outcome): string {
       return formatList(outcome.jobs);
     case 'inspect':
       return formatDetails(outcome.job);
+    case 'audit':
+      return formatAudit(outcome.records);
     case 'find':
       return outcome.result.on
         ? formatFindForCli(outcome.query, outcome.result.matches)
@@ -164,16 +173,15 @@ export async function runCli(
   }
   try {
     const actor = { id: `cli:${os.userInfo().username}`, source: 'cli' as const };
+    const audit = createAuditLog(redis, config.redis.prefix, config.access.auditDays, logger);
     const deps = {
       manager,
       route,
+      audit,
       // The CLI is the workstation's owner: it may do everything, and what it does is audited.
-      guard: createAccessGuard(
-        createRoles(config.access, undefined, logger),
-        createAuditLog(redis, config.redis.prefix, config.access.auditDays, logger),
-        logger,
-        { cliJobsVisible: config.access.cliJobsVisible },
-      ),
+      guard: createAccessGuard(createRoles(config.access, undefined, logger), audit, logger, {
+        cliJobsVisible: config.access.cliJobsVisible,
+      }),
       inbox: createInbox(redis, config.redis.prefix, logger, () => redis.duplicate()),
       plans: createPlans(redis, config.redis.prefix),
       ...(memory ? { memory } : {}),

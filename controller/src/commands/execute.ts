@@ -13,6 +13,7 @@ import {
 } from '@agentops/core';
 import type { AccessGuard } from '../access/guard.js';
 import type { AccessAction, Target } from '../access/policy.js';
+import type { AuditLog, AuditRecord } from '../audit/log.js';
 import type { Inbox } from '../intake/inbox.js';
 import type { Plans } from '../intake/plans.js';
 import { submitJobs } from '../intake/submit.js';
@@ -41,7 +42,8 @@ export type Outcome =
   /** Jobs whose stored data cannot be read are among them, as such. */
   | { kind: 'list'; jobs: ListedJob[]; state?: ListState }
   | { kind: 'inspect'; job: JobDetails }
-  | { kind: 'find'; query: string; result: FindResult };
+  | { kind: 'find'; query: string; result: FindResult }
+  | { kind: 'audit'; records: AuditRecord[] };
 
 export interface Actor {
   /** Slack user id or "cli:<os user>". */
@@ -55,12 +57,17 @@ export interface OperationDeps {
   route: Router;
   /** The one access decision; every command is checked and every control action audited. */
   guard: AccessGuard;
+  /** The audit log `audit` reads. */
+  audit?: AuditLog;
   /** New jobs are first written here, as every entry path's are. */
   inbox: Inbox;
   plans: Plans;
   /** Job memory for `find`; absent where none was set up. */
   memory?: JobMemory;
 }
+
+/** How many audit records `audit` shows unless told otherwise. */
+export const AUDIT_LIMIT = 20;
 
 /** How many past jobs `find` lists unless told otherwise. */
 export const FIND_LIMIT = 5;
@@ -83,6 +90,7 @@ function actionOf(command: Command): AccessAction {
     case 'pause':
     case 'resume':
     case 'workers':
+    case 'audit':
       return command.kind;
     default:
       return 'read';
@@ -203,6 +211,8 @@ async function run(command: Command, deps: OperationDeps, actor: Actor, options:
       };
     case 'inspect':
       return { kind: 'inspect', job: await manager.inspect(command.id) };
+    case 'audit':
+      return { kind: 'audit', records: deps.audit ? await deps.audit.recent(options.listLimit ?? AUDIT_LIMIT) : [] };
     case 'find': {
       const result: FindResult = deps.memory
         ? await deps.memory.find(command.text, options.listLimit ?? FIND_LIMIT)

@@ -33,7 +33,8 @@ export type Command =
   | { kind: 'promote'; id: string; priority: JobPriority }
   | { kind: 'list'; state?: ListState }
   | { kind: 'inspect'; id: string }
-  | { kind: 'find'; text: string };
+  | { kind: 'find'; text: string }
+  | { kind: 'audit' };
 
 export type ParseErrorCode =
   | 'empty'
@@ -100,6 +101,7 @@ export const SUBCOMMANDS: readonly Subcommand[] = [
     args: '<text>',
     description: 'List the closest past jobs (job memory: Qdrant and an embedding model)',
   },
+  { name: 'audit', args: '', description: 'Show the latest control actions and refusals (admins)' },
 ];
 
 const PRIORITY_COMMANDS: Record<string, JobPriority> = { addp1: 1, addp2: 2, addp3: 3 };
@@ -252,7 +254,8 @@ export function parseSubcommand(text: string, context: ParseContext = 'slash'): 
     case 'help':
     case 'status':
     case 'pause':
-    case 'resume': {
+    case 'resume':
+    case 'audit': {
       if (rest.trim())
         return fail(
           'unexpected_argument',

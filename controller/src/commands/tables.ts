@@ -1,5 +1,6 @@
 // Plain-text tables of jobs and queues: the CLI prints them, and Slack shows
 // `list` and `inspect` in a code block. Pure: values in, strings out.
+import type { AuditRecord } from '../audit/log.js';
 import Table from 'cli-table3';
 import { priorityLabel, truncate, type JobData } from '@agentops/core';
 import type { JobDetails, ListedJob, StatusSnapshot } from '../queue/manager.js';
@@ -129,4 +130,21 @@ export function formatDetails(job: JobDetails): string {
     lines.push('', 'Result:', typeof result.text === 'string' ? result.text : JSON.stringify(job.result, null, 2));
   }
   return lines.join('\n');
+}
+
+/** The audit log as lines: when, who, what, which job, how it ended (newest first). */
+export function formatAudit(records: readonly AuditRecord[]): string {
+  if (records.length === 0) return 'The audit log is empty.';
+  return records
+    .map((record) =>
+      [
+        new Date(record.at).toISOString().replace('T', ' ').slice(0, 19),
+        record.who,
+        record.action,
+        record.job ? `#${record.job}` : '-',
+        record.source,
+        record.outcome === 'done' ? 'done' : `${record.outcome}${record.reason ? ` (${record.reason})` : ''}`,
+      ].join('  '),
+    )
+    .join('\n');
 }

@@ -12,7 +12,7 @@ import {
 } from './messages/index.js';
 import type { JobDetails } from '../queue/manager.js';
 import type { Outcome } from '../commands/execute.js';
-import { formatDetails, formatList } from '../commands/tables.js';
+import { formatAudit, formatDetails, formatList } from '../commands/tables.js';
 import { findAnswerText, memoryOffText } from '../memory/format.js';
 import type { SlackDeps, SlackOrigin } from './context.js';
 import { jobThread, receiptKey } from './messenger.js';
@@ -146,6 +146,9 @@ export async function presentOutcome(
       return;
     case 'inspect':
       await ephemeralText(deps, origin, codeBlock(formatDetails(outcome.job), SLACK_LIMITS.sectionText), threadTs);
+      return;
+    case 'audit':
+      await ephemeralText(deps, origin, codeBlock(formatAudit(outcome.records), SLACK_LIMITS.sectionText), threadTs);
       return;
     case 'find': {
       const { result } = outcome;

@@ -44,6 +44,8 @@ export interface SlackSimulatorOptions {
   serverPingIntervalMs?: number;
   channels?: Array<{ id: string; name: string; isPrivate?: boolean }>;
   users?: Array<{ id: string; name: string; realName?: string; isBot?: boolean }>;
+  /** User groups (S…) and their members, for usergroups.users.list. */
+  userGroups?: Record<string, string[]>;
 }
 
 /** The options with every default filled in. */

@@ -32,6 +32,7 @@ export class Workspace {
     for (const user of options.users ?? []) {
       this.addUser(user.id, user.name, user.realName ?? user.name, user.isBot ?? false);
     }
+    for (const [id, members] of Object.entries(options.userGroups ?? {})) this.setUserGroup(id, members);
   }
 
   addChannel(id: string, name: string, isPrivate = false): SimChannel {
