@@ -5,7 +5,7 @@
 // body, so a cross-site form cannot add or change jobs with saved credentials.
 import { timingSafeEqual } from 'node:crypto';
 import { createBullBoard } from '@bull-board/api';
-import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
+import { createBoardAdapters } from '../queue/board.js';
 import { ExpressAdapter } from '@bull-board/express';
 import type { Express, NextFunction, Request, Response } from 'express';
 import { QUEUE_NAMES, type Logger } from '@agentops/core';
@@ -117,9 +117,7 @@ export function mountDashboard(
   const adapter = new ExpressAdapter();
   adapter.setBasePath(DASHBOARD_PATH);
   // Jobs added or edited here would skip AgentOps' ids and checks: read-only unless asked otherwise.
-  const queues = QUEUE_NAMES.map(
-    (name) => new BullMQAdapter(manager.queues[name], { readOnlyMode: settings.readOnly }),
-  );
+  const queues = createBoardAdapters(manager, { readOnly: settings.readOnly });
   createBullBoard({ queues, serverAdapter: adapter });
   app.use(DASHBOARD_PATH, basicAuth(settings.username, settings.password), sameOriginOnly(), adapter.getRouter());
   const mode = settings.readOnly ? 'read-only' : 'read-write';

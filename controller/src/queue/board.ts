@@ -4,6 +4,7 @@ import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
 import { QUEUE_NAMES } from '@agentops/core';
 import type { QueueManager } from './manager.js';
 
-export function createBoardAdapters(manager: QueueManager): BullMQAdapter[] {
-  return QUEUE_NAMES.map((name) => new BullMQAdapter(manager.queues[name]));
+/** `readOnly`: Bull Board shows the queues but offers no way to change them (BULLBOARD_READONLY). */
+export function createBoardAdapters(manager: QueueManager, options: { readOnly: boolean }): BullMQAdapter[] {
+  return QUEUE_NAMES.map((name) => new BullMQAdapter(manager.queues[name], { readOnlyMode: options.readOnly }));
 }

@@ -6,6 +6,7 @@
 import type { App, BlockAction } from '@slack/bolt';
 import {
   ACTION_IDS,
+  mention,
   AgentOpsError,
   ErrorCode,
   MAX_WORKERS,
@@ -75,10 +76,10 @@ const HANDLERS: Record<string, Handler> = {
     await runJobCommand(input, { kind: 'promote', id, priority: (job.priority - 1) as JobPriority });
   },
   [ACTION_IDS.pause]: (input) =>
-    applyToStatus(input, { kind: 'pause' }, () => `:double_vertical_bar: Paused by <@${input.origin.user}>`),
+    applyToStatus(input, { kind: 'pause' }, () => `:double_vertical_bar: Paused by ${mention(input.origin.user)}`),
   [ACTION_IDS.resume]: (input) =>
-    applyToStatus(input, { kind: 'resume' }, () => `:arrow_forward: Resumed by <@${input.origin.user}>`),
-  [ACTION_IDS.refresh]: (input) => refreshStatus(input, `Refreshed by <@${input.origin.user}>`),
+    applyToStatus(input, { kind: 'resume' }, () => `:arrow_forward: Resumed by ${mention(input.origin.user)}`),
+  [ACTION_IDS.refresh]: (input) => refreshStatus(input, `Refreshed by ${mention(input.origin.user)}`),
   [ACTION_IDS.viewStatus]: async (input) => {
     await input.deps.messenger.post(input.origin.channel, statusMessage(await input.deps.manager.status()));
   },
@@ -93,7 +94,7 @@ const HANDLERS: Record<string, Handler> = {
     await applyToStatus(
       input,
       { kind: 'workers', count },
-      () => `Concurrency set to ${count} by <@${input.origin.user}>`,
+      () => `Concurrency set to ${count} by ${mention(input.origin.user)}`,
     );
   },
 };

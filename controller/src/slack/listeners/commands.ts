@@ -2,6 +2,7 @@
 // (parsing is instant); every other command is written to the inbox, then
 // acknowledged, and handled by the inbox consumer (handleSlash).
 import type { App } from '@slack/bolt';
+import { escapeMrkdwn } from '@agentops/core';
 import { helpMessage } from '../messages/index.js';
 import { execute } from '../../commands/execute.js';
 import { parseSubcommand } from '../../commands/grammar.js';
@@ -16,7 +17,9 @@ export function registerCommands(app: App, deps: SlackDeps): void {
     const parsed = parseSubcommand(decodeSlackText(command.text, deps.scope.botUserId), 'slash');
     if (!parsed.ok) {
       const { message, usage } = parsed.error;
-      await ack({ response_type: 'ephemeral', text: `${message}${usage ? `\nUsage: \`${usage}\`` : ''}` });
+      // The message may quote what was typed: escaped, so it shows as typed and pings nobody.
+      const text = `${escapeMrkdwn(message)}${usage ? `\nUsage: \`${escapeMrkdwn(usage)}\`` : ''}`;
+      await ack({ response_type: 'ephemeral', text });
       return;
     }
     if (parsed.command.kind === 'help') {

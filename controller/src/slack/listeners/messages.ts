@@ -5,6 +5,7 @@
 // the inbox consumer. Channel, sender and Redis were checked by the access
 // middleware.
 import type { App } from '@slack/bolt';
+import { cleanText, escapeMrkdwn } from '@agentops/core';
 import { parseJobId, parseMessage, parsePriority, type Command } from '../../commands/grammar.js';
 import { execute } from '../../commands/execute.js';
 import { plainMessage } from '../messages/index.js';
@@ -26,7 +27,7 @@ const THREAD_HELP =
 
 /** Reads a command typed in the thread of job `id`. */
 export function parseThreadCommand(text: string, id: string): Command | undefined {
-  const words = text
+  const words = cleanText(text)
     .trim()
     .toLowerCase()
     .replace(/[.!?]+$/, '')
@@ -86,7 +87,7 @@ export async function handleMessage(
       await deps.messenger.ephemeral(
         origin.channel,
         origin.user,
-        plainMessage(`${message}${usage ? `\nForm: \`${usage}\`` : ''}`),
+        plainMessage(`${escapeMrkdwn(message)}${usage ? `\nForm: \`${escapeMrkdwn(usage)}\`` : ''}`),
       );
       return;
     }
