@@ -3,19 +3,20 @@
 // in the audit log, and so is every control action that went ahead.
 import type { Logger } from '@agentops/core';
 import type { AuditLog } from '../audit/log.js';
-import { authorize, type AccessAction, type AccessActor, type AccessDecision, type Target } from './policy.js';
+import {
+  ACCESS_ACTIONS,
+  authorize,
+  type AccessAction,
+  type AccessActor,
+  type AccessDecision,
+  type Target,
+} from './policy.js';
 import type { Roles } from './roles.js';
 
-/** Actions worth a line in the audit log when they go ahead (reads and new jobs are not; refusals always are). */
-const CONTROL_ACTIONS: ReadonlySet<AccessAction> = new Set([
-  'retry',
-  'promote',
-  'cancel',
-  'pause',
-  'resume',
-  'workers',
-  'audit',
-]);
+/** Actions worth a line in the audit log when they go ahead: all but reads and new jobs (refusals always are). */
+const CONTROL_ACTIONS: ReadonlySet<AccessAction> = new Set(
+  ACCESS_ACTIONS.filter((action) => action !== 'read' && action !== 'submit'),
+);
 
 export interface AccessGuard {
   /** Decides; a refusal is logged (with `context`'s fields) and audited before it is returned. */
