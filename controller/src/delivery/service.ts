@@ -76,8 +76,6 @@ export interface DeliveryService {
    * outbox) is away: inside the same rate limits, not durable, never retried.
    */
   sendWithoutOutbox(notice: { channel: string; user: string; text: string; threadTs?: string }): Promise<void>;
-  /** The Web API method a delivery calls, as counted. */
-  readonly slackMethods: Record<DeliveryMethod, string>;
 }
 
 export interface DeliveryServiceOptions {
@@ -429,7 +427,6 @@ export function createDeliveryService(options: DeliveryServiceOptions): Delivery
   }
 
   return {
-    slackMethods: SLACK_METHODS,
     async start() {
       stopping = false;
       await subscriber.connect().catch(() => undefined);

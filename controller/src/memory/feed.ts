@@ -21,7 +21,7 @@ import {
   type QueueName,
   type Redis,
 } from '@agentops/core';
-import { compareStreamIds, fieldsOf, followStreams, type StreamReply } from '../queue/streams.js';
+import { compareStreamIds, fieldsOf, followStreams, readFromCursors } from '../queue/streams.js';
 import type { FinishedJobRecord, FinishedOutcome } from './records.js';
 import type { JobMemory } from './memory.js';
 
@@ -104,32 +104,16 @@ export function startCompletionFeed(options: CompletionFeedOptions): CompletionF
     return true;
   };
 
-  const readBatch = async (signal: AbortSignal, blocking: (on: boolean) => void): Promise<StreamReply | null> => {
-    const keys = QUEUE_NAMES.map((queue) => options.streams[queue]);
-    const cursors = await redis.mget(...QUEUE_NAMES.map((queue) => names.memoryCursor(queue)));
-    blocking(true);
-    try {
-      // close() runs between awaits: it either sees the read blocking and cuts the connection, or is seen here.
-      if (signal.aborted) return null;
-      return (await redis.xread(
-        'COUNT',
-        50,
-        'BLOCK',
-        options.blockMs ?? 5_000,
-        'STREAMS',
-        ...keys,
-        ...cursors.map((cursor) => cursor ?? '0-0'),
-      )) as StreamReply | null;
-    } finally {
-      blocking(false);
-    }
-  };
-
   const run = async (signal: AbortSignal, blocking: (on: boolean) => void) => {
     await initCursors();
     while (!signal.aborted) {
       await memory.whenEnabled(signal);
-      const reply = await readBatch(signal, blocking);
+      const reply = await readFromCursors(redis, options.streams, names.memoryCursor, {
+        count: 50,
+        blockMs: options.blockMs ?? 5_000,
+        signal,
+        blocking,
+      });
       let paused = false;
       for (const [key, entries] of reply ?? []) {
         const queue = queueOfKey.get(key);

@@ -2,6 +2,7 @@
 // job memory's and the job threads'): XREAD replies, stream ids, and the loop
 // that keeps a feed going across Redis failures.
 import { setTimeout as sleep } from 'node:timers/promises';
+import type { Redis } from '@agentops/core';
 
 export type StreamReply = [key: string, entries: [id: string, fields: string[]][]][];
 
@@ -66,4 +67,35 @@ export function followStreams(
       reader.disconnect();
     },
   };
+}
+
+/**
+ * One blocking XREAD of every queue's event stream from the cursors stored at
+ * `cursorKey(queue)`; null when nothing came, or when `signal` was aborted
+ * before the read (close() either sees the read blocking and cuts the
+ * connection, or is seen here).
+ */
+export async function readFromCursors<Q extends string>(
+  reader: Redis,
+  streams: Record<Q, string>,
+  cursorKey: (queue: Q) => string,
+  read: { count: number; blockMs: number; signal: AbortSignal; blocking: (on: boolean) => void },
+): Promise<StreamReply | null> {
+  const queues = Object.keys(streams) as Q[];
+  const cursors = await reader.mget(...queues.map(cursorKey));
+  read.blocking(true);
+  try {
+    if (read.signal.aborted) return null;
+    return (await reader.xread(
+      'COUNT',
+      read.count,
+      'BLOCK',
+      read.blockMs,
+      'STREAMS',
+      ...queues.map((queue) => streams[queue]),
+      ...cursors.map((cursor) => cursor ?? '0-0'),
+    )) as StreamReply | null;
+  } finally {
+    read.blocking(false);
+  }
 }

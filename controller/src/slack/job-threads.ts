@@ -31,7 +31,7 @@ import type { Delivery } from '../delivery/types.js';
 import type { SlackMemoryView } from '../memory/index.js';
 import type { Durations } from '../queue/durations.js';
 import type { QueueManager, StoredJob } from '../queue/manager.js';
-import { fieldsOf, followStreams, streamIdTime, type StreamReply } from '../queue/streams.js';
+import { fieldsOf, followStreams, readFromCursors, streamIdTime } from '../queue/streams.js';
 import {
   answerMessages,
   cancelledNotice,
@@ -257,24 +257,13 @@ export function startJobThreads(options: JobThreadsOptions): JobThreads {
   const run = async (signal: AbortSignal, blocking: (on: boolean) => void) => {
     await initCursors();
     while (!signal.aborted) {
-      const keys = QUEUE_NAMES.map((queue) => options.streams[queue]);
-      const cursors = await reader.mget(...QUEUE_NAMES.map((queue) => names.threadCursor(queue)));
-      blocking(true);
-      let reply: StreamReply | null;
-      try {
-        if (signal.aborted) return;
-        reply = (await reader.xread(
-          'COUNT',
-          200,
-          'BLOCK',
-          options.blockMs ?? 5_000,
-          'STREAMS',
-          ...keys,
-          ...cursors.map((cursor) => cursor ?? '0-0'),
-        )) as StreamReply | null;
-      } finally {
-        blocking(false);
-      }
+      const reply = await readFromCursors(reader, options.streams, names.threadCursor, {
+        count: 200,
+        blockMs: options.blockMs ?? 5_000,
+        signal,
+        blocking,
+      });
+      if (signal.aborted) return;
       for (const [key, entries] of reply ?? []) {
         const queue = queueOfKey.get(key);
         const last = entries[entries.length - 1]?.[0];
