@@ -102,6 +102,20 @@ export const CRASH_POINTS = [
 ] as const;
 export type CrashPoint = (typeof CRASH_POINTS)[number];
 
+/** One CODE_WORKSPACES entry: `<name>=<folder>`; names are what people type after `repo=`. */
+export const WORKSPACE_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,39}$/;
+const WORKSPACE_ENTRY = z
+  .string()
+  .refine((entry) => WORKSPACE_NAME.test(entry.slice(0, Math.max(0, entry.indexOf('=')))) && entry.indexOf('=') < entry.length - 1, {
+    error: 'must list name=folder pairs such as api=/src/api,web=/src/web (names: letters, digits, . _ -, up to 40)',
+  });
+/** Comma-separated only: folder paths may hold spaces. */
+const splitCommas = (value: string): string[] =>
+  value
+    .split(',')
+    .map((item) => item.trim())
+    .filter((item) => item.length > 0);
+
 /** A Slack user id (U…, W…) or user group id (S…). */
 const USER_OR_GROUP = /^[UWS][A-Z0-9]{2,}$/;
 const USER_OR_GROUP_PROBLEM =
@@ -196,6 +210,22 @@ const envSchema = z.object({
     .preprocess(unset, z.enum(['claude', 'local'], { error: 'must be claude or local' }))
     .default('claude'),
   RESEARCH_WORKDIR: str().optional(),
+  CODE_WORKSPACES: z
+    .preprocess(unset, z.string().transform(splitCommas).pipe(z.array(WORKSPACE_ENTRY)))
+    .default([])
+    .superRefine((entries, ctx) => {
+      const seen = new Set<string>();
+      for (const entry of entries) {
+        const name = entry.split('=')[0] ?? '';
+        if (seen.has(name.toLowerCase())) ctx.addIssue({ code: 'custom', message: `names workspace "${name}" twice` });
+        seen.add(name.toLowerCase());
+      }
+    }),
+  CODE_WORKTREES: bool().default(false),
+  WORKTREE_DAYS: int(1, 365).default(7),
+  CONVERSATION_DAYS: int(1, 365).default(14),
+  LOCAL_HISTORY_TOKENS: int(0, 1_000_000).default(4_000),
+  APPROVAL_TIMEOUT_MS: int(1_000, 24 * 3_600_000).default(10 * 60_000),
   BULLBOARD_USERNAME: str().optional(),
   BULLBOARD_PASSWORD: str().optional(),
   BULLBOARD_READONLY: bool().default(true),
@@ -229,6 +259,7 @@ const FIXES: Partial<Record<keyof Env, string>> = {
   SLACK_POST_PER_SEC: 'Slack allows about 1 chat.postMessage per second per channel; leave it at 1',
   SLACK_UPDATE_PER_MIN: 'chat.update is Slack Tier 3 (about 50 a minute); leave it at 50',
   AGENTOPS_CRASH_AT: 'leave it unset; it exists for the crash tests',
+  CODE_WORKSPACES: 'name each folder once, e.g. CODE_WORKSPACES=api=/src/api,web=/src/web',
   REDIS_PORT: 'set it to the port your Redis listens on (default 6379)',
   QUEUE_PREFIX: 'use a plain word such as bull, or a hash tag such as {agentops} for Redis Cluster',
   PORT: 'pick a free TCP port for the operations server (default 3000; 0 picks any free port)',
@@ -337,6 +368,14 @@ export interface Config {
   researchEngine: 'claude' | 'local';
   /** RESEARCH_WORKDIR: the research worker's folder; unset, a fresh empty folder per job. Never CODE_WORKDIR by default. */
   researchWorkdir?: string;
+  /** CODE_WORKSPACES: named folders code jobs may pick (`repo=<name>`), in the order configured; paths as written. */
+  workspaces: { name: string; path: string }[];
+  /** CODE_WORKTREES / WORKTREE_DAYS: a git worktree per code job in a git workspace, kept this many days. */
+  worktrees: { enabled: boolean; days: number };
+  /** A job thread's conversation (CONVERSATION_DAYS) and how much of it a local follow-up sends (LOCAL_HISTORY_TOKENS). */
+  conversations: { days: number; localHistoryTokens: number };
+  /** APPROVAL_TIMEOUT_MS: how long a tool use waits for Approve or Deny in the thread before it is denied. */
+  approvals: { timeoutMs: number };
   /** readOnly (BULLBOARD_READONLY): the dashboard shows the queues but changes nothing. */
   bullBoard: { username?: string; password?: string; readOnly: boolean };
   paths: {
@@ -466,6 +505,13 @@ export function loadConfig(
     },
     researchEngine: e.RESEARCH_ENGINE,
     researchWorkdir: e.RESEARCH_WORKDIR,
+    workspaces: e.CODE_WORKSPACES.map((entry) => {
+      const at = entry.indexOf('=');
+      return { name: entry.slice(0, at), path: entry.slice(at + 1) };
+    }),
+    worktrees: { enabled: e.CODE_WORKTREES, days: e.WORKTREE_DAYS },
+    conversations: { days: e.CONVERSATION_DAYS, localHistoryTokens: e.LOCAL_HISTORY_TOKENS },
+    approvals: { timeoutMs: e.APPROVAL_TIMEOUT_MS },
     bullBoard: { username: e.BULLBOARD_USERNAME, password: e.BULLBOARD_PASSWORD, readOnly: e.BULLBOARD_READONLY },
     paths: {
       ...(e.AGENTOPS_ENV_FILE ? { envFile: e.AGENTOPS_ENV_FILE } : {}),

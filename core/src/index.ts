@@ -19,3 +19,4 @@ export * from './slack/mrkdwn.js';
 export * from './slack/sdk-logger.js';
 export * from './text.js';
 export * from './crash.js';
+export * from './conversation.js';

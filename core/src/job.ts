@@ -32,6 +32,18 @@ export interface SlackOrigin {
   messageTs?: string;
 }
 
+/** A job's place in a thread's conversation: the job whose card opened the thread, and the one before it. */
+export interface JobThreadLink {
+  /** Id of the thread's first job (its card is the thread's parent message). */
+  root: string;
+  /** Id of the job this one follows up; it runs only after that one has ended. */
+  after: string;
+}
+
+/** `plan`: Claude only plans (permission mode plan) and the plan is posted with Run it / Cancel. */
+export const JOB_MODES = ['plan'] as const;
+export type JobMode = (typeof JOB_MODES)[number];
+
 export interface JobData {
   /** Short id shared by all queues ("42"); BullMQ's id is "job-42". */
   id: string;
@@ -44,6 +56,11 @@ export interface JobData {
   createdAt: number;
   routing: RoutingDecision;
   slack?: SlackOrigin;
+  /** Set on a follow-up: the thread it continues. */
+  thread?: JobThreadLink;
+  /** A CODE_WORKSPACES name; absent: CODE_WORKDIR. */
+  workspace?: string;
+  mode?: JobMode;
 }
 
 export const jobDataSchema = z.object({
@@ -69,12 +86,18 @@ export const jobDataSchema = z.object({
       messageTs: z.string().optional(),
     })
     .optional(),
+  thread: z.object({ root: z.string().regex(/^\d+$/), after: z.string().regex(/^\d+$/) }).optional(),
+  workspace: z.string().min(1).optional(),
+  mode: z.enum(JOB_MODES).optional(),
 }) satisfies z.ZodType<JobData>;
 
 /** One job as a person asked for it, before routing. */
 export interface JobRequest {
   text: string;
   priority: JobPriority;
+  /** A CODE_WORKSPACES name the request chose (`repo=<name>`), checked by the intake. */
+  workspace?: string;
+  mode?: JobMode;
 }
 
 /** Who asked for a job and where it came from. */
@@ -84,12 +107,14 @@ export interface JobOrigin {
   requestedBy: string;
   /** Where a Slack job replies; the receipt's ts is added once it is posted. */
   slack?: SlackOrigin;
+  /** A follow-up's thread. */
+  thread?: JobThreadLink;
 }
 
 /** A job's data: the one place it is built, for every producer. */
 export function buildJobData(
   id: string,
-  request: { text: string; priority: JobPriority },
+  request: JobRequest,
   routing: RoutingDecision,
   origin: JobOrigin,
   createdAt: number,
@@ -104,6 +129,9 @@ export function buildJobData(
     createdAt,
     routing,
     ...(origin.slack ? { slack: { ...origin.slack } } : {}),
+    ...(origin.thread ? { thread: { ...origin.thread } } : {}),
+    ...(request.workspace ? { workspace: request.workspace } : {}),
+    ...(request.mode ? { mode: request.mode } : {}),
   };
 }
 

@@ -89,6 +89,12 @@ export function redisKeys(prefix: string) {
     durations: (queue: string) => agentopsKey(prefix, 'durations', queue),
     /** Job memory: the last handled entry of a queue's event stream. */
     memoryCursor: (queue: string) => agentopsKey(prefix, 'qdrant', 'last-event', queue),
+    /** A job thread's conversation: `latest` job, `follower:<id>` (the follow-up waiting for job id), `after:<id>`. */
+    conversation: (rootId: string) => agentopsKey(prefix, 'conversation', rootId),
+    /** A job thread's turns: job id to its text, answer and Claude session, written by the worker that ran it. */
+    conversationTurns: (rootId: string) => agentopsKey(prefix, 'conversation', rootId, 'turns'),
+    /** A channel's default workspace (`/queue repo <name>`). */
+    channelWorkspace: (channel: string) => agentopsKey(prefix, 'channel-workspace', channel),
     /** Job memory: the similar past jobs a receipt showed. */
     receiptSimilar: (jobId: string) => agentopsKey(prefix, 'qdrant', 'receipt-similar', jobId),
   };

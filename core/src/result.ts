@@ -13,6 +13,12 @@ export interface JobStats {
   sessionId?: string;
   model?: string;
   permissionDenials?: PermissionDenial[];
+  /** The folder Claude worked in (a workspace, a worktree or a conversation folder), for the terminal handoff. */
+  workdir?: string;
+  /** The job's git worktree branch, when it ran in one. */
+  branch?: string;
+  /** `git diff --stat` of the branch against where it started. */
+  diffstat?: string;
 }
 
 export interface JobResult {

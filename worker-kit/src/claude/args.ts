@@ -39,6 +39,8 @@ export interface ClaudeFlags {
   strictMcpConfig?: boolean;
   /** `--no-session-persistence`: no transcript of the run is kept on disk. */
   noSessionPersistence?: boolean;
+  /** `--resume`: continue this session (it must have run in the same working folder). */
+  resume?: string;
 }
 
 /** Always present: print mode, one JSON event per line, and verbose (stream-json requires it with -p). */
@@ -67,6 +69,7 @@ export function buildClaudeArgs(flags: ClaudeFlags): string[] {
     ...when('--restricted', flags.restricted),
     ...when('--strict-mcp-config', flags.strictMcpConfig),
     ...when('--no-session-persistence', flags.noSessionPersistence),
+    ...value('--resume', flags.resume),
   ];
 }
 

@@ -11,3 +11,4 @@ export * from './workdir.js';
 export * from './job-folder.js';
 export * from './orphans.js';
 export * from './processor.js';
+export * from './continuation.js';

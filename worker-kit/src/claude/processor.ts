@@ -1,11 +1,19 @@
 // A job processor that runs Claude Code, for the workers that use it: each says
 // only what differs (folder, tools, permission mode, prompt); the binary, the
 // limits, the model and the secrets to hide come from the configuration. The
-// folder is either one for every job (the code worker's CODE_WORKDIR) or a
-// fresh one per job, created for it and removed after it (job-folder.ts).
-import type { Config, Logger } from '@agentops/core';
-import type { Processor } from '../runtime/runtime.js';
+// folder is one for every job (CODE_WORKDIR), a fresh one per job (created for
+// it and removed after it, job-folder.ts), or one the worker chooses per job
+// (a workspace, a worktree, a conversation's folder).
+//
+// A follow-up continues its thread: the latest earlier turn of the same queue
+// that left a Claude session in the folder this run works in is resumed
+// (`--resume`), so Claude has the whole conversation. When there is none (the
+// thread changed queue, the folder is gone), the earlier answers go into the
+// prompt instead (continuation.ts).
+import type { Config, JobStats, Logger } from '@agentops/core';
+import type { Processor, ProcessorContext } from '../runtime/runtime.js';
 import type { ClaudeFlags } from './args.js';
+import { continuationPrompt, pickResume } from './continuation.js';
 import { createJobFolder, type JobFolder } from './job-folder.js';
 import { reapOrphansAtStart } from './orphans.js';
 import { runClaude } from './run.js';
@@ -28,9 +36,19 @@ export interface PerJobFolder {
   perJob: string;
 }
 
+/** The folder a job runs in, chosen by the worker. */
+export interface ClaudeFolder extends JobFolder {
+  /** The folder outlives the job (a workspace, a worktree, a conversation's folder): a session there can be resumed. */
+  kept: boolean;
+  /** What the answer should say about the folder once the run is over (a worktree's branch and diffstat). */
+  describe?(): Promise<Partial<JobStats>>;
+}
+
+export type FolderChoice = (context: ProcessorContext) => Promise<ClaudeFolder>;
+
 export interface ClaudeProcessorOptions extends ClaudeJobFlags {
-  /** The folder Claude works in (already checked), or a fresh folder per job. */
-  cwd: string | PerJobFolder;
+  /** The folder Claude works in (already checked), a fresh folder per job, or the worker's choice per job. */
+  cwd: string | PerJobFolder | FolderChoice;
   /** The variable that named `cwd`, for messages when it disappears; default CODE_WORKDIR. */
   workdirVariable?: WorkdirVariable;
   /** e.g. "[code-worker]". */
@@ -49,19 +67,27 @@ export async function createClaudeProcessor(
   await reapOrphansAtStart(logger, options.logPrefix, config.paths.runDir);
   const { maxTurns, maxBudgetUsd, model } = config.claude;
   const { cwd, logPrefix, workdirVariable, ...flags } = options;
-  const openFolder = (jobId: string): JobFolder =>
-    typeof cwd === 'string' ? { path: cwd, remove: () => undefined } : createJobFolder(cwd.perJob, jobId);
-  return async ({ data, signal, progress, logger: jobLogger }) => {
-    const folder = openFolder(data.id);
+  const openFolder = async (context: ProcessorContext): Promise<ClaudeFolder> => {
+    if (typeof cwd === 'string') return { path: cwd, kept: true, remove: () => undefined };
+    if (typeof cwd === 'function') return cwd(context);
+    return { ...createJobFolder(cwd.perJob, context.data.id), kept: false };
+  };
+  return async (context) => {
+    const { data, signal, progress, logger: jobLogger, history } = context;
+    const folder = await openFolder(context);
     if (typeof cwd !== 'string')
       jobLogger.info({ workdir: folder.path }, `${logPrefix} Job ${data.id} works in ${folder.path}`);
+    const resume = folder.kept ? pickResume(history, data.queue, folder.path) : undefined;
+    if (resume) jobLogger.info({ resume: resume.sessionId }, `${logPrefix} Job ${data.id} resumes job ${resume.job}'s session`);
     try {
-      return await runClaude({
+      const result = await runClaude({
         ...flags,
+        ...(data.mode === 'plan' ? { permissionMode: 'plan' as const } : {}),
         bin: config.claude.bin,
         cwd: folder.path,
         ...(workdirVariable ? { workdirVariable } : {}),
-        prompt: data.text,
+        prompt: resume ? data.text : continuationPrompt(data.text, history),
+        ...(resume?.sessionId ? { resume: resume.sessionId } : {}),
         signal,
         progress,
         logger: jobLogger,
@@ -72,6 +98,11 @@ export async function createClaudeProcessor(
         ...(maxBudgetUsd === undefined ? {} : { maxBudgetUsd }),
         ...(model ? { model } : {}),
       });
+      const described = (await folder.describe?.()) ?? {};
+      return {
+        ...result,
+        stats: { ...result.stats, ...(folder.kept ? { workdir: folder.path } : {}), ...described },
+      };
     } finally {
       // runClaude returns once the CLI has exited (a stopped run: once its process group has ended).
       folder.remove();

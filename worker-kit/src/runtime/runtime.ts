@@ -28,6 +28,10 @@ import {
   scrubSecrets,
   scrubSecretsDeep,
   toCodedError,
+  conversationRoot,
+  createConversationStore,
+  keepsConversation,
+  type ConversationTurn,
   type Config,
   type JobData,
   type JobResult,
@@ -51,6 +55,8 @@ export interface ProcessorContext {
   logger: Logger;
   attempt: Attempt;
   progress(update: ProgressUpdate): void;
+  /** A follow-up's thread so far: the turns of the jobs before it, oldest first (empty for a first job). */
+  history: ConversationTurn[];
 }
 
 export type Processor = (context: ProcessorContext) => Promise<JobResult>;
@@ -98,6 +104,7 @@ export async function startWorkerRuntime(options: WorkerRuntimeOptions): Promise
   const active = new Map<string, AbortController>();
   const keys = redisKeys(prefix);
   const resultKey = keys.result;
+  const conversations = createConversationStore(store, prefix, config.conversations.days);
   // Released in reverse: the cancel watcher, then the store.
   const releasers = new Releasers();
   releasers.add('result store', () => store.disconnect());
@@ -155,6 +162,16 @@ export async function startWorkerRuntime(options: WorkerRuntimeOptions): Promise
       flagCheck.unref();
     }
 
+    let history: ConversationTurn[] = [];
+    if (data.thread) {
+      try {
+        history = await conversations.turns(conversationRoot(data), data.id);
+      } catch (error) {
+        cancel.stop();
+        throw error;
+      }
+    }
+
     active.set(data.id, controller);
     const timer = setTimeout(() => abort({ kind: 'timeout', ms: settings.timeoutMs }), settings.timeoutMs);
     // Debug: one info line per job (its end) is enough at a thousand jobs a second; the card shows it started.
@@ -174,6 +191,7 @@ export async function startWorkerRuntime(options: WorkerRuntimeOptions): Promise
           signal: controller.signal,
           logger: jobLogger,
           attempt,
+          history,
           progress: (update) => {
             const shown = config.secrets.length > 0 ? scrubSecretsDeep(update, config.secrets) : update;
             void job.updateProgress({ ...shown, at: Date.now() }).catch(() => undefined);
@@ -187,6 +205,18 @@ export async function startWorkerRuntime(options: WorkerRuntimeOptions): Promise
       const result = config.secrets.length > 0 ? scrubSecretsDeep(raw, config.secrets) : raw;
       if (Date.now() - started > LONG_JOB_MS)
         await store.set(resultKey(data.id), JSON.stringify(result), 'EX', RESULT_TTL_SEC);
+      // Written before the job completes: a follow-up that starts after it finds this turn.
+      if (keepsConversation(data))
+        await conversations.saveTurn(conversationRoot(data), {
+          job: data.id,
+          queue,
+          text: data.text,
+          answer: typeof result.text === 'string' ? result.text : '',
+          ...(result.stats?.sessionId ? { sessionId: result.stats.sessionId } : {}),
+          ...(result.stats?.workdir ? { workdir: result.stats.workdir } : {}),
+          ...(result.stats?.branch ? { branch: result.stats.branch } : {}),
+          at: Date.now(),
+        });
       jobLogger.info(
         { durationMs: Date.now() - started },
         `[${options.name}] Job ${data.id} completed in ${Date.now() - started} ms`,
