@@ -106,9 +106,13 @@ export type CrashPoint = (typeof CRASH_POINTS)[number];
 export const WORKSPACE_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,39}$/;
 const WORKSPACE_ENTRY = z
   .string()
-  .refine((entry) => WORKSPACE_NAME.test(entry.slice(0, Math.max(0, entry.indexOf('=')))) && entry.indexOf('=') < entry.length - 1, {
-    error: 'must list name=folder pairs such as api=/src/api,web=/src/web (names: letters, digits, . _ -, up to 40)',
-  });
+  .refine(
+    (entry) =>
+      WORKSPACE_NAME.test(entry.slice(0, Math.max(0, entry.indexOf('=')))) && entry.indexOf('=') < entry.length - 1,
+    {
+      error: 'must list name=folder pairs such as api=/src/api,web=/src/web (names: letters, digits, . _ -, up to 40)',
+    },
+  );
 /** Comma-separated only: folder paths may hold spaces. */
 const splitCommas = (value: string): string[] =>
   value

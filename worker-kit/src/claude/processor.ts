@@ -78,7 +78,8 @@ export async function createClaudeProcessor(
     if (typeof cwd !== 'string')
       jobLogger.info({ workdir: folder.path }, `${logPrefix} Job ${data.id} works in ${folder.path}`);
     const resume = folder.kept ? pickResume(history, data.queue, folder.path) : undefined;
-    if (resume) jobLogger.info({ resume: resume.sessionId }, `${logPrefix} Job ${data.id} resumes job ${resume.job}'s session`);
+    if (resume)
+      jobLogger.info({ resume: resume.sessionId }, `${logPrefix} Job ${data.id} resumes job ${resume.job}'s session`);
     try {
       const result = await runClaude({
         ...flags,
