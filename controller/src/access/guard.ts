@@ -15,7 +15,7 @@ import type { Roles } from './roles.js';
 
 /** Actions worth a line in the audit log when they go ahead: all but reads and new jobs (refusals always are). */
 const CONTROL_ACTIONS: ReadonlySet<AccessAction> = new Set(
-  ACCESS_ACTIONS.filter((action) => action !== 'read' && action !== 'submit'),
+  ACCESS_ACTIONS.filter((action) => action !== 'read' && action !== 'submit' && action !== 'followUp'),
 );
 
 export interface AccessGuard {

@@ -10,7 +10,11 @@
 // Rules: starting, re-running or promoting a job needs permission for its
 // queue; cancel, retry and promote of someone else's job need an admin; pause,
 // resume and the worker count need an admin once ADMIN_USERS is set; the audit
-// log is for admins.
+// log is for admins. A follow-up in a job's thread (which continues that job's
+// session and folder) and an answer to its tool-use approval are for the job's
+// requester or an admin, and a follow-up needs permission for its queue too.
+// Setting a channel's workspace and cleaning worktrees are like pause: admins
+// once ADMIN_USERS is set.
 import type { JobSource, QueueName } from '@agentops/core';
 
 export const ACCESS_ACTIONS = [
@@ -23,6 +27,10 @@ export const ACCESS_ACTIONS = [
   'workers',
   'read',
   'audit',
+  'followUp',
+  'approve',
+  'setWorkspace',
+  'clean',
 ] as const;
 export type AccessAction = (typeof ACCESS_ACTIONS)[number];
 
@@ -95,7 +103,17 @@ const VERBS: Partial<Record<AccessAction, string>> = {
   retry: 'run again',
   promote: 'promote',
   cancel: 'cancel',
+  followUp: 'continue',
+  approve: 'answer the approvals of',
 };
+
+const ADMIN_VERBS = {
+  pause: 'pause the queues',
+  resume: 'resume the queues',
+  workers: 'change the worker count',
+  setWorkspace: "set the channel's workspace",
+  clean: 'clean up worktrees',
+} as const;
 
 /** May `actor` do `action` (on `target`)? */
 export function authorize(
@@ -116,7 +134,9 @@ export function authorize(
     }
     case 'retry':
     case 'promote':
-    case 'cancel': {
+    case 'cancel':
+    case 'followUp':
+    case 'approve': {
       const job = target && 'job' in target ? target.job : undefined;
       if (!job) return ALLOW;
       if (job.requestedBy !== actor.id && !admin)
@@ -124,17 +144,17 @@ export function authorize(
           'not_owner',
           `Job #${job.id} is not yours: only the person who asked for it or an admin (ADMIN_USERS) may ${VERBS[action]} it.`,
         );
-      if (action !== 'cancel' && !mayUseQueue(policy, actor, job.queue)) return queueRefusal(job.queue, 'job is');
+      if (action !== 'cancel' && action !== 'approve' && !mayUseQueue(policy, actor, job.queue))
+        return queueRefusal(job.queue, 'job is');
       return ALLOW;
     }
     case 'pause':
     case 'resume':
     case 'workers':
+    case 'setWorkspace':
+    case 'clean':
       if (policy.adminUsers.size > 0 && !admin)
-        return refuse(
-          'admin_only',
-          `Only an admin (ADMIN_USERS) may ${action === 'workers' ? 'change the worker count' : `${action} the queues`}.`,
-        );
+        return refuse('admin_only', `Only an admin (ADMIN_USERS) may ${ADMIN_VERBS[action]}.`);
       return ALLOW;
     case 'audit':
       if (!admin) return refuse('admin_only', 'Only an admin (ADMIN_USERS) may read the audit log.');

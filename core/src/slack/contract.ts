@@ -11,6 +11,12 @@ export const ACTION_IDS = {
   refresh: 'agentops_status_refresh',
   setWorkers: 'agentops_status_workers',
   viewStatus: 'agentops_status_view',
+  /** A tool-use approval in a job's thread: approve once, deny, approve every tool use of the job. */
+  approve: 'agentops_tool_approve',
+  deny: 'agentops_tool_deny',
+  approveAll: 'agentops_tool_approve_all',
+  /** A plan job's "Run it": queue the plan's execution as a follow-up of the same session. */
+  runPlan: 'agentops_plan_run',
 } as const;
 export type ActionId = (typeof ACTION_IDS)[keyof typeof ACTION_IDS];
 
