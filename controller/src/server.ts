@@ -8,6 +8,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { Redis as IORedis } from 'ioredis';
 import {
   connectRedis,
+  createConversationStore,
   createCrashHook,
   redisOptions,
   createLogger,
@@ -41,6 +42,7 @@ import { createDeliveryService, type DeliveryService } from './delivery/service.
 import { handleCliRequest } from './intake/cli-requests.js';
 import { createInbox, type InboxEntry } from './intake/inbox.js';
 import { createPlans } from './intake/plans.js';
+import { createThreadChain } from './conversations/chain.js';
 import { createDurations } from './queue/durations.js';
 import { startJobThreads } from './slack/job-threads.js';
 import { startWaitingCards } from './slack/waiting-cards.js';
@@ -75,7 +77,19 @@ interface SlackSide {
   /** What every Slack handler shares with the rest of the controller. */
   base: Pick<
     SlackDeps,
-    'config' | 'manager' | 'route' | 'inbox' | 'plans' | 'outbox' | 'durations' | 'crash' | 'logger' | 'guard' | 'audit'
+    | 'config'
+    | 'manager'
+    | 'route'
+    | 'inbox'
+    | 'plans'
+    | 'outbox'
+    | 'durations'
+    | 'crash'
+    | 'logger'
+    | 'guard'
+    | 'audit'
+    | 'threads'
+    | 'conversations'
   >;
   roles: Roles;
   redis: Redis;
@@ -105,6 +119,7 @@ async function startSlackSide(side: SlackSide): Promise<SlackDeps> {
     outbox,
     durations,
     memoryView,
+    threads: base.threads,
     delivery: config.delivery,
     logger,
   });
@@ -201,6 +216,8 @@ async function main(): Promise<void> {
   const outbox = createOutbox(redis, prefix);
   const inbox = createInbox(redis, prefix, logger, newConnection);
   const plans = createPlans(redis, prefix);
+  const threadChain = createThreadChain(redis, prefix, config.conversations.days);
+  const conversations = createConversationStore(redis, prefix, config.conversations.days);
   const durations = createDurations(redis, prefix);
   const audit = createAuditLog(redis, prefix, config.access.auditDays, logger);
   const metrics = createMetrics(manager, {
@@ -279,7 +296,21 @@ async function main(): Promise<void> {
     app: slackApp.app,
     service: delivery,
     roles,
-    base: { config, manager, route, inbox, plans, outbox, durations, crash, logger, guard, audit },
+    base: {
+      config,
+      manager,
+      route,
+      inbox,
+      plans,
+      outbox,
+      durations,
+      crash,
+      logger,
+      guard,
+      audit,
+      threads: threadChain,
+      conversations,
+    },
     redis,
     memory: jobMemory,
     newConnection,

@@ -8,4 +8,5 @@ export * from './runtime/process.js';
 export * from './runtime/runtime.js';
 export * from './runtime/tolerant-worker.js';
 export * from './lm-chat.js';
+export * from './chat-history.js';
 export * from './claude/index.js';

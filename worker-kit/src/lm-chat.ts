@@ -15,6 +15,7 @@ import {
   type QueueName,
 } from '@agentops/core';
 import type { Processor } from './runtime/runtime.js';
+import { historyMessages, type ChatTurn } from './chat-history.js';
 
 export interface LmChatOptions {
   /** config.lmStudio.url */
@@ -34,6 +35,8 @@ export interface LmChatOptions {
 
 export interface LmChatRequest {
   text: string;
+  /** Earlier turns of the job's thread, oldest first (chat-history.ts). */
+  history?: readonly ChatTurn[];
   /** The runtime's signal: cancel, time limit and shutdown abort the HTTP request. */
   signal: AbortSignal;
   progress?: (update: ProgressUpdate) => void;
@@ -94,7 +97,7 @@ export function createLmChat(options: LmChatOptions): LmChat {
     ...(options.apiKey ? { apiKey: options.apiKey } : {}),
   });
   const resolveModel = createModelResolver(client, options.url, options.model);
-  return async ({ text, signal, progress }) => {
+  return async ({ text, signal, progress, history = [] }) => {
     const started = Date.now();
     const model = await resolveModel(signal);
     progress?.({ step: `Asking ${model}` });
@@ -103,10 +106,7 @@ export function createLmChat(options: LmChatOptions): LmChat {
       completion = await client.chat.completions.create(
         {
           model,
-          messages: [
-            { role: 'system', content: options.systemPrompt },
-            { role: 'user', content: text },
-          ],
+          messages: [{ role: 'system', content: options.systemPrompt }, ...history, { role: 'user', content: text }],
           ...(options.temperature === undefined ? {} : { temperature: options.temperature }),
         },
         { signal },
@@ -132,5 +132,7 @@ export function createLmChatProcessor(config: Config, queue: QueueName, systemPr
     // Beyond the queue's time limit, so that limit (and its message) ends a slow request first.
     requestTimeoutMs: config.workers[queue].timeoutMs + 10_000,
   });
-  return ({ data, signal, progress }) => chat({ text: data.text, signal, progress });
+  const budget = config.conversations.localHistoryTokens;
+  return ({ data, signal, progress, history }) =>
+    chat({ text: data.text, signal, progress, history: historyMessages(history, budget) });
 }

@@ -19,6 +19,7 @@ import { createRoles } from '../access/roles.js';
 import { createAuditLog } from '../audit/log.js';
 import { createInbox } from '../intake/inbox.js';
 import { createPlans } from '../intake/plans.js';
+import { noHandoff } from '../conversations/handoff.js';
 import { QueueManager } from '../queue/manager.js';
 import { execute, type Outcome } from '../commands/execute.js';
 import { createConfiguredRouter } from '../router/index.js';
@@ -93,6 +94,8 @@ function present(outcome: Outcome): string {
       return outcome.result.on
         ? formatFindForCli(outcome.query, outcome.result.matches)
         : memoryOffText(outcome.result.reason).replace(/^:zzz: /, '');
+    case 'handoff':
+      return outcome.command ?? noHandoff(outcome.id);
   }
 }
 

@@ -8,6 +8,7 @@ import {
   type JobData,
   type JobPriority,
   type JobSource,
+  type JobStats,
   type QueueName,
   type SlackOrigin,
 } from '@agentops/core';
@@ -19,6 +20,9 @@ import type { Plans } from '../intake/plans.js';
 import { submitJobs } from '../intake/submit.js';
 import type { FindResult, JobMemory } from '../memory/index.js';
 import type { Router } from '../router/index.js';
+import type { ThreadChain } from '../conversations/chain.js';
+import { handoffCommand } from '../conversations/handoff.js';
+import { releaseFollower } from '../conversations/release.js';
 import type { Command, ListState } from './grammar.js';
 import {
   isUnreadable,
@@ -43,7 +47,9 @@ export type Outcome =
   | { kind: 'list'; jobs: ListedJob[]; state?: ListState }
   | { kind: 'inspect'; job: JobDetails }
   | { kind: 'find'; query: string; result: FindResult }
-  | { kind: 'audit'; records: AuditRecord[] };
+  | { kind: 'audit'; records: AuditRecord[] }
+  /** `command` is undefined when the job left no Claude session (not a code or research job, or not finished). */
+  | { kind: 'handoff'; id: string; command?: string };
 
 export interface Actor {
   /** Slack user id or "cli:<os user>". */
@@ -64,6 +70,8 @@ export interface OperationDeps {
   plans: Plans;
   /** Job memory for `find`; absent where none was set up. */
   memory?: JobMemory;
+  /** The order of job threads: a follow-up waiting for a cancelled job is let go. */
+  threads?: ThreadChain;
 }
 
 /** How many audit records `audit` shows unless told otherwise. */
@@ -195,8 +203,18 @@ async function run(command: Command, deps: OperationDeps, actor: Actor, options:
     case 'workers':
       await manager.setGlobalConcurrency(command.count);
       return { kind: 'workers', count: command.count, snapshot: await manager.status() };
-    case 'cancel':
-      return { kind: 'cancelled', result: await manager.cancel(command.id, actor.id) };
+    case 'cancel': {
+      const result = await manager.cancel(command.id, actor.id);
+      // A running job's end is seen by the job-thread feed; a removed one has no end to see.
+      if (result.outcome === 'removed' && deps.threads) await releaseFollower(deps.threads, manager, result.job.data);
+      return { kind: 'cancelled', result };
+    }
+    case 'handoff': {
+      const job = visibleTo(deps, actor, await manager.inspect(command.id));
+      const stats = (job.result as { stats?: JobStats } | undefined)?.stats;
+      const line = job.data.text === CLI_TEXT_HIDDEN ? undefined : handoffCommand(stats);
+      return { kind: 'handoff', id: command.id, ...(line ? { command: line } : {}) };
+    }
     case 'retry':
       return { kind: 'retried', job: (await manager.retry(command.id, actor.id)).job };
     case 'promote': {

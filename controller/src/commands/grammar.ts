@@ -11,9 +11,11 @@ import {
   MAX_WORKERS,
   MIN_WORKERS,
   LIST_STATES,
+  type JobMode,
   type JobPriority,
   type JobRequest,
   type ListState,
+  type QueueName,
 } from '@agentops/core';
 
 export { LIST_STATES, type JobRequest, type ListState } from '@agentops/core';
@@ -34,7 +36,9 @@ export type Command =
   | { kind: 'list'; state?: ListState }
   | { kind: 'inspect'; id: string }
   | { kind: 'find'; text: string }
-  | { kind: 'audit' };
+  | { kind: 'audit' }
+  /** Prints the command that continues job `id`'s Claude session in a terminal. */
+  | { kind: 'handoff'; id: string };
 
 export type ParseErrorCode =
   | 'empty'
@@ -102,6 +106,16 @@ export const SUBCOMMANDS: readonly Subcommand[] = [
     description: 'List the closest past jobs (job memory: Qdrant and an embedding model)',
   },
   { name: 'audit', args: '', description: 'Show the latest control actions and refusals (admins)' },
+  {
+    name: 'plan',
+    args: '<text>',
+    description: 'Let Claude plan a code job without changing anything; the plan comes with Run it and Cancel',
+  },
+  {
+    name: 'handoff',
+    args: '<id>',
+    description: "Show the command that continues a code or research job's Claude session in a terminal",
+  },
 ];
 
 const PRIORITY_COMMANDS: Record<string, JobPriority> = { addp1: 1, addp2: 2, addp3: 3 };
@@ -152,6 +166,8 @@ function refuseBidi(raw: string, usage?: string): ParseResult | undefined {
 }
 
 const PRIORITY_PREFIX = /^p([123])\s*:\s*/i;
+/** `plan: <text>`: Claude plans the code job and waits for Run it. */
+const PLAN_PREFIX = /^plan\s*:\s*/i;
 
 /** Validates one job text and reads an optional `p1:` prefix. */
 export function parseJobText(
@@ -159,15 +175,25 @@ export function parseJobText(
   fallbackPriority: JobPriority,
   context: ParseContext,
   usage?: string,
+  options: { mode?: JobMode } = {},
 ): ParseResult {
   const bidi = refuseBidi(raw, usage ?? usageOf('add', context));
   if (bidi) return bidi;
   let text = cleanText(raw);
   let priority = fallbackPriority;
-  const prefix = PRIORITY_PREFIX.exec(text);
-  if (prefix?.[1]) {
-    priority = Number(prefix[1]) as JobPriority;
-    text = text.slice(prefix[0].length).trim();
+  let mode: JobMode | undefined = options.mode;
+  // `p1: plan: …` and `plan: p1: …` both work.
+  for (let round = 0; round < 2; round += 1) {
+    const prefix = PRIORITY_PREFIX.exec(text);
+    if (prefix?.[1]) {
+      priority = Number(prefix[1]) as JobPriority;
+      text = text.slice(prefix[0].length).trim();
+    }
+    const plan = PLAN_PREFIX.exec(text);
+    if (plan) {
+      mode = 'plan';
+      text = text.slice(plan[0].length).trim();
+    }
   }
   if (!hasVisibleText(text)) {
     return fail('empty_text', 'There is no job text. Say what the job should do.', usage ?? usageOf('add', context));
@@ -181,7 +207,7 @@ export function parseJobText(
       usage ?? usageOf('add', context),
     );
   }
-  return { ok: true, command: { kind: 'add', items: [{ text, priority }], batch: false } };
+  return { ok: true, command: { kind: 'add', items: [{ text, priority, ...(mode ? { mode } : {}) }], batch: false } };
 }
 
 const BULLET = /^(?:[-*•▪◦]\s+|\d{1,3}[.)]\s+)/;
@@ -251,10 +277,29 @@ export function parseSubcommand(text: string, context: ParseContext = 'slash'): 
   const [word, rest] = splitFirst(cleaned);
   const name = word.toLowerCase();
   switch (name) {
+    case 'resume':
+    case 'handoff': {
+      // `resume` alone resumes the queues; `resume <id>` (like `handoff <id>`) hands a session over.
+      if (name === 'resume' && !rest.trim()) return { ok: true, command: { kind: 'resume' } };
+      const usage = usageOf('handoff', context);
+      const [token, extra] = splitFirst(rest.trim());
+      if (!token) return fail('missing_id', "`handoff` needs a job id, as shown on the job's card.", usage);
+      const id = parseJobId(token);
+      if (!id)
+        return fail(
+          'bad_id',
+          `\`${token}\` is not a job id. Job ids are numbers such as 42${name === 'resume' ? '; `resume` alone resumes the queues' : ''}.`,
+          usage,
+        );
+      if (extra.trim())
+        return fail('unexpected_argument', `\`${name}\` takes only a job id; remove \`${extra.trim()}\`.`, usage);
+      return { ok: true, command: { kind: 'handoff', id } };
+    }
+    case 'plan':
+      return parseJobText(rest, DEFAULT_PRIORITY, context, usageOf('plan', context), { mode: 'plan' });
     case 'help':
     case 'status':
     case 'pause':
-    case 'resume':
     case 'audit': {
       if (rest.trim())
         return fail(
@@ -359,6 +404,33 @@ export function parseSubcommand(text: string, context: ParseContext = 'slash'): 
 const STATUS_MESSAGE = /^(?:queue\s+)?status[.!?]*$/i;
 const HELP_MESSAGE = /^(?:queue\s+)?help[.!?]*$/i;
 const BATCH_PREFIX = /^queue\s*:/i;
+
+/** A reply in a job's thread that is not a control word: the next job of the thread. */
+export interface FollowUp {
+  request: JobRequest;
+  /** `code:`, `local:` or `research:` chose the queue; otherwise the thread's. */
+  queue?: QueueName;
+}
+
+const QUEUE_PREFIX = /^(code|local|research)\s*:\s*/i;
+
+/** Parses a follow-up: an optional `code:` / `local:` / `research:`, then text as in the channel (`p1:`, `plan:`). */
+export function parseFollowUp(text: string): { ok: true; followUp: FollowUp } | { ok: false; error: ParseError } {
+  const cleaned = cleanText(text).trim();
+  const prefix = QUEUE_PREFIX.exec(cleaned);
+  const queue = prefix?.[1]?.toLowerCase() as QueueName | undefined;
+  const parsed = parseJobText(
+    prefix ? cleaned.slice(prefix[0].length) : text,
+    DEFAULT_PRIORITY,
+    'message',
+    'a reply such as `also add a test`, or `code: <text>` to hand the thread to a code job',
+  );
+  if (!parsed.ok) return parsed;
+  const request = parsed.command.kind === 'add' ? parsed.command.items[0] : undefined;
+  if (!request) return fail('empty_text', 'There is no text to follow up with.') as { ok: false; error: ParseError };
+  const chosen = request.mode === 'plan' ? 'code' : queue;
+  return { ok: true, followUp: { request, ...(chosen ? { queue: chosen } : {}) } };
+}
 
 /** Parses a plain channel message: any text is a job, with a few forms of its own. */
 export function parseMessage(text: string): ParseResult {

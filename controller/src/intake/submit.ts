@@ -56,6 +56,8 @@ export interface SubmitOptions {
   hooks?: SubmitHooks;
   /** The inbox entry being handled: its plan is fixed by the first attempt. */
   entryId: string;
+  /** Ids of jobs to add parked (filled in by beforeEnqueue): follow-ups waiting for the job before them. */
+  parked?: ReadonlySet<string>;
 }
 
 /** Routing decisions for `requests`, in order: the router's, or the chosen queue's. */
@@ -65,7 +67,10 @@ export function routeRequests(
   queue?: QueueName,
 ): Promise<RoutingDecision[]> {
   if (queue) return Promise.resolve(requests.map(() => explicitRoute(queue)));
-  return Promise.all(requests.map((request) => route(request.text)));
+  // A plan is Claude Code's plan mode: the code queue, whatever the words.
+  return Promise.all(
+    requests.map((request) => (request.mode === 'plan' ? explicitRoute('code') : route(request.text))),
+  );
 }
 
 /** Submits `requests`; resolves with the jobs created (none when all were refused). */
@@ -100,14 +105,18 @@ export async function submitJobs(
     crash('intake:after-plan');
   } else if (!plan.enqueued) {
     // A replay: admit again only to line the hooks up with the planned jobs.
-    for (const job of plan.jobs) await hooks.admit?.({ text: job.text, priority: job.priority }, job.routing);
+    for (const job of plan.jobs)
+      await hooks.admit?.(
+        { text: job.text, priority: job.priority, ...(job.workspace ? { workspace: job.workspace } : {}) },
+        job.routing,
+      );
   }
   const { jobs } = plan;
   if (!plan.enqueued) {
     if (hooks.beforeEnqueue) for (const [index, job] of jobs.entries()) await hooks.beforeEnqueue(job, index);
     crash('intake:after-receipt');
     try {
-      await manager.add(jobs);
+      await manager.add(jobs, options.parked);
     } catch (error) {
       await hooks.enqueueFailed?.(jobs, error);
       throw error;

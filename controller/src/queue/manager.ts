@@ -211,6 +211,9 @@ function alreadyCancelled(id: string, record: CancelRecord, now: 'removed' | 'st
   );
 }
 
+/** How long a parked follow-up may wait for the job before it: longer than any job runs. */
+export const PARKED_DELAY_MS = 14 * 24 * 3_600_000;
+
 export class QueueManager {
   readonly queues: Record<QueueName, Queue<JobData>>;
   private readonly redis: Redis;
@@ -262,15 +265,47 @@ export class QueueManager {
     return jobs;
   }
 
-  /** Adds jobs whose data is already built (submitJobs), one round trip per queue involved. */
-  async add(data: readonly JobData[]): Promise<void> {
+  /**
+   * Adds jobs whose data is already built (submitJobs), one round trip per queue
+   * involved. Jobs in `parked` wait as delayed jobs until releaseParked (a
+   * follow-up waiting for the job before it in its thread).
+   */
+  async add(data: readonly JobData[], parked: ReadonlySet<string> = new Set()): Promise<void> {
     const jobs = data.map((job) => jobDataSchema.parse(job));
     for (const name of QUEUE_NAMES) {
       const batch = jobs.filter((job) => job.queue === name);
       if (batch.length === 0) continue;
       await this.queues[name].addBulk(
-        batch.map((job) => ({ name: 'job', data: job, opts: { jobId: toBullJobId(job.id), priority: job.priority } })),
+        batch.map((job) => ({
+          name: 'job',
+          data: job,
+          opts: {
+            jobId: toBullJobId(job.id),
+            priority: job.priority,
+            ...(parked.has(job.id) ? { delay: PARKED_DELAY_MS } : {}),
+          },
+        })),
       );
+    }
+  }
+
+  /** Whether job `id` has ended: finished, failed, or gone (cancelled while waiting, removed). */
+  async hasEnded(id: string): Promise<boolean> {
+    const job = await this.findJob(id);
+    if (!job) return true;
+    return FINISHED.has(await job.getState());
+  }
+
+  /** Lets a parked follow-up start; false when it is not parked (released already, cancelled, gone). */
+  async releaseParked(id: string): Promise<boolean> {
+    const job = await this.findJob(id);
+    if (!job || (await job.getState()) !== 'delayed') return false;
+    try {
+      await job.promote();
+      return true;
+    } catch {
+      // Promoted (or removed) by someone else in between.
+      return false;
     }
   }
 

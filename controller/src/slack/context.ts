@@ -1,6 +1,6 @@
 // What every Slack handler needs, built once in server.ts (the messenger is
 // made again for each request).
-import type { Config, CrashHook, Logger } from '@agentops/core';
+import type { Config, ConversationStore, CrashHook, Logger } from '@agentops/core';
 import type { AccessGuard } from '../access/guard.js';
 import type { AuditLog } from '../audit/log.js';
 import type { Outbox } from '../delivery/outbox.js';
@@ -8,6 +8,7 @@ import type { Inbox } from '../intake/inbox.js';
 import type { Plans } from '../intake/plans.js';
 import type { Durations } from '../queue/durations.js';
 import type { MemoryDeps } from '../memory/index.js';
+import type { ThreadChain } from '../conversations/chain.js';
 import type { QueueManager } from '../queue/manager.js';
 import type { Router } from '../router/index.js';
 import type { Messenger } from './messenger.js';
@@ -44,6 +45,10 @@ export interface SlackDeps extends MemoryDeps {
   /** The one access decision, with its log lines and audit records. */
   guard: AccessGuard;
   audit?: AuditLog;
+  /** The order of each job thread's jobs (one at a time). */
+  threads: ThreadChain;
+  /** What each job of a thread was asked and answered. */
+  conversations: ConversationStore;
 }
 
 /** Who asked, and where the answer goes. */

@@ -33,14 +33,18 @@ import type { Durations } from '../queue/durations.js';
 import type { QueueManager, StoredJob } from '../queue/manager.js';
 import { fieldsOf, followStreams, readFromCursors, streamIdTime } from '../queue/streams.js';
 import {
+  answerFooter,
   answerMessages,
   cancelledNotice,
+  footerKey,
   failureNotice,
   jobCard,
   planAnswer,
   type CardState,
 } from './messages/index.js';
-import { receiptKey } from './messenger.js';
+import { jobThread, receiptKey } from './messenger.js';
+import { releaseFollower } from '../conversations/release.js';
+import type { ThreadChain } from '../conversations/chain.js';
 
 export interface JobThreadsOptions {
   /** A connection of its own (it blocks on XREAD); the feed closes it. */
@@ -51,6 +55,8 @@ export interface JobThreadsOptions {
   outbox: Outbox;
   durations: Durations;
   memoryView?: SlackMemoryView;
+  /** The order of job threads: the follow-up waiting for a job that ended is let go. */
+  threads?: ThreadChain;
   delivery: Config['delivery'];
   logger: Logger;
   blockMs?: number;
@@ -105,7 +111,8 @@ export function startJobThreads(options: JobThreadsOptions): JobThreads {
     const data = parsed.data;
     const channel = data.slack?.channel ?? '';
     const target = { key: receiptKey(data.id) };
-    const thread = target;
+    // A follow-up's card is a reply in its thread; everything it says goes to that thread.
+    const thread = jobThread(data) ?? target;
     const attempt = { n: Math.max(1, job.attemptsMade), max: job.opts.attempts ?? 1 };
     const edit = async (
       state: CardState,
@@ -166,6 +173,8 @@ export function startJobThreads(options: JobThreadsOptions): JobThreads {
           for (const [index, message] of plan.messages.entries())
             deliveries.push({ method: 'post', key: `answer:${data.id}:${index + 1}`, channel, thread, message });
         }
+        const footer = answerFooter(data, result?.stats);
+        if (footer) deliveries.push({ method: 'post', key: footerKey(data.id), channel, thread, message: footer });
         return deliveries;
       }
       case 'failed': {
@@ -223,6 +232,8 @@ export function startJobThreads(options: JobThreadsOptions): JobThreads {
     );
     const deliveries: Delivery[] = [];
     const durations: number[] = [];
+    /** Jobs that ended in this batch (finished or failed for good): their threads' next jobs may start. */
+    const ended: JobData[] = [];
     let gone = 0;
     for (const event of events) {
       const job = jobs.get(event.fields.jobId ?? '');
@@ -244,6 +255,10 @@ export function startJobThreads(options: JobThreadsOptions): JobThreads {
       }
       if (event.fields.event === 'completed' && job.finishedOn && job.processedOn)
         durations.push(job.finishedOn - job.processedOn);
+      if (event.fields.event === 'completed' || event.fields.event === 'failed') {
+        const data = jobDataSchema.safeParse(job.data);
+        if (data.success) ended.push(data.data);
+      }
     }
     if (gone > 0)
       logger.warn(
@@ -252,6 +267,7 @@ export function startJobThreads(options: JobThreadsOptions): JobThreads {
       );
     await outbox.send(deliveries);
     await options.durations.record(queue, durations);
+    if (options.threads) for (const data of ended) await releaseFollower(options.threads, manager, data);
   };
 
   const run = async (signal: AbortSignal, blocking: (on: boolean) => void) => {

@@ -22,9 +22,9 @@ export function receiptKey(id: string): string {
   return `receipt:${id}`;
 }
 
-/** A job's thread, or undefined for a job that has none (queued from the CLI). */
-export function jobThread(job: { id: string; slack?: unknown }): MessageRef | undefined {
-  return job.slack ? { key: receiptKey(job.id) } : undefined;
+/** A job's thread (a follow-up's is its thread's first job's), or undefined for a job that has none (the CLI's). */
+export function jobThread(job: { id: string; slack?: unknown; thread?: { root: string } }): MessageRef | undefined {
+  return job.slack ? { key: receiptKey(job.thread?.root ?? job.id) } : undefined;
 }
 
 const toRef = (where: Where): MessageRef => (typeof where === 'string' ? { ts: where } : where);

@@ -16,6 +16,7 @@ import { formatAudit, formatDetails, formatList } from '../commands/tables.js';
 import { findAnswerText, memoryOffText } from '../memory/format.js';
 import type { SlackDeps, SlackOrigin } from './context.js';
 import { jobThread, receiptKey } from './messenger.js';
+import { noHandoff } from '../conversations/handoff.js';
 
 export const UNAVAILABLE =
   ':warning: The queue is unavailable right now: Redis is not reachable. Nothing was changed. Try again in a minute; if it persists, start Redis on the workstation.';
@@ -158,6 +159,16 @@ export async function presentOutcome(
       await ephemeralText(deps, origin, text, threadTs);
       return;
     }
+    case 'handoff':
+      await ephemeralText(
+        deps,
+        origin,
+        outcome.command
+          ? `Continue job #${outcome.id} in a terminal on the workstation:\n${codeBlock(outcome.command, SLACK_LIMITS.sectionText)}`
+          : noHandoff(outcome.id),
+        threadTs,
+      );
+      return;
     case 'queued':
       // Receipts are posted by the intake, which needs them before enqueueing.
       return;

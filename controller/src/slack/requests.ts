@@ -17,7 +17,7 @@ export async function handleSlackRequest(base: SlackDeps, entry: InboxEntry): Pr
     case 'message':
       return handleMessage(deps, request, entry.id);
     case 'action':
-      return handleAction(deps, request);
+      return handleAction(deps, request, entry.id);
     case 'cli-add':
       throw new Error('CLI requests are not Slack requests');
   }

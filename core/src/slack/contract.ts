@@ -17,6 +17,7 @@ export const ACTION_IDS = {
   approveAll: 'agentops_tool_approve_all',
   /** A plan job's "Run it": queue the plan's execution as a follow-up of the same session. */
   runPlan: 'agentops_plan_run',
+  dropPlan: 'agentops_plan_drop',
 } as const;
 export type ActionId = (typeof ACTION_IDS)[keyof typeof ACTION_IDS];
 

@@ -15,7 +15,8 @@ import {
   priorityLabel,
   type JobPriority,
 } from '@agentops/core';
-import { plainMessage, statusMessage } from '../messages/index.js';
+import { footerKey, plainMessage, planDecided, statusMessage } from '../messages/index.js';
+import { queueFollowUp } from '../follow-ups.js';
 import { execute, type Outcome } from '../../commands/execute.js';
 import type { Command } from '../../commands/grammar.js';
 import type { SlackDeps, SlackOrigin } from '../context.js';
@@ -25,6 +26,8 @@ import { accept } from './accept.js';
 interface ActionInput {
   deps: SlackDeps;
   origin: SlackOrigin;
+  /** The inbox entry of the click: a job it starts is planned under it. */
+  entryId: string;
   /** The message the button sits on. */
   messageTs?: string;
   value?: string;
@@ -59,7 +62,58 @@ async function applyToStatus(input: ActionInput, command: Command, note: (outcom
   await refreshStatus(input, note(outcome));
 }
 
+/** What "Run it" asks of the plan's session. */
+export const RUN_PLAN_TEXT =
+  'Carry out the plan you made above, step by step. Then summarise what you changed, what you ran and its result.';
+
+/** Run it / Drop it on a plan: once per plan, by the thread's requester or an admin. */
+async function decidePlan(input: ActionInput, choice: 'run' | 'drop'): Promise<void> {
+  const { deps, origin } = input;
+  const planId = jobId(input);
+  const plan = await deps.manager.inspect(planId);
+  if (plan.data.mode !== 'plan') throw new AgentOpsError(ErrorCode.Usage, `Job #${planId} is not a plan.`);
+  if (plan.status !== 'completed')
+    throw new AgentOpsError(
+      ErrorCode.Usage,
+      `Job #${planId} has not finished planning (${plan.status}); wait for its plan.`,
+    );
+  const rootId = plan.data.thread?.root ?? planId;
+  const subject = { job: { id: planId, queue: plan.queue, requestedBy: plan.data.requestedBy } };
+  const access = await deps.guard.check({ id: origin.user, source: 'button' }, 'followUp', subject);
+  if (!access.allowed) throw new AgentOpsError(ErrorCode.Forbidden, access.message);
+  const earlier = await deps.threads.decidePlan(rootId, planId, choice === 'run' ? 'run' : 'dropped');
+  if (earlier) {
+    await deps.messenger.ephemeral(
+      origin.channel,
+      origin.user,
+      plainMessage(`The plan of job #${planId} was ${earlier === 'dropped' ? 'dropped' : 'run'} already.`),
+    );
+    return;
+  }
+  const footer = { key: footerKey(planId) };
+  if (choice === 'drop') {
+    await deps.messenger.update(origin.channel, footer, planDecided(planId, origin.user, 'dropped'));
+    return;
+  }
+  try {
+    const run = await queueFollowUp(
+      deps,
+      origin,
+      rootId,
+      { request: { text: RUN_PLAN_TEXT, priority: plan.data.priority }, queue: 'code' },
+      input.entryId,
+    );
+    if (run) await deps.messenger.update(origin.channel, footer, planDecided(planId, origin.user, { ran: run.id }));
+    else await deps.threads.undecidePlan(rootId, planId);
+  } catch (error) {
+    await deps.threads.undecidePlan(rootId, planId);
+    throw error;
+  }
+}
+
 const HANDLERS: Record<string, Handler> = {
+  [ACTION_IDS.runPlan]: (input) => decidePlan(input, 'run'),
+  [ACTION_IDS.dropPlan]: (input) => decidePlan(input, 'drop'),
   [ACTION_IDS.cancel]: (input) => runJobCommand(input, { kind: 'cancel', id: jobId(input) }),
   [ACTION_IDS.retry]: (input) => runJobCommand(input, { kind: 'retry', id: jobId(input) }),
   [ACTION_IDS.promote]: async (input) => {
@@ -126,6 +180,7 @@ export function registerActions(app: App, deps: SlackDeps): void {
 export async function handleAction(
   deps: SlackDeps,
   request: { channel: string; user: string; actionId: string; value?: string; selected?: string; messageTs?: string },
+  entryId: string,
 ): Promise<void> {
   const origin: SlackOrigin = { channel: request.channel, user: request.user, source: 'button' };
   const handler = HANDLERS[request.actionId];
@@ -144,6 +199,7 @@ export async function handleAction(
   const input: ActionInput = {
     deps,
     origin,
+    entryId,
     ...(request.messageTs ? { messageTs: request.messageTs } : {}),
     ...(request.value !== undefined ? { value: request.value } : {}),
     ...(request.selected !== undefined ? { selected: request.selected } : {}),

@@ -6,7 +6,8 @@
 // middleware.
 import type { App } from '@slack/bolt';
 import { cleanText, escapeMrkdwn } from '@agentops/core';
-import { parseJobId, parseMessage, parsePriority, type Command } from '../../commands/grammar.js';
+import { parseFollowUp, parseJobId, parseMessage, parsePriority, type Command } from '../../commands/grammar.js';
+import { queueFollowUp } from '../follow-ups.js';
 import { execute } from '../../commands/execute.js';
 import { plainMessage } from '../messages/index.js';
 import type { SlackDeps, SlackOrigin } from '../context.js';
@@ -23,7 +24,7 @@ interface MessageEventFields extends MessageLike {
 }
 
 const THREAD_HELP =
-  'In a job’s thread I understand `cancel`, `retry`, `promote p1|p2|p3` (or just `p1`) and `status`. To queue a new job, write in the channel itself.';
+  'In a job’s thread, `cancel`, `retry`, `promote p1|p2|p3` (or just `p1`) and `status` act on its latest job; anything else is a follow-up that continues the conversation (`code: …` hands it to a code job).';
 
 /** Reads a command typed in the thread of job `id`. */
 export function parseThreadCommand(text: string, id: string): Command | undefined {
@@ -51,16 +52,29 @@ async function handleThreadMessage(
   origin: SlackOrigin,
   text: string,
   threadTs: string,
+  entryId: string,
 ): Promise<void> {
-  const id = await deps.receiptLinks.jobFor(threadTs);
-  if (!id || !parseJobId(id)) return; // A conversation that is not about a job.
-  const command = parseThreadCommand(text, id);
-  if (!command) {
-    await deps.messenger.ephemeral(origin.channel, origin.user, plainMessage(THREAD_HELP), threadTs);
+  const rootId = await deps.receiptLinks.jobFor(threadTs);
+  if (!rootId || !parseJobId(rootId)) return; // A conversation that is not about a job.
+  // Control words act on the thread's latest job; anything else continues the thread.
+  const command = parseThreadCommand(text, await deps.threads.latest(rootId));
+  if (command) {
+    const outcome = await execute(command, deps, { id: origin.user, source: 'message' });
+    await presentOutcome(deps, origin, outcome, threadTs);
     return;
   }
-  const outcome = await execute(command, deps, { id: origin.user, source: 'message' });
-  await presentOutcome(deps, origin, outcome, threadTs);
+  const parsed = parseFollowUp(text);
+  if (!parsed.ok) {
+    const { message, usage } = parsed.error;
+    await deps.messenger.ephemeral(
+      origin.channel,
+      origin.user,
+      plainMessage(`${escapeMrkdwn(message)}${usage ? `\nForm: ${usage}` : ''}\n${THREAD_HELP}`),
+      threadTs,
+    );
+    return;
+  }
+  await queueFollowUp(deps, origin, rootId, parsed.followUp, entryId);
 }
 
 /** Handles an accepted channel or thread message (from the inbox). */
@@ -78,7 +92,7 @@ export async function handleMessage(
   const text = decodeSlackText(request.text, deps.scope.botUserId);
   try {
     if (request.threadTs && request.threadTs !== request.ts) {
-      await handleThreadMessage(deps, origin, text, request.threadTs);
+      await handleThreadMessage(deps, origin, text, request.threadTs, entryId);
       return;
     }
     const parsed = parseMessage(text);

@@ -33,7 +33,8 @@ export interface Attempt {
 }
 
 export type CardState =
-  | { kind: 'queued'; position?: number; etaMs?: number }
+  /** `after`: a follow-up waiting for that job of its thread to end. */
+  | { kind: 'queued'; position?: number; etaMs?: number; after?: string }
   | { kind: 'running'; since: number; attempt: Attempt; step?: string; turns?: number }
   | { kind: 'retrying'; attempt: Attempt; reason: string }
   /** Back in the queue after its worker stopped; it runs again. */
@@ -89,7 +90,7 @@ function stateLine(state: CardState, queue: string): { mrkdwn: string; text: str
           : state.etaMs === 0
             ? 'starting now'
             : `starts in about ${formatDuration(state.etaMs)}`;
-      const details = joinDetails([place, eta]);
+      const details = joinDetails([state.after ? `waits for job #${state.after} in this thread` : place, eta]);
       return {
         mrkdwn: `:inbox_tray: Queued on *${queue}*${details ? ` · ${details}` : ''}`,
         text: `queued on ${queue}${details ? ` (${details})` : ''}`,
@@ -168,7 +169,10 @@ export function jobCard(view: CardView): ControllerMessage {
     text: `Job #${data.id} (${data.queue}, ${priorityLabel(priority)}) ${line.text}: ${escapeMrkdwn(truncate(data.text, 200))}`,
     blocks: [
       section(`${header}\n${truncateMrkdwn(quote(escapeMrkdwn(data.text)), room, TRUNCATED)}`),
-      context(`Routed by ${describeRoute(data)} · requested by ${who}`, ...(view.note ? [view.note] : [])),
+      context(
+        `${data.thread ? `Follow-up of job #${data.thread.after} · ` : ''}${data.mode === 'plan' ? 'Plan only · ' : ''}Routed by ${describeRoute(data)} · requested by ${who}`,
+        ...(view.note ? [view.note] : []),
+      ),
       ...(view.similar && view.similar.length > 0 ? [section(similarJobsText(view.similar, view.workspaceUrl))] : []),
       ...(buttons ? [buttons] : []),
     ],

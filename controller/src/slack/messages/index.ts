@@ -3,6 +3,7 @@
 export * from './answer.js';
 export * from './blocks.js';
 export * from './card.js';
+export * from './footer.js';
 export * from './format.js';
 export * from './help.js';
 export * from './markdown.js';
