@@ -46,3 +46,6 @@ export * from './access/guard.js';
 export * from './access/policy.js';
 export * from './access/roles.js';
 export * from './audit/log.js';
+export * from './conversations/chain.js';
+export * from './conversations/handoff.js';
+export * from './conversations/release.js';

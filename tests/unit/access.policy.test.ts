@@ -29,9 +29,23 @@ const POLICIES: Record<string, AccessPolicy> = { withAdmins, noAdmins, open };
 // expected: 'ok' or the refusal reason.
 const TABLE: Row[] = [
   // Not on the allow list: nothing at all.
-  ...(['submit', 'retry', 'promote', 'cancel', 'pause', 'resume', 'workers', 'read', 'audit'] as const).map(
-    (action): Row => ['withAdmins', STRANGER, action, localQueue, 'not_allowed'],
-  ),
+  ...(
+    [
+      'submit',
+      'retry',
+      'promote',
+      'cancel',
+      'pause',
+      'resume',
+      'workers',
+      'read',
+      'audit',
+      'followUp',
+      'approve',
+      'setWorkspace',
+      'clean',
+    ] as const
+  ).map((action): Row => ['withAdmins', STRANGER, action, localQueue, 'not_allowed']),
   ['open', STRANGER, 'read', undefined, 'ok'],
   ['open', STRANGER, 'submit', codeQueue, 'ok'],
   // Starting a job needs its queue.
@@ -68,6 +82,25 @@ const TABLE: Row[] = [
   ['withAdmins', OWNER, 'workers', undefined, 'ok'],
   ['noAdmins', MEMBER, 'pause', undefined, 'ok'],
   ['noAdmins', MEMBER, 'workers', undefined, 'ok'],
+  // A follow-up continues someone's session and folder: the thread's requester or an admin, on a queue they may use.
+  ['withAdmins', MEMBER, 'followUp', job('U0MEMBER1'), 'ok'],
+  ['withAdmins', MEMBER, 'followUp', job('U0MEMBER1', 'code'), 'queue_not_allowed'],
+  ['withAdmins', CODER, 'followUp', job('U0MEMBER1'), 'not_owner'],
+  ['withAdmins', CODER, 'followUp', job('U0CODER01', 'code'), 'ok'],
+  ['withAdmins', ADMIN, 'followUp', job('U0CODER01', 'code'), 'ok'],
+  ['open', STRANGER, 'followUp', job('U0MEMBER1'), 'not_owner'],
+  // Answering a tool-use approval: the job's requester or an admin; the queue was checked when the job started.
+  ['withAdmins', CODER, 'approve', job('U0CODER01', 'code'), 'ok'],
+  ['withAdmins', MEMBER, 'approve', job('U0CODER01', 'code'), 'not_owner'],
+  ['withAdmins', ADMIN, 'approve', job('U0CODER01', 'code'), 'ok'],
+  ['withAdmins', OWNER, 'approve', job('U0CODER01', 'code'), 'ok'],
+  // A channel's workspace and worktree cleaning: like the queue controls.
+  ['withAdmins', CODER, 'setWorkspace', undefined, 'admin_only'],
+  ['withAdmins', ADMIN, 'setWorkspace', undefined, 'ok'],
+  ['noAdmins', MEMBER, 'setWorkspace', undefined, 'ok'],
+  ['withAdmins', CODER, 'clean', undefined, 'admin_only'],
+  ['withAdmins', OWNER, 'clean', undefined, 'ok'],
+  ['noAdmins', CODER, 'clean', undefined, 'ok'],
   // Reading, and the audit log.
   ['withAdmins', MEMBER, 'read', undefined, 'ok'],
   ['withAdmins', MEMBER, 'audit', undefined, 'admin_only'],

@@ -33,10 +33,12 @@ import type { Durations } from '../queue/durations.js';
 import type { QueueManager, StoredJob } from '../queue/manager.js';
 import { fieldsOf, followStreams, readFromCursors, streamIdTime } from '../queue/streams.js';
 import {
-  answerFooter,
   answerMessages,
   cancelledNotice,
+  closeAnswer,
+  closingBlocks,
   footerKey,
+  planFooter,
   failureNotice,
   jobCard,
   planAnswer,
@@ -156,7 +158,7 @@ export function startJobThreads(options: JobThreadsOptions): JobThreads {
           await edit({ kind: 'completed', elapsedMs, ...(result?.stats ? { stats: result.stats } : {}) }),
         ];
         const markdown = typeof result?.text === 'string' ? result.text : '';
-        const plan = planAnswer(data.id, markdown);
+        const plan = closeAnswer(planAnswer(data.id, markdown), closingBlocks(result?.stats));
         if (plan.kind === 'file') {
           deliveries.push(
             { method: 'post', key: `answer:${data.id}:summary`, channel, thread, message: plan.summary },
@@ -173,8 +175,8 @@ export function startJobThreads(options: JobThreadsOptions): JobThreads {
           for (const [index, message] of plan.messages.entries())
             deliveries.push({ method: 'post', key: `answer:${data.id}:${index + 1}`, channel, thread, message });
         }
-        const footer = answerFooter(data, result?.stats);
-        if (footer) deliveries.push({ method: 'post', key: footerKey(data.id), channel, thread, message: footer });
+        if (data.mode === 'plan')
+          deliveries.push({ method: 'post', key: footerKey(data.id), channel, thread, message: planFooter(data) });
         return deliveries;
       }
       case 'failed': {

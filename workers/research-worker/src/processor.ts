@@ -11,9 +11,9 @@
 // settings files, so a `permissions.allow` or `additionalDirectories` in the
 // workstation owner's ~/.claude/settings.json cannot open the code folder or
 // ~/.ssh to a page that tells the model to read them. No `--add-dir`; no MCP
-// servers; no transcript kept. The working folder is a fresh empty one per
-// job unless RESEARCH_WORKDIR names one (workdir.ts), never CODE_WORKDIR by
-// default.
+// servers. The working folder is an empty one per job thread (so a follow-up
+// resumes the session there) unless RESEARCH_WORKDIR names one (workdir.ts),
+// never CODE_WORKDIR by default.
 import type { Config, Logger } from '@agentops/core';
 import {
   createClaudeProcessor,
@@ -23,7 +23,7 @@ import {
   type Processor,
 } from '@agentops/worker-kit';
 import { CLAUDE_RESEARCH_PROMPT, LOCAL_RESEARCH_PROMPT } from './prompts.js';
-import { chooseResearchFolder, RESEARCH_FOLDER_PREFIX, type ResearchFolder } from './workdir.js';
+import { chooseResearchFolder, sweepThreadFolders, threadFolders, type ResearchFolder } from './workdir.js';
 
 /** The tools a research run has at all. */
 export const RESEARCH_TOOLS = ['WebSearch', 'WebFetch', 'Read', 'Grep', 'Glob'] as const;
@@ -39,22 +39,29 @@ export const RESEARCH_FLAGS: ClaudeJobFlags = {
   disallowedTools: RESEARCH_DISALLOWED_TOOLS,
   restricted: true,
   strictMcpConfig: true,
-  noSessionPersistence: true,
+  // Kept (in Claude Code's own store, under the worker's HOME): a follow-up in the thread resumes the session.
+  noSessionPersistence: false,
   appendSystemPrompt: CLAUDE_RESEARCH_PROMPT,
 };
 
 function describeFolder(folder: ResearchFolder): string {
-  return folder.kind === 'per-job'
-    ? 'a fresh empty folder per job (removed after it)'
+  return folder.kind === 'per-thread'
+    ? `an empty folder per job thread under ${folder.base}`
     : `RESEARCH_WORKDIR ${folder.path}`;
 }
 
+const SWEEP_EVERY_MS = 3_600_000;
+
 function createClaudeResearch(config: Config, logger: Logger): Promise<Processor> {
   const folder = chooseResearchFolder(config);
-  const cwd: ClaudeProcessorOptions['cwd'] =
-    folder.kind === 'per-job' ? { perJob: RESEARCH_FOLDER_PREFIX } : folder.path;
+  const cwd: ClaudeProcessorOptions['cwd'] = folder.kind === 'per-thread' ? threadFolders(folder.base) : folder.path;
+  if (folder.kind === 'per-thread') {
+    const sweep = () => sweepThreadFolders(folder.base, config.conversations.days, logger);
+    sweep();
+    setInterval(sweep, SWEEP_EVERY_MS).unref();
+  }
   logger.info(
-    { engine: 'claude', workdir: folder.kind === 'per-job' ? 'per-job' : folder.path, tools: RESEARCH_TOOLS },
+    { engine: 'claude', workdir: folder.kind === 'per-thread' ? folder.base : folder.path, tools: RESEARCH_TOOLS },
     `[research-worker] Engine: Claude Code (${config.claude.bin}) with read-only tools (${RESEARCH_TOOLS.join(', ')}) in ${describeFolder(folder)}`,
   );
   if (folder.kind === 'configured' && folder.codeFolder)

@@ -117,3 +117,30 @@ export function planAnswer(jobId: string, markdown: string, threshold = ANSWER_F
     return { kind: 'file', summary: answerSummary(jobId, markdown), file: answerFile(jobId, markdown) };
   return { kind: 'inline', messages: answerMessages(jobId, markdown) };
 }
+
+/** Characters a block adds to a message's total, as Slack counts them (its text). */
+function blockChars(block: SlackMessage['blocks'][number]): number {
+  return JSON.stringify(block).length;
+}
+
+/**
+ * Adds `blocks` at the end of an answer: to its last message when they fit
+ * within Block Kit's limits, else as one more message.
+ */
+export function closeAnswer(delivery: AnswerDelivery, blocks: SlackMessage['blocks']): AnswerDelivery {
+  if (blocks.length === 0) return delivery;
+  const fits = (message: SlackMessage) =>
+    message.blocks.length + blocks.length <= SLACK_LIMITS.blocksPerMessage &&
+    [...message.blocks, ...blocks].reduce((sum, block) => sum + blockChars(block), 0) <= SLACK_LIMITS.totalBlockChars;
+  const extend = (message: SlackMessage): SlackMessage => ({ ...message, blocks: [...message.blocks, ...blocks] });
+  if (delivery.kind === 'file')
+    return fits(delivery.summary) ? { ...delivery, summary: extend(delivery.summary) } : delivery;
+  const last = delivery.messages[delivery.messages.length - 1];
+  if (!last) return delivery;
+  return {
+    kind: 'inline',
+    messages: fits(last)
+      ? [...delivery.messages.slice(0, -1), extend(last)]
+      : [...delivery.messages, { text: last.text, blocks }],
+  };
+}

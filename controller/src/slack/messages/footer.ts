@@ -1,55 +1,56 @@
-// What follows a job's answer in its thread: the command that continues the
-// Claude session in a terminal, and for a plan, the buttons that run it or
-// drop it. Pure.
+// What closes a job's answer in its thread: a line with the command that
+// continues the Claude session in a terminal (added to the answer's last
+// message, so it costs no extra post), and for a plan, a message of its own
+// with the buttons that run it or drop it (edited once someone chose). Pure.
 import {
   ACTION_IDS,
-  codeBlock,
+  contextBlock,
+  escapeMrkdwn,
   jobButtonValue,
   mention,
-  SLACK_LIMITS,
   type JobData,
   type JobStats,
+  type SlackMessage,
 } from '@agentops/core';
 import { handoffCommand } from '../../conversations/handoff.js';
-import { button, context, section, withinLimits, type ControllerMessage } from './blocks.js';
+import { button, section, withinLimits, type ControllerMessage } from './blocks.js';
 
-/** The message after a code or research answer; undefined when there is nothing to add. */
-export function answerFooter(data: JobData, stats: JobStats | undefined): ControllerMessage | undefined {
+type Block = SlackMessage['blocks'][number];
+
+/** The blocks that close a code or research answer: the terminal handoff, when the job left a session. */
+export function closingBlocks(stats: JobStats | undefined): Block[] {
   const command = handoffCommand(stats);
-  const plan = data.mode === 'plan';
-  if (!command && !plan) return undefined;
-  const blocks = [];
-  if (plan)
-    blocks.push(
+  if (!command) return [];
+  // Inline code cannot hold a backtick; a folder with one is shown without it rather than breaking the line.
+  return [contextBlock(`:computer: Continue in a terminal: \`${escapeMrkdwn(command.replace(/`/g, ''))}\``)];
+}
+
+/** The delivery key of plan job `id`'s Run it / Drop it message. */
+export function footerKey(id: string): string {
+  return `answer:${id}:plan`;
+}
+
+/** The message after a plan's answer: Run it queues its execution as a follow-up of the same session. */
+export function planFooter(data: JobData): ControllerMessage {
+  return withinLimits({
+    text: `Plan for job #${data.id}: Run it or Drop it`,
+    blocks: [
       section(
         `:clipboard: *Plan for job #${data.id}*: nothing was changed yet. *Run it* queues the work as a follow-up of this session; reply in the thread to change the plan first, or *Drop it*.`,
       ),
       {
-        type: 'actions' as const,
+        type: 'actions',
         block_id: `agentops_plan_${data.id}`,
         elements: [
           button('Run it', ACTION_IDS.runPlan, jobButtonValue(data.id), 'primary'),
           button('Drop it', ACTION_IDS.dropPlan, jobButtonValue(data.id), 'danger'),
         ],
       },
-    );
-  if (command)
-    blocks.push(
-      context('Continue this session in a terminal on the workstation:'),
-      section(codeBlock(command, SLACK_LIMITS.sectionText)),
-    );
-  return withinLimits({
-    text: plan ? `Plan for job #${data.id}: Run it or Drop it` : `Continue job #${data.id} in a terminal: ${command}`,
-    blocks,
+    ],
   });
 }
 
-/** The delivery key of job `id`'s footer, which a plan's buttons edit. */
-export function footerKey(id: string): string {
-  return `answer:${id}:footer`;
-}
-
-/** The plan footer once someone chose: who ran it (and as which job) or dropped it. */
+/** The plan message once someone chose: who ran it (and as which job) or dropped it. */
 export function planDecided(planId: string, by: string, outcome: { ran: string } | 'dropped'): ControllerMessage {
   const line =
     outcome === 'dropped'
