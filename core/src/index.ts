@@ -20,3 +20,4 @@ export * from './slack/sdk-logger.js';
 export * from './text.js';
 export * from './crash.js';
 export * from './conversation.js';
+export * from './worktree-clean.js';

@@ -29,6 +29,8 @@ export const KEY_TTL_SEC = {
   retryRecord: DAY_SEC,
   /** The leader lock of the delivery loop, renewed while it runs (milliseconds in PX). */
   deliveryLeaderMs: 15_000,
+  /** The code workers' answers to one `/queue clean`, read by the controller that asked within seconds. */
+  worktreeCleanReport: HOUR_SEC,
 } as const;
 
 /** `<prefix>:agentops:<parts…>`. */
@@ -95,6 +97,10 @@ export function redisKeys(prefix: string) {
     conversationTurns: (rootId: string) => agentopsKey(prefix, 'conversation', rootId, 'turns'),
     /** A channel's default workspace (`/queue repo <name>`). */
     channelWorkspace: (channel: string) => agentopsKey(prefix, 'channel-workspace', channel),
+    /** Pub/sub channel on which `/queue clean` asks the code workers to clean their worktrees. */
+    worktreeCleanChannel: agentopsKey(prefix, 'worktree-clean', 'requests'),
+    /** List of the code workers' reports on one clean request, by request id. */
+    worktreeCleanReports: (requestId: string) => agentopsKey(prefix, 'worktree-clean', 'report', requestId),
     /** Job memory: the similar past jobs a receipt showed. */
     receiptSimilar: (jobId: string) => agentopsKey(prefix, 'qdrant', 'receipt-similar', jobId),
   };

@@ -6,6 +6,8 @@ import {
   createLogger,
   isCodedError,
   loadProcessConfig,
+  Releasers,
+  toCodedError,
   type Config,
   type Logger,
   type QueueName,
@@ -19,8 +21,10 @@ export interface WorkerProcessOptions {
   /**
    * Builds the processor once, at start. A coded error thrown here (say, a
    * working directory that does not exist) stops the process with its message.
+   * What it starts beside the processor (a listener, a timer) it registers in
+   * `releasers`, released once the runtime has stopped.
    */
-  createProcessor(config: Config, logger: Logger): Processor | Promise<Processor>;
+  createProcessor(config: Config, logger: Logger, releasers: Releasers): Processor | Promise<Processor>;
 }
 
 /**
@@ -47,10 +51,17 @@ export async function runWorkerProcess(options: WorkerProcessOptions): Promise<W
     secrets: config.secrets,
   });
 
+  const owned = new Releasers();
+  const releaseOwned = () =>
+    owned.releaseAll({
+      onFailure: ({ name, error }) =>
+        logger.warn({ err: toCodedError(error), resource: name }, `Error releasing ${name}`),
+    });
   let processor: Processor;
   try {
-    processor = await options.createProcessor(config, logger);
+    processor = await options.createProcessor(config, logger, owned);
   } catch (error) {
+    await releaseOwned();
     return refuseToStart(error);
   }
   const handle = await startWorkerRuntime({
@@ -60,6 +71,9 @@ export async function runWorkerProcess(options: WorkerProcessOptions): Promise<W
     processor,
     logger,
   });
-  exitOnSignals(() => handle.close(), logger);
+  exitOnSignals(async () => {
+    await handle.close();
+    await releaseOwned();
+  }, logger);
   return handle;
 }
