@@ -163,26 +163,33 @@ describe('channel messages over Socket Mode', () => {
     expect(stack.controller.child.exitCode).toBeNull();
   });
 
-  it('understands cancel, p1 and nothing else in a job thread', async () => {
+  it('understands cancel and p1 in a job thread, and queues anything else as a follow-up that waits its turn', async () => {
     await say('draft a welcome message for new hires');
     const job = await jobWithText('welcome message for new hires');
     const receiptTs = await stack.receiptTs(job.id);
     await say('p1', { threadTs: receiptTs });
     await waitFor(async () => (await stack.queues.manager.inspect(job.id)).priority === 1, 10_000, 'the promotion');
     await say('what does this do?', { threadTs: receiptTs });
+    const followUp = await jobWithText('what does this do?');
+    expect(followUp.data.thread).toEqual({ root: job.id, after: job.id });
+    // Parked: the job before it in the thread has not run yet.
     await waitFor(
-      () =>
-        stack.sim
-          .ephemerals()
-          .find((entry) => entry.thread_ts === receiptTs && entry.text.includes('In a job’s thread I understand')),
+      async () => (await stack.queues.manager.inspect(followUp.id)).status === 'delayed',
       10_000,
-      'the hint',
+      'the parked follow-up',
     );
+    // `cancel` means the thread's job that is running or next: the first one.
     await say('cancel', { threadTs: receiptTs });
     await waitFor(
       async () => (await stack.queues.manager.inspect(job.id)).status === 'cancelled',
       10_000,
       'the cancel',
+    );
+    // With the job before it gone, the follow-up takes its turn.
+    await waitFor(
+      async () => (await stack.queues.manager.inspect(followUp.id)).status === 'waiting',
+      10_000,
+      'the follow-up to be let go',
     );
     const reply = await stack.sim.waitForMessage(
       stack.channel,

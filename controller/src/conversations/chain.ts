@@ -24,6 +24,8 @@ export interface ThreadChain {
   claim(rootId: string, id: string): Promise<string>;
   /** The follow-up waiting for job `id`, if any. */
   followerOf(rootId: string, id: string): Promise<string | undefined>;
+  /** The thread's jobs in order: the root, then each follow-up. */
+  order(rootId: string): Promise<string[]>;
   /** Records the first decision on plan job `planId` ("run:<job id>" or "dropped"); resolves with an earlier one if there was. */
   decidePlan(rootId: string, planId: string, decision: string): Promise<string | undefined>;
   /** Takes back a plan decision that could not be carried out. */
@@ -42,6 +44,13 @@ export function createThreadChain(redis: Redis, prefix: string, days: number): T
     },
     async followerOf(rootId, id) {
       return (await redis.hget(keys.conversation(rootId), `follower:${id}`)) ?? undefined;
+    },
+    async order(rootId) {
+      const fields = await redis.hgetall(keys.conversation(rootId));
+      const ids = [rootId];
+      for (let next = fields[`follower:${rootId}`]; next && !ids.includes(next); next = fields[`follower:${next}`])
+        ids.push(next);
+      return ids;
     },
     async decidePlan(rootId, planId, decision) {
       const key = keys.conversation(rootId);

@@ -208,8 +208,12 @@ export function startJobThreads(options: JobThreadsOptions): JobThreads {
       }
       case 'delayed':
       case 'waiting': {
-        if (kind === 'waiting' && event.fields.prev !== 'active') return [];
         if (settledInBatch) return [];
+        // A follow-up parked until the job before it ends (its card says so), then let go.
+        const parked = data.thread !== undefined && !job.processedOn && job.attemptsMade === 0;
+        if (parked)
+          return kind === 'waiting' && event.fields.prev === 'delayed' ? [await edit({ kind: 'queued' })] : [];
+        if (kind === 'waiting' && event.fields.prev !== 'active') return [];
         if (job.attemptsMade > 0 && job.failedReason)
           return [await edit({ kind: 'retrying', attempt, reason: job.failedReason })];
         return [await edit({ kind: 'interrupted' })];

@@ -24,7 +24,7 @@ interface MessageEventFields extends MessageLike {
 }
 
 const THREAD_HELP =
-  'In a job’s thread, `cancel`, `retry`, `promote p1|p2|p3` (or just `p1`) and `status` act on its latest job; anything else is a follow-up that continues the conversation (`code: …` hands it to a code job).';
+  'In a job’s thread, `cancel`, `retry`, `promote p1|p2|p3` (or just `p1`) and `status` act on the job running or next (else the latest); anything else is a follow-up that continues the conversation (`code: …` hands it to a code job).';
 
 /** Reads a command typed in the thread of job `id`. */
 export function parseThreadCommand(text: string, id: string): Command | undefined {
@@ -47,6 +47,13 @@ export function parseThreadCommand(text: string, id: string): Command | undefine
   return undefined;
 }
 
+/** The job a control word in a thread means: the first one that has not ended (running or next), else the latest. */
+async function currentJob(deps: SlackDeps, rootId: string): Promise<string> {
+  const ids = await deps.threads.order(rootId);
+  for (const id of ids) if (!(await deps.manager.hasEnded(id))) return id;
+  return ids[ids.length - 1] ?? rootId;
+}
+
 async function handleThreadMessage(
   deps: SlackDeps,
   origin: SlackOrigin,
@@ -56,8 +63,8 @@ async function handleThreadMessage(
 ): Promise<void> {
   const rootId = await deps.receiptLinks.jobFor(threadTs);
   if (!rootId || !parseJobId(rootId)) return; // A conversation that is not about a job.
-  // Control words act on the thread's latest job; anything else continues the thread.
-  const command = parseThreadCommand(text, await deps.threads.latest(rootId));
+  // Control words act on the thread's current job; anything else continues the thread.
+  const command = parseThreadCommand(text, await currentJob(deps, rootId));
   if (command) {
     const outcome = await execute(command, deps, { id: origin.user, source: 'message' });
     await presentOutcome(deps, origin, outcome, threadTs);
