@@ -49,3 +49,4 @@ export * from './audit/log.js';
 export * from './conversations/chain.js';
 export * from './conversations/handoff.js';
 export * from './conversations/release.js';
+export * from './workspaces/index.js';

@@ -32,6 +32,7 @@ import { createSlackApp } from './slack/app.js';
 import { registerListeners } from './slack/listeners/index.js';
 import { createMessenger } from './slack/messenger.js';
 import { createReceiptLinks } from './slack/receipt-links.js';
+import { createWorkspaces } from './workspaces/index.js';
 import { createAccessGuard } from './access/guard.js';
 import { createRoles, type Roles } from './access/roles.js';
 import { createAuditLog } from './audit/log.js';
@@ -140,6 +141,7 @@ async function startSlackSide(side: SlackSide): Promise<SlackDeps> {
     memory: side.memory.memory,
     memoryView,
     receiptLinks: createReceiptLinks(side.redis, config.redis.prefix),
+    workspaces: createWorkspaces(config, side.redis),
     sayWithoutRedis: (notice) => service.sendWithoutOutbox(notice),
     scope: {
       channelId: side.slack.channelId,

@@ -56,6 +56,8 @@ export async function startThreadController(
 export interface UnderReceiptOptions {
   user?: string;
   priority?: 1 | 2 | 3;
+  /** A CODE_WORKSPACES name, as the intake sets it. */
+  workspace?: string;
   /** Runs between handing the receipt over and queueing the job. */
   afterReceipt?: () => void | Promise<void>;
 }
@@ -85,6 +87,7 @@ export async function enqueueUnderReceipt(
     createdAt: Date.now(),
     routing: { queue, method: 'explicit', confidence: 1, patterns: [] },
     slack: { channel, user },
+    ...(options.workspace ? { workspace: options.workspace } : {}),
   };
   await createOutbox(harness.redis, harness.prefix).send([
     {

@@ -1,12 +1,14 @@
 // Reads the agentops command line into a subcommand line for the shared parser,
 // plus the CLI's own flags. Pure. Flags are read before the job text starts, so
 // text such as "--dangerously-skip-permissions" after `add` stays text.
-import { QUEUE_NAMES, isQueueName, type QueueName } from '@agentops/core';
+import { QUEUE_NAMES, WORKSPACE_NAME, isQueueName, type QueueName } from '@agentops/core';
 
 export interface CliFlags {
   json: boolean;
   help: boolean;
   queue?: QueueName;
+  /** A CODE_WORKSPACES name for every job (checked against the configuration later). */
+  repo?: string;
   limit?: number;
 }
 
@@ -41,6 +43,15 @@ export function readCliArgs(argv: readonly string[]): CliArgs {
         };
       }
       flags.queue = value;
+    } else if (arg === '--repo' || arg.startsWith('--repo=')) {
+      const value = arg.includes('=') ? arg.slice(arg.indexOf('=') + 1) : argv[++index];
+      if (!value || !WORKSPACE_NAME.test(value)) {
+        return {
+          ok: false,
+          message: `--repo needs a workspace name from CODE_WORKSPACES (letters, digits, . _ -)${value ? `, not "${value}"` : ''}.`,
+        };
+      }
+      flags.repo = value;
     } else if (arg === '--limit' || arg.startsWith('--limit=')) {
       const value = arg.includes('=') ? arg.slice(arg.indexOf('=') + 1) : argv[++index];
       const limit = Number(value);
@@ -49,7 +60,10 @@ export function readCliArgs(argv: readonly string[]): CliArgs {
       }
       flags.limit = limit;
     } else if (arg.startsWith('-') && arg.length > 1 && !/^-\d/.test(arg) && words.length === 0) {
-      return { ok: false, message: `Unknown option ${arg}. Options: --json, --queue <name>, --limit <n>, --help.` };
+      return {
+        ok: false,
+        message: `Unknown option ${arg}. Options: --json, --queue <name>, --repo <name>, --limit <n>, --help.`,
+      };
     } else {
       words.push(arg);
       // After `add [pN]` (or `find`) the rest is text, flags included.

@@ -26,6 +26,7 @@ import { createConfiguredRouter } from '../router/index.js';
 import { parseBatch, parseSubcommand, type ParseResult } from '../commands/grammar.js';
 import { helpLines } from '../commands/help-text.js';
 import { readCliArgs } from './args.js';
+import { CLEAN_WAIT_MS, cleanAnswer, createWorkspaces, repoAnswer } from '../workspaces/index.js';
 import {
   describeRouting,
   formatAudit,
@@ -55,6 +56,7 @@ export function cliHelp(): string {
     'Options:',
     '  --json           Print machine-readable JSON',
     '  --queue <name>   With add/batch: skip routing and use code, local or research',
+    '  --repo <name>    With add/batch: run the jobs in that CODE_WORKSPACES workspace (as repo=<name> in the text)',
     '  --limit <n>      With list: how many jobs to show (default 20); with find: how many past jobs (default 5)',
     '  --               Everything after it is job text',
     '',
@@ -66,8 +68,15 @@ function present(outcome: Outcome): string {
   switch (outcome.kind) {
     case 'help':
       return cliHelp();
-    case 'status':
-      return formatStatus(outcome.snapshot);
+    case 'status': {
+      const workspaces = outcome.workspaces;
+      if (!workspaces) return formatStatus(outcome.snapshot);
+      return `${formatStatus(outcome.snapshot)}\nChannel workspace: ${workspaces.workspace ?? 'none'} (configured: ${workspaces.names.join(', ')})`;
+    }
+    case 'repo':
+      return repoAnswer(outcome);
+    case 'clean':
+      return cleanAnswer(outcome.result, CLEAN_WAIT_MS);
     case 'queued':
       return formatQueued(outcome.jobs);
     case 'paused':
@@ -188,9 +197,13 @@ export async function runCli(
       inbox: createInbox(redis, config.redis.prefix, logger, () => redis.duplicate()),
       plans: createPlans(redis, config.redis.prefix),
       ...(memory ? { memory } : {}),
+      workspaces: createWorkspaces(config, redis),
     };
     const outcome = await execute(parsed.command, deps, actor, {
       ...(flags.queue ? { queue: flags.queue } : {}),
+      ...(flags.repo ? { workspace: flags.repo } : {}),
+      // The channel the app serves: `repo` shows and sets its workspace.
+      ...(config.slack ? { channel: config.slack.channelId } : {}),
       ...(flags.limit ? { listLimit: flags.limit } : {}),
     });
     const text = flags.json ? JSON.stringify(toJson(outcome), null, 2) : present(outcome);

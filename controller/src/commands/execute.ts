@@ -11,6 +11,7 @@ import {
   type JobStats,
   type QueueName,
   type SlackOrigin,
+  type WorktreeCleanOutcome,
 } from '@agentops/core';
 import type { AccessGuard } from '../access/guard.js';
 import type { AccessAction, Target } from '../access/policy.js';
@@ -24,6 +25,7 @@ import type { ThreadChain } from '../conversations/chain.js';
 import { handoffCommand } from '../conversations/handoff.js';
 import { releaseFollower } from '../conversations/release.js';
 import type { Command, ListState } from './grammar.js';
+import { chooseForItems, findWorkspace, unknownWorkspace, type Workspaces } from '../workspaces/index.js';
 import {
   isUnreadable,
   type CancelOutcome,
@@ -35,7 +37,8 @@ import {
 
 export type Outcome =
   | { kind: 'help' }
-  | { kind: 'status'; snapshot: StatusSnapshot }
+  /** `workspaces`: the channel's default workspace and the configured names, when there are any. */
+  | { kind: 'status'; snapshot: StatusSnapshot; workspaces?: ChannelWorkspace }
   | { kind: 'queued'; jobs: JobData[]; batch: boolean }
   | { kind: 'paused'; snapshot: StatusSnapshot }
   | { kind: 'resumed'; snapshot: StatusSnapshot }
@@ -49,7 +52,10 @@ export type Outcome =
   | { kind: 'find'; query: string; result: FindResult }
   | { kind: 'audit'; records: AuditRecord[] }
   /** `command` is undefined when the job left no Claude session (not a code or research job, or not finished). */
-  | { kind: 'handoff'; id: string; command?: string };
+  | { kind: 'handoff'; id: string; command?: string }
+  /** The channel's default workspace after `repo` (`change` says what `repo <name>`/`repo none` did), and the configured names. */
+  | { kind: 'repo'; workspace?: string; names: readonly string[]; change?: 'set' | 'cleared'; channel?: string }
+  | { kind: 'clean'; result: WorktreeCleanOutcome };
 
 export interface Actor {
   /** Slack user id or "cli:<os user>". */
@@ -72,6 +78,14 @@ export interface OperationDeps {
   memory?: JobMemory;
   /** The order of job threads: a follow-up waiting for a cancelled job is let go. */
   threads?: ThreadChain;
+  /** CODE_WORKSPACES names, channel defaults and worktree cleaning; absent: no workspaces. */
+  workspaces?: Workspaces;
+}
+
+/** A channel's default workspace, if set, and the names configured. */
+export interface ChannelWorkspace {
+  workspace?: string;
+  names: readonly string[];
 }
 
 /** How many audit records `audit` shows unless told otherwise. */
@@ -85,6 +99,10 @@ export interface ExecuteOptions {
   queue?: QueueName;
   /** How many rows `list` shows and how many past jobs `find` lists. */
   listLimit?: number;
+  /** The channel `repo` shows or sets the default workspace of, and `status` shows it for. */
+  channel?: string;
+  /** Every job's workspace (CLI --repo). */
+  workspace?: string;
 }
 
 /** What each command asks to do, as the access decision knows it. */
@@ -99,7 +117,10 @@ function actionOf(command: Command): AccessAction {
     case 'resume':
     case 'workers':
     case 'audit':
+    case 'clean':
       return command.kind;
+    case 'repo':
+      return command.set === undefined ? 'read' : 'setWorkspace';
     default:
       return 'read';
   }
@@ -165,24 +186,77 @@ export async function execute(
   }
 }
 
+/** The channel's default workspace and the configured names; undefined when there is nothing to say. */
+async function channelWorkspace(
+  deps: OperationDeps,
+  channel: string | undefined,
+): Promise<ChannelWorkspace | undefined> {
+  const names = deps.workspaces?.names ?? [];
+  if (!deps.workspaces || names.length === 0) return undefined;
+  const stored = channel ? await deps.workspaces.channels.get(channel) : undefined;
+  const workspace = stored === undefined ? undefined : findWorkspace(names, stored);
+  return { names, ...(workspace ? { workspace } : {}) };
+}
+
+async function repoCommand(
+  set: string | undefined,
+  deps: OperationDeps,
+  channel: string | undefined,
+): Promise<Outcome> {
+  const names = deps.workspaces?.names ?? [];
+  const shown = channel ? { channel } : {};
+  if (set === undefined) return { kind: 'repo', names, ...shown, ...(await channelWorkspace(deps, channel)) };
+  if (!deps.workspaces || !channel)
+    throw new AgentOpsError(
+      ErrorCode.Usage,
+      "A channel's workspace is set in Slack: type /queue repo <name> in the channel (or set SLACK_CHANNEL_ID for the CLI).",
+    );
+  if (set === 'none') {
+    await deps.workspaces.channels.clear(channel);
+    return { kind: 'repo', names, change: 'cleared', ...shown };
+  }
+  const workspace = findWorkspace(names, set);
+  if (!workspace) throw new AgentOpsError(ErrorCode.Usage, unknownWorkspace(names, set));
+  await deps.workspaces.channels.set(channel, workspace);
+  return { kind: 'repo', names, workspace, change: 'set', ...shown };
+}
+
 async function run(command: Command, deps: OperationDeps, actor: Actor, options: ExecuteOptions): Promise<Outcome> {
   const { manager } = deps;
   switch (command.kind) {
     case 'help':
       return { kind: 'help' };
-    case 'status':
-      return { kind: 'status', snapshot: await manager.status() };
+    case 'status': {
+      const [snapshot, workspaces] = await Promise.all([manager.status(), channelWorkspace(deps, options.channel)]);
+      return { kind: 'status', snapshot, ...(workspaces ? { workspaces } : {}) };
+    }
+    case 'repo':
+      return repoCommand(command.set, deps, options.channel);
+    case 'clean': {
+      if (!deps.workspaces)
+        throw new AgentOpsError(ErrorCode.Internal, 'worktree cleaning is not set up in this process');
+      return { kind: 'clean', result: await deps.workspaces.clean(actor.id) };
+    }
     case 'add': {
       const origin = { source: actor.source, requestedBy: actor.id, ...(actor.slack ? { slack: actor.slack } : {}) };
+      // The workspace is chosen (and `repo=` taken out of the text) before the entry is written, so the
+      // controller finishing a dead CLI's entry submits the same requests.
+      const chosen = chooseForItems(
+        command.items,
+        deps.workspaces?.names ?? [],
+        options.workspace ? { explicit: options.workspace } : {},
+      );
+      if (chosen.refusals.length > 0) throw new AgentOpsError(ErrorCode.Usage, chosen.refusals.join('\n'));
+      const items = chosen.items;
       // Recorded first, then submitted here: if this process dies half way, the
       // controller's inbox consumer finishes the entry from the same plan.
       const entryId = await deps.inbox.write({
         kind: 'cli-add',
         requestedBy: actor.id,
-        items: command.items,
+        items,
         ...(options.queue ? { queue: options.queue } : {}),
       });
-      const jobs = await submitJobs(deps, origin, command.items, {
+      const jobs = await submitJobs(deps, origin, items, {
         entryId: entryId ?? `cli:${Date.now()}`,
         ...(options.queue ? { queue: options.queue } : {}),
         hooks: {

@@ -11,6 +11,7 @@ import {
   MAX_WORKERS,
   MIN_WORKERS,
   LIST_STATES,
+  WORKSPACE_NAME,
   type JobMode,
   type JobPriority,
   type JobRequest,
@@ -38,7 +39,11 @@ export type Command =
   | { kind: 'find'; text: string }
   | { kind: 'audit' }
   /** Prints the command that continues job `id`'s Claude session in a terminal. */
-  | { kind: 'handoff'; id: string };
+  | { kind: 'handoff'; id: string }
+  /** The channel's default workspace: shown (no `set`), set to a CODE_WORKSPACES name, or cleared ('none'). */
+  | { kind: 'repo'; set?: string | 'none' }
+  /** Removes the worktrees of jobs that are over; branches with commits are kept. */
+  | { kind: 'clean' };
 
 export type ParseErrorCode =
   | 'empty'
@@ -55,6 +60,7 @@ export type ParseErrorCode =
   | 'batch_empty'
   | 'batch_too_large'
   | 'bad_state'
+  | 'bad_workspace'
   | 'unexpected_argument';
 
 export interface ParseError {
@@ -115,6 +121,16 @@ export const SUBCOMMANDS: readonly Subcommand[] = [
     name: 'handoff',
     args: '<id>',
     description: "Show the command that continues a code or research job's Claude session in a terminal",
+  },
+  {
+    name: 'repo',
+    args: '[<name>|none]',
+    description: "Show or set the channel's default workspace for code jobs (CODE_WORKSPACES); none clears it",
+  },
+  {
+    name: 'clean',
+    args: '',
+    description: 'Remove the worktrees of finished code jobs; branches with commits are kept and listed (admins)',
   },
 ];
 
@@ -259,6 +275,26 @@ function parseIdArgument(name: 'cancel' | 'retry' | 'inspect', rest: string, con
   return { ok: true, command: { kind: name, id } };
 }
 
+/** `repo` alone shows the channel's workspace; `repo <name>` sets it (checked against CODE_WORKSPACES later); `repo none` clears it. */
+function parseRepo(rest: string, context: ParseContext): ParseResult {
+  const usage = usageOf('repo', context);
+  const [token, extra] = splitFirst(rest.trim());
+  if (!token) return { ok: true, command: { kind: 'repo' } };
+  if (extra.trim())
+    return fail('unexpected_argument', `\`repo\` takes one workspace name; remove \`${extra.trim()}\`.`, usage);
+  const name = token.replace(/^repo=/i, '');
+  if (name.toLowerCase() === 'none') return { ok: true, command: { kind: 'repo', set: 'none' } };
+  if (!WORKSPACE_NAME.test(name)) {
+    const shown = name.length > 40 ? `${name.slice(0, 40)}…` : name;
+    return fail(
+      'bad_workspace',
+      `\`${shown}\` is not a workspace name. Names are letters, digits, . _ and -, up to 40, as in CODE_WORKSPACES; \`none\` clears the channel's workspace.`,
+      usage,
+    );
+  }
+  return { ok: true, command: { kind: 'repo', set: name } };
+}
+
 /**
  * Parses a `/queue` subcommand line (also the CLI's arguments joined by spaces).
  * `text` is what follows `/queue`.
@@ -297,6 +333,16 @@ export function parseSubcommand(text: string, context: ParseContext = 'slash'): 
     }
     case 'plan':
       return parseJobText(rest, DEFAULT_PRIORITY, context, usageOf('plan', context), { mode: 'plan' });
+    case 'repo':
+      return parseRepo(rest, context);
+    case 'clean':
+      if (rest.trim())
+        return fail(
+          'unexpected_argument',
+          `\`clean\` takes no arguments; remove \`${rest.trim()}\`.`,
+          usageOf(name, context),
+        );
+      return { ok: true, command: { kind: 'clean' } };
     case 'help':
     case 'status':
     case 'pause':

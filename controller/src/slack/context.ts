@@ -11,6 +11,7 @@ import type { MemoryDeps } from '../memory/index.js';
 import type { ThreadChain } from '../conversations/chain.js';
 import type { QueueManager } from '../queue/manager.js';
 import type { Router } from '../router/index.js';
+import type { Workspaces } from '../workspaces/index.js';
 import type { Messenger } from './messenger.js';
 import type { ReceiptLinks } from './receipt-links.js';
 
@@ -49,6 +50,8 @@ export interface SlackDeps extends MemoryDeps {
   threads: ThreadChain;
   /** What each job of a thread was asked and answered. */
   conversations: ConversationStore;
+  /** CODE_WORKSPACES names, each channel's default workspace, and worktree cleaning. */
+  workspaces?: Workspaces;
 }
 
 /** Who asked, and where the answer goes. */

@@ -6,13 +6,14 @@
 // up beside routing and waited for at most QDRANT_RECEIPT_BUDGET_MS (from the
 // start of the intake), so the job memory adds at most that budget to a
 // receipt, and nothing when it is off.
-import { toCodedError, type JobData, type JobRequest, type QueueName } from '@agentops/core';
+import { escapeMrkdwn, toCodedError, type JobData, type JobRequest, type QueueName } from '@agentops/core';
 import { submitJobs } from '../intake/submit.js';
 import type { MemoryDeps, PastJob } from '../memory/index.js';
 import { estimateStart } from '../queue/durations.js';
 import type { SlackDeps, SlackOrigin } from './context.js';
 import { jobCard, plainMessage } from './messages/index.js';
 import { receiptKey } from './messenger.js';
+import { chooseForItems } from '../workspaces/index.js';
 
 /** Lookups per intake; a long batch must not flood LM Studio with embeddings. */
 const MAX_LOOKUPS = 10;
@@ -49,13 +50,33 @@ function createLineUp(deps: SlackDeps) {
   };
 }
 
+/**
+ * Each request's workspace (workspaces/choose.ts: `repo=`, the words, the
+ * channel's default), before routing; a name that is not configured is
+ * refused privately. Every queue's job keeps it: only the code worker runs
+ * there, but a `code:` follow-up in a research or local thread inherits it.
+ */
+async function chooseWorkspaces(deps: SlackDeps, origin: SlackOrigin, items: JobRequest[]): Promise<JobRequest[]> {
+  const channelDefault = await deps.workspaces?.channels.get(origin.channel);
+  const chosen = chooseForItems(items, deps.workspaces?.names ?? [], channelDefault ? { channelDefault } : {});
+  for (const message of chosen.refusals)
+    await deps.messenger.ephemeral(
+      origin.channel,
+      origin.user,
+      plainMessage(`:no_entry_sign: ${escapeMrkdwn(message)}`),
+    );
+  return chosen.items;
+}
+
 export async function intakeJobs(
   deps: SlackDeps,
   origin: SlackOrigin,
-  items: JobRequest[],
+  requested: JobRequest[],
   entryId: string,
 ): Promise<JobData[]> {
   const { messenger } = deps;
+  const items = await chooseWorkspaces(deps, origin, requested);
+  if (items.length === 0) return [];
   const lookups = lookUpSimilar(deps, items);
   const admittedItems: JobRequest[] = [];
   const shown = new Map<string, PastJob[]>();

@@ -11,7 +11,8 @@ import {
   type ControllerMessage,
 } from './messages/index.js';
 import type { JobDetails } from '../queue/manager.js';
-import type { Outcome } from '../commands/execute.js';
+import type { ChannelWorkspace, Outcome } from '../commands/execute.js';
+import { CLEAN_WAIT_MS, cleanAnswer, repoAnswer } from '../workspaces/index.js';
 import { formatAudit, formatDetails, formatList } from '../commands/tables.js';
 import { findAnswerText, memoryOffText } from '../memory/format.js';
 import type { SlackDeps, SlackOrigin } from './context.js';
@@ -75,6 +76,14 @@ function ephemeralText(deps: SlackDeps, origin: SlackOrigin, text: string, threa
   return deps.messenger.ephemeral(origin.channel, origin.user, plainMessage(text), threadTs);
 }
 
+/** The status board's line about the channel's workspace. */
+function channelWorkspaceNote(workspaces: ChannelWorkspace): string {
+  const names = escapeMrkdwn(workspaces.names.join(', '));
+  return workspaces.workspace
+    ? `:file_folder: Channel workspace: *${escapeMrkdwn(workspaces.workspace)}* (configured: ${names})`
+    : `:file_folder: No channel workspace (configured: ${names}; /queue repo <name> sets one)`;
+}
+
 /** Shows what a command did: status boards in the channel, job changes in the job's thread. */
 export async function presentOutcome(
   deps: SlackDeps,
@@ -88,8 +97,19 @@ export async function presentOutcome(
     case 'help':
       await deps.messenger.ephemeral(origin.channel, origin.user, helpMessage(), threadTs);
       return;
-    case 'status':
-      await post(statusMessage(outcome.snapshot));
+    case 'status': {
+      const workspace = outcome.workspaces && channelWorkspaceNote(outcome.workspaces);
+      await post(statusMessage(outcome.snapshot, workspace ? { note: workspace } : {}));
+      return;
+    }
+    case 'repo': {
+      const text = escapeMrkdwn(repoAnswer(outcome));
+      if (outcome.change) await post(plainMessage(`:file_folder: ${text} (${outcome.change} by ${who})`));
+      else await ephemeralText(deps, origin, text, threadTs);
+      return;
+    }
+    case 'clean':
+      await ephemeralText(deps, origin, escapeMrkdwn(cleanAnswer(outcome.result, CLEAN_WAIT_MS)), threadTs);
       return;
     case 'paused':
       await post(statusMessage(outcome.snapshot, { note: `:double_vertical_bar: Paused by ${who}` }));

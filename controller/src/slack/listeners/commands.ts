@@ -54,7 +54,13 @@ export async function handleSlash(
       { user: origin.user, command: parsed.command.kind },
       `[commands] /queue ${parsed.command.kind} by ${origin.user}`,
     );
-    const outcome = await execute(parsed.command, deps, { id: origin.user, source: 'slash' });
+    // The channel: `repo` shows or sets its workspace, `status` shows it.
+    const outcome = await execute(
+      parsed.command,
+      deps,
+      { id: origin.user, source: 'slash' },
+      { channel: origin.channel },
+    );
     await presentOutcome(deps, origin, outcome);
   } catch (error) {
     await refuse(deps, origin, error);

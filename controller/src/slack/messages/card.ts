@@ -157,6 +157,10 @@ function cardButtons(view: CardView, priority: JobPriority): ActionsBlock | unde
   return { type: 'actions', block_id: `agentops_job_${view.data.id}`, elements: buttons };
 }
 
+/** The workspace a code job runs in (other queues' jobs only carry it for the thread's code follow-ups). */
+const workspaceLabel = (data: JobData) =>
+  data.workspace && data.queue === 'code' ? `:file_folder: Workspace *${escapeMrkdwn(data.workspace)}* · ` : '';
+
 export function jobCard(view: CardView): ControllerMessage {
   const { data } = view;
   const priority = view.priority ?? data.priority;
@@ -170,7 +174,7 @@ export function jobCard(view: CardView): ControllerMessage {
     blocks: [
       section(`${header}\n${truncateMrkdwn(quote(escapeMrkdwn(data.text)), room, TRUNCATED)}`),
       context(
-        `${data.thread ? `Follow-up of job #${data.thread.after} · ` : ''}${data.mode === 'plan' ? 'Plan only · ' : ''}Routed by ${describeRoute(data)} · requested by ${who}`,
+        `${data.thread ? `Follow-up of job #${data.thread.after} · ` : ''}${data.mode === 'plan' ? 'Plan only · ' : ''}${workspaceLabel(data)}Routed by ${describeRoute(data)} · requested by ${who}`,
         ...(view.note ? [view.note] : []),
       ),
       ...(view.similar && view.similar.length > 0 ? [section(similarJobsText(view.similar, view.workspaceUrl))] : []),

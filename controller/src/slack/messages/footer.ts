@@ -14,15 +14,19 @@ import {
 } from '@agentops/core';
 import { handoffCommand } from '../../conversations/handoff.js';
 import { button, section, withinLimits, type ControllerMessage } from './blocks.js';
+import { worktreeBlocks } from './worktree.js';
 
 type Block = SlackMessage['blocks'][number];
 
-/** The blocks that close a code or research answer: the terminal handoff, when the job left a session. */
+/** The blocks that close a code or research answer: a worktree's branch and diffstat, and the terminal handoff, when the job left a session. */
 export function closingBlocks(stats: JobStats | undefined): Block[] {
   const command = handoffCommand(stats);
-  if (!command) return [];
+  if (!command) return worktreeBlocks(stats);
   // Inline code cannot hold a backtick; a folder with one is shown without it rather than breaking the line.
-  return [contextBlock(`:computer: Continue in a terminal: \`${escapeMrkdwn(command.replace(/`/g, ''))}\``)];
+  return [
+    ...worktreeBlocks(stats),
+    contextBlock(`:computer: Continue in a terminal: \`${escapeMrkdwn(command.replace(/`/g, ''))}\``),
+  ];
 }
 
 /** The delivery key of plan job `id`'s Run it / Drop it message. */
