@@ -193,13 +193,13 @@ describe('the research worker with Claude Code (the default engine)', () => {
     worker = await startResearchWorker();
   });
 
-  it('works in a fresh empty folder per job, not in CODE_WORKDIR, with read-only tools only', () => {
+  it('works in an empty folder per job thread, not in CODE_WORKDIR, with read-only tools only', () => {
     const [engine] = logRecordsMatching(worker.process.output(), { engine: 'claude' });
-    expect(engine).toMatchObject({ workdir: 'per-job' });
-    expect(String(engine?.msg)).toContain('a fresh empty folder per job');
+    expect(String(engine?.workdir)).toMatch(/research$/);
+    expect(String(engine?.msg)).toContain('an empty folder per job thread');
   });
 
-  it('posts a sourced report in the receipt thread, from a folder made for the job and removed after it', async () => {
+  it('posts a sourced report in the receipt thread, from the thread’s own empty folder, kept for follow-ups', async () => {
     const text = 'research how BullMQ detects stalled jobs';
     const report =
       '## Summary\n\nA stalled check runs every 30 s ([BullMQ docs](https://docs.bullmq.io/guide/jobs/stalled)).\n\n## Sources\n\n- https://docs.bullmq.io/guide/jobs/stalled: the stalled check';
@@ -216,12 +216,12 @@ describe('the research worker with Claude Code (the default engine)', () => {
     for (const tool of ['Write', 'Edit', 'MultiEdit', 'NotebookEdit', 'Bash']) expect(offered).not.toContain(tool);
 
     const folder = jobFolderOf(worker.process, job.id);
-    expect(path.basename(folder)).toMatch(new RegExp(`^agentops-research-${job.id}-`));
+    expect(path.basename(folder)).toBe(`thread-${job.id}`);
     expect(path.relative(codeDir, folder).startsWith('..')).toBe(true);
-    // The CLI tells the model the folder it works in: the job's; the code folder is not among its folders.
+    // The CLI tells the model the folder it works in: the thread's; the code folder is not among its folders.
     expect(request?.rawBody).toContain(folder);
     expect(request?.rawBody).not.toContain(codeDir);
-    expect(existsSync(folder)).toBe(false);
+    expect(readdirSync(folder)).toEqual([]);
 
     expect(await doneCard(receiptTs, job.id)).toMatch(
       /Done in [^·"]+ · claude-[\w.-]+ · \$0\.\d\d · 1 turn; the answer is in the thread/,
@@ -313,11 +313,14 @@ describe('the research worker with Claude Code (the default engine)', () => {
       expect(content, `the code folder's secret in ${where}`).not.toContain(CODE_SECRET);
   });
 
-  it('leaves no job folder behind when it stops', async () => {
+  it('stops cleanly, leaving only empty thread folders', async () => {
     worker.process.child.kill('SIGTERM');
     expect((await worker.process.exited).code).toBe(0);
-    const tmp = path.join(worker.home, 'tmp');
-    expect(readdirSync(tmp).filter((name) => name.startsWith('agentops-research-'))).toEqual([]);
+    const base = path.join(worker.harness.env.AGENTOPS_DATA_DIR ?? '', 'research');
+    for (const name of readdirSync(base)) {
+      expect(name).toMatch(/^thread-\d+$/);
+      expect(readdirSync(path.join(base, name))).toEqual([]);
+    }
   });
 });
 
