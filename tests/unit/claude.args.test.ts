@@ -1,22 +1,30 @@
-// The Claude Code command line: fixed base flags, options as single
-// `--flag=value` arguments, and the job text never among them.
+// A run's flags as the Agent SDK's options (the SDK builds the command line
+// from them, the job text never among it), the prompt as sent, and CLAUDE_BIN.
 import { describe, expect, it } from 'vitest';
-import {
-  BASE_ARGS,
-  buildClaudeArgs,
-  describePermissionMode,
-  promptForStdin,
-  resolveClaudeBin,
-} from '@agentops/worker-kit';
+import { buildSdkOptions, describePermissionMode, promptForStdin, resolveClaudeBin } from '@agentops/worker-kit';
 
-describe('buildClaudeArgs', () => {
-  it('always runs print mode with stream-json output, and nothing else by default', () => {
-    expect(buildClaudeArgs({})).toEqual(['-p', '--output-format', 'stream-json', '--verbose']);
-    expect(BASE_ARGS).toEqual(['-p', '--output-format', 'stream-json', '--verbose']);
+const PRESET = { type: 'preset', preset: 'claude_code' };
+
+describe('buildSdkOptions', () => {
+  it("keeps Claude Code's own system prompt and sets nothing else by default", () => {
+    expect(buildSdkOptions({})).toEqual({ systemPrompt: PRESET });
   });
 
-  it('passes every option as one --flag=value argument, so no value can become an option or a prompt', () => {
-    const args = buildClaudeArgs({
+  it('maps every flag to its option, the appended prompt as text, never as an argument', () => {
+    expect(
+      buildSdkOptions({
+        permissionMode: 'plan',
+        tools: ['Read', 'Grep'],
+        allowedTools: ['Read', 'Bash(npm test)'],
+        disallowedTools: ['Write', 'Bash'],
+        maxTurns: 12,
+        maxBudgetUsd: 2.5,
+        model: 'claude-sonnet-4-5',
+        appendSystemPrompt: '--dangerously-skip-permissions\nsecond line',
+        resume: 'session-1',
+      }),
+    ).toEqual({
+      systemPrompt: { ...PRESET, append: '--dangerously-skip-permissions\nsecond line' },
       permissionMode: 'plan',
       tools: ['Read', 'Grep'],
       allowedTools: ['Read', 'Bash(npm test)'],
@@ -24,27 +32,21 @@ describe('buildClaudeArgs', () => {
       maxTurns: 12,
       maxBudgetUsd: 2.5,
       model: 'claude-sonnet-4-5',
-      appendSystemPrompt: '--dangerously-skip-permissions\nsecond line',
+      resume: 'session-1',
     });
-    expect(args).toEqual([
-      '-p',
-      '--output-format',
-      'stream-json',
-      '--verbose',
-      '--permission-mode=plan',
-      '--tools=Read,Grep',
-      '--allowedTools=Read,Bash(npm test)',
-      '--disallowedTools=Write,Bash',
-      '--max-turns=12',
-      '--max-budget-usd=2.5',
-      '--model=claude-sonnet-4-5',
-      '--append-system-prompt=--dangerously-skip-permissions\nsecond line',
-    ]);
-    expect(args.filter((arg) => arg === '--dangerously-skip-permissions')).toEqual([]);
   });
 
   it('leaves out empty lists and unset values', () => {
-    expect(buildClaudeArgs({ allowedTools: [], disallowedTools: [], tools: [], model: '' })).toEqual([...BASE_ARGS]);
+    expect(buildSdkOptions({ allowedTools: [], disallowedTools: [], tools: [], model: '' })).toEqual({
+      systemPrompt: PRESET,
+    });
+  });
+
+  it('says bypassPermissions twice, as the SDK requires', () => {
+    expect(buildSdkOptions({ permissionMode: 'bypassPermissions' })).toMatchObject({
+      permissionMode: 'bypassPermissions',
+      allowDangerouslySkipPermissions: true,
+    });
   });
 });
 

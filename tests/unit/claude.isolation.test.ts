@@ -1,4 +1,4 @@
-// The pieces that keep a research run to its own folder: the flags that
+// The pieces that keep a research run to its own folder: the options that
 // confine the CLI (`--restricted`, no MCP servers, no transcript, never
 // `--add-dir`), the per-job folder (created empty, removed after the job), and
 // the start-up check of RESEARCH_WORKDIR. The real CLI's refusals are in
@@ -8,28 +8,29 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ErrorCode } from '@agentops/core';
-import { buildClaudeArgs, createJobFolder, jobFolderStem, resolveWorkdir } from '@agentops/worker-kit';
+import { buildSdkOptions, createJobFolder, jobFolderStem, resolveWorkdir } from '@agentops/worker-kit';
 
 const base = mkdtempSync(path.join(tmpdir(), 'agentops-isolation-'));
 afterAll(() => rmSync(base, { recursive: true, force: true }));
 
-describe('buildClaudeArgs', () => {
-  it('confines a run with --restricted, --strict-mcp-config and --no-session-persistence when asked', () => {
-    const args = buildClaudeArgs({
+describe('buildSdkOptions', () => {
+  it('confines a run with --restricted, --strict-mcp-config and no session persistence when asked', () => {
+    const options = buildSdkOptions({
       permissionMode: 'dontAsk',
       tools: ['WebSearch', 'Read'],
       restricted: true,
       strictMcpConfig: true,
       noSessionPersistence: true,
     });
-    expect(args).toEqual(expect.arrayContaining(['--restricted', '--strict-mcp-config', '--no-session-persistence']));
-    expect(args.some((arg) => arg.startsWith('--add-dir'))).toBe(false);
+    expect(options).toMatchObject({ extraArgs: { restricted: null }, strictMcpConfig: true, persistSession: false });
+    expect(Object.keys(options.extraArgs ?? {})).toEqual(['restricted']);
   });
 
   it('adds none of them otherwise (the code worker keeps its settings and transcripts)', () => {
-    const args = buildClaudeArgs({ permissionMode: 'acceptEdits' });
-    for (const flag of ['--restricted', '--strict-mcp-config', '--no-session-persistence', '--add-dir'])
-      expect(args.some((arg) => arg.startsWith(flag))).toBe(false);
+    const options = buildSdkOptions({ permissionMode: 'acceptEdits' });
+    expect(options).not.toHaveProperty('extraArgs');
+    expect(options).not.toHaveProperty('strictMcpConfig');
+    expect(options).not.toHaveProperty('persistSession');
   });
 });
 

@@ -1,14 +1,9 @@
-// The command line of one headless Claude Code run, and the prompt text that
-// goes to it on stdin. Pure.
-//
-// The job text is never an argument: it is written to the CLI's stdin (with
-// `-p` and no prompt argument, `claude` reads the prompt from stdin until it
-// closes). So text such as `--dangerously-skip-permissions` or `$(rm -rf ~)`
-// cannot be parsed as an option, never meets a shell, does not show in `ps`,
-// and is not bound by argv length limits or Windows quoting rules.
-// Every flag that carries a value is passed as one `--flag=value` argument,
-// so a value can never be mistaken for an option of its own and variadic
-// flags (`--allowedTools <tools...>`) cannot swallow the arguments after them.
+// What a worker may set for one headless Claude Code run, the prompt text as
+// it is sent, and where the binary is. Pure. The Agent SDK turns the flags
+// into the CLI's command line (sdk-options.ts); the job text is never part of
+// it: the SDK writes it to the CLI's stdin as a stream-json user message, so
+// text such as `--dangerously-skip-permissions` or `$(rm -rf ~)` cannot be
+// parsed as an option, never meets a shell and does not show in `ps`.
 // There is no `--add-dir`: a run reaches its working folder and nothing more.
 import path from 'node:path';
 import type { Config } from '@agentops/core';
@@ -43,38 +38,8 @@ export interface ClaudeFlags {
   resume?: string;
 }
 
-/** Always present: print mode, one JSON event per line, and verbose (stream-json requires it with -p). */
-export const BASE_ARGS = ['-p', '--output-format', 'stream-json', '--verbose'] as const;
-
-const list = (flag: string, values: readonly string[] | undefined): string[] =>
-  values && values.length > 0 ? [`${flag}=${values.join(',')}`] : [];
-
-const value = (flag: string, raw: string | number | undefined): string[] =>
-  raw === undefined || raw === '' ? [] : [`${flag}=${raw}`];
-
-const when = (flag: string, on: boolean | undefined): string[] => (on ? [flag] : []);
-
-/** The arguments after the binary, in a stable order. */
-export function buildClaudeArgs(flags: ClaudeFlags): string[] {
-  return [
-    ...BASE_ARGS,
-    ...value('--permission-mode', flags.permissionMode),
-    ...list('--tools', flags.tools),
-    ...list('--allowedTools', flags.allowedTools),
-    ...list('--disallowedTools', flags.disallowedTools),
-    ...value('--max-turns', flags.maxTurns),
-    ...value('--max-budget-usd', flags.maxBudgetUsd),
-    ...value('--model', flags.model),
-    ...value('--append-system-prompt', flags.appendSystemPrompt),
-    ...when('--restricted', flags.restricted),
-    ...when('--strict-mcp-config', flags.strictMcpConfig),
-    ...when('--no-session-persistence', flags.noSessionPersistence),
-    ...value('--resume', flags.resume),
-  ];
-}
-
 /**
- * The text written to stdin. Claude Code reads a prompt that starts with `/`
+ * The prompt as sent. Claude Code reads a prompt that starts with `/`
  * as one of its slash commands (`/cost`, `/compact`, or a project's own
  * commands) and never shows it to the model; a leading space is enough for it
  * to be taken as text, so that is the only change ever made to the job text.

@@ -5,6 +5,8 @@ export * from './permission-mode.js';
 export * from './process-table.js';
 export * from './run-state.js';
 export * from './run.js';
+export * from './sdk-options.js';
+export * from './claude-child.js';
 export * from './stream-json.js';
 export * from './tool-steps.js';
 export * from './workdir.js';

@@ -1,19 +1,22 @@
-// The one place AgentOps starts the Claude Code CLI. Both the code and the
-// research worker run Claude through `runClaude`; they differ only in flags.
+// The one place AgentOps runs the Claude Code CLI, through Anthropic's Agent
+// SDK (`query()`). Both the code and the research worker run Claude through
+// `runClaude`; they differ only in flags, and in whether anyone is asked
+// about tool uses the permission mode leaves undecided (`approve`).
 //
-// The child: no shell, an argument array, the job text on stdin (see
-// args.ts), the working folder as cwd (the CLI has no --cwd), its own process
-// group, and this process's environment minus AgentOps' secrets. Its stdout
-// is read line by line as it comes, for live progress; the `result` event
-// decides the outcome (outcome.ts). The runtime's AbortSignal (cancel, time
-// limit, shutdown) ends the child's whole tree (process-group.ts).
+// The child: no shell, an argument array the SDK builds (sdk-options.ts), the
+// job text as the first stream-json message on stdin, the working folder as
+// cwd, its own process group, and this process's environment minus AgentOps'
+// secrets (claude-child.ts). The SDK hands over the CLI's events as they come,
+// for live progress; the `result` event decides the outcome (outcome.ts). The
+// runtime's AbortSignal (cancel, time limit, shutdown) ends the child's whole
+// tree at once (process-group.ts), without the SDK's ~2 s close path.
 //
 // Windows: Node cannot start a `.cmd` shim without a shell (EINVAL), and a
 // shell is what this module must never use, so CLAUDE_BIN has to name
 // claude.exe itself (the native installer's, or npm's
 // node_modules/@anthropic-ai/claude-code/bin/claude.exe).
 import { stat } from 'node:fs/promises';
-import { execa } from 'execa';
+import { query, type CanUseTool } from '@anthropic-ai/claude-agent-sdk';
 import {
   AgentOpsError,
   ErrorCode,
@@ -22,13 +25,29 @@ import {
   type Logger,
   type ProgressUpdate,
 } from '@agentops/core';
-import { buildClaudeArgs, promptForStdin, resolveClaudeBin, type ClaudeFlags } from './args.js';
+import { promptForStdin, resolveClaudeBin, type ClaudeFlags } from './args.js';
+import { createClaudeChild } from './claude-child.js';
 import { claudeChildEnv } from './env.js';
 import { decideOutcome } from './outcome.js';
 import { endLeftovers, endProcessTree, trackChild } from './process-group.js';
 import { applyEvent, createRunState, noteInvalidLine } from './run-state.js';
-import { createLineSplitter, parseStreamLine } from './stream-json.js';
+import { buildSdkOptions } from './sdk-options.js';
+import { isRecord, type StreamEvent } from './stream-json.js';
 import type { WorkdirVariable } from './workdir.js';
+
+/** A tool use the permission mode left undecided, as the CLI asked about it. */
+export interface ToolUseQuestion {
+  tool: string;
+  input: Record<string, unknown>;
+  toolUseId: string;
+  /** Aborted when the run ends or the CLI withdraws the question. */
+  signal: AbortSignal;
+}
+
+export type ToolUseAnswer = { allow: true } | { allow: false; message: string };
+
+/** Who answers tool-use questions; without one, they are denied (the permission mode's own refusal). */
+export type ToolUseApprover = (question: ToolUseQuestion) => Promise<ToolUseAnswer>;
 
 export interface RunClaudeOptions extends ClaudeFlags {
   /** CLAUDE_BIN: a command on PATH or a path to the executable. */
@@ -52,11 +71,11 @@ export interface RunClaudeOptions extends ClaudeFlags {
   runDir: string;
   /** How long SIGTERM gets before SIGKILL; default 3 s (the CLI needs ~1.5 s to end a running Bash command). */
   killGraceMs?: number;
+  /** Asked about each tool use the permission mode leaves undecided. */
+  approve?: ToolUseApprover;
 }
 
 const DEFAULT_KILL_GRACE_MS = 3_000;
-/** Enough stderr for the last lines of a crash report; older output is dropped. */
-const STDERR_KEEP_CHARS = 16_384;
 
 async function requireFolder(cwd: string, variable: WorkdirVariable): Promise<void> {
   const info = await stat(cwd).catch(() => undefined);
@@ -91,73 +110,88 @@ export async function runClaude(options: RunClaudeOptions): Promise<JobResult> {
       logger?.debug({ err: error }, `${prefix} Progress callback failed`);
     }
   };
-  const take = (line: string) => {
-    const event = parseStreamLine(line);
-    if (event) report(applyEvent(state, event));
-    else noteInvalidLine(state, line);
+  const take = (event: unknown) => {
+    if (isRecord(event) && typeof event.type === 'string') report(applyEvent(state, event as StreamEvent));
   };
 
   const started = Date.now();
-  const child = execa(resolveClaudeBin(options.bin, process.cwd()), buildClaudeArgs(options), {
-    cwd: options.cwd,
-    env: claudeChildEnv(options.env ?? process.env),
-    extendEnv: false,
-    // Written, then closed: with -p and no prompt argument the CLI reads its prompt from stdin to EOF.
-    input: promptForStdin(options.prompt),
-    detached: true,
-    windowsHide: true,
-    buffer: false,
-    reject: false,
-    stdout: 'pipe',
-    stderr: 'pipe',
+  let forget: () => unknown = () => false;
+  const child = createClaudeChild({
+    onInvalidLine: (line) => noteInvalidLine(state, line),
+    onStart: (pid) => {
+      forget = trackChild(pid, options.runDir);
+    },
   });
-  const pid = child.pid;
-  const forget = pid === undefined ? () => false : trackChild(pid, options.runDir);
-
-  const lines = createLineSplitter();
-  child.stdout.setEncoding('utf8');
-  child.stdout.on('data', (chunk: string) => lines.push(chunk).forEach(take));
-  let stderr = '';
-  child.stderr.setEncoding('utf8');
-  child.stderr.on('data', (chunk: string) => {
-    stderr = (stderr + chunk).slice(-STDERR_KEEP_CHARS);
-  });
-
+  // Aborted with the run: the SDK stops reading and closes its side; the process tree is ended below.
+  const sdkAbort = new AbortController();
   let stopping: Promise<'terminated' | 'killed'> | undefined;
   const onAbort = () => {
+    sdkAbort.abort();
+    const pid = child.pid;
     if (pid === undefined || stopping) return;
     logger?.info({ pid }, `${prefix} Ending Claude Code (pid ${pid}) and its process group`);
-    stopping = endProcessTree(pid, child, { graceMs: options.killGraceMs ?? DEFAULT_KILL_GRACE_MS });
+    stopping = endProcessTree(pid, child.exited, { graceMs: options.killGraceMs ?? DEFAULT_KILL_GRACE_MS });
   };
   signal.addEventListener('abort', onAbort, { once: true });
-  if (pid !== undefined)
-    logger?.debug({ pid, cwd: options.cwd }, `${prefix} Claude Code started (pid ${pid}) in ${options.cwd}`);
 
+  const approve = options.approve;
+  const canUseTool: CanUseTool | undefined = approve
+    ? async (tool, input, asked) => {
+        const answer = await approve({ tool, input, toolUseId: asked.toolUseID, signal: asked.signal });
+        return answer.allow
+          ? { behavior: 'allow', updatedInput: input }
+          : { behavior: 'deny', message: answer.message };
+      }
+    : undefined;
+
+  const env = claudeChildEnv(options.env ?? process.env);
+  let sdkError: unknown;
   try {
-    const exit = await child;
-    lines.flush().forEach(take);
+    const run = query({
+      prompt: promptForStdin(options.prompt),
+      options: {
+        ...buildSdkOptions(options),
+        pathToClaudeCodeExecutable: resolveClaudeBin(options.bin, process.cwd()),
+        cwd: options.cwd,
+        env,
+        abortController: sdkAbort,
+        spawnClaudeCodeProcess: child.spawn,
+        ...(canUseTool ? { canUseTool } : {}),
+      },
+    });
+    for await (const event of run) take(event);
+  } catch (error) {
+    sdkError = error;
+  }
+  try {
+    if (!stopping && child.started) await child.exited;
+    if (child.pid !== undefined)
+      logger?.debug(
+        { pid: child.pid, cwd: options.cwd },
+        `${prefix} Claude Code ran (pid ${child.pid}) in ${options.cwd}`,
+      );
     if (stopping) {
       const how = await stopping;
       logger?.info(
-        { pid, how, durationMs: Date.now() - started },
+        { pid: child.pid, how, durationMs: Date.now() - started },
         `${prefix} Claude Code and its process group ended (${how === 'terminated' ? 'SIGTERM' : 'SIGKILL'})`,
       );
       throw stoppedError();
     }
+    if (signal.aborted) throw stoppedError();
+    const pid = child.pid;
     if (pid !== undefined && endLeftovers(pid))
       logger?.warn({ pid }, `${prefix} Claude Code left processes running in its group; sent them SIGTERM`);
 
-    // No exit code and no signal: the process never ran; execa's error then carries Node's code (ENOENT, EACCES).
-    const spawnError =
-      exit.exitCode === undefined && exit.signal === undefined ? (exit as { code?: unknown }).code : undefined;
+    // Never started: the SDK looked for the binary itself, or Node could not start it (ENOENT, EACCES).
+    const exit = child.started
+      ? await child.exited
+      : { spawnError: (sdkError as { code?: unknown } | undefined)?.code === 'ENOENT' ? 'ENOENT' : 'unknown' };
+    if (sdkError !== undefined && !state.result)
+      logger?.debug({ err: sdkError }, `${prefix} The Agent SDK ended the run with an error`);
     const outcome = decideOutcome(
       state,
-      {
-        ...(exit.exitCode === undefined ? {} : { exitCode: exit.exitCode }),
-        ...(exit.signal === undefined ? {} : { signal: exit.signal }),
-        ...(typeof spawnError === 'string' ? { spawnError } : {}),
-        stderrTail: stderr,
-      },
+      { ...exit, stderrTail: child.stderrTail() },
       {
         bin: options.bin,
         ...(options.maxTurns === undefined ? {} : { maxTurns: options.maxTurns }),
