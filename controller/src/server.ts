@@ -32,6 +32,8 @@ import { createSlackApp } from './slack/app.js';
 import { registerListeners } from './slack/listeners/index.js';
 import { createMessenger } from './slack/messenger.js';
 import { createReceiptLinks } from './slack/receipt-links.js';
+import { startApprovalFeed } from './slack/approval-feed.js';
+import { createApprovalStore } from './approvals/store.js';
 import { createWorkspaces } from './workspaces/index.js';
 import { createAccessGuard } from './access/guard.js';
 import { createRoles, type Roles } from './access/roles.js';
@@ -135,7 +137,19 @@ async function startSlackSide(side: SlackSide): Promise<SlackDeps> {
     everyMs: config.delivery.waitingRefreshMs,
   });
   releasers.add('waiting cards', () => waitingCards.close());
+  const approvals = createApprovalStore(side.redis, config.redis.prefix);
+  const approvalFeed = startApprovalFeed({
+    reader: side.newConnection(),
+    prefix: config.redis.prefix,
+    store: approvals,
+    manager,
+    outbox,
+    memoryView,
+    logger,
+  });
+  releasers.add('approval feed', () => approvalFeed.close());
   return {
+    approvals,
     ...base,
     messenger: createMessenger(outbox, `controller:${Date.now()}`),
     memory: side.memory.memory,

@@ -21,3 +21,4 @@ export * from './text.js';
 export * from './crash.js';
 export * from './conversation.js';
 export * from './worktree-clean.js';
+export * from './approvals.js';

@@ -31,6 +31,8 @@ export const KEY_TTL_SEC = {
   deliveryLeaderMs: 15_000,
   /** The code workers' answers to one `/queue clean`, read by the controller that asked within seconds. */
   worktreeCleanReport: HOUR_SEC,
+  /** A tool approval's question and answer: as long as a person may look back at the thread. */
+  approval: 7 * DAY_SEC,
 } as const;
 
 /** `<prefix>:agentops:<parts…>`. */
@@ -103,6 +105,16 @@ export function redisKeys(prefix: string) {
     worktreeCleanReports: (requestId: string) => agentopsKey(prefix, 'worktree-clean', 'report', requestId),
     /** Job memory: the similar past jobs a receipt showed. */
     receiptSimilar: (jobId: string) => agentopsKey(prefix, 'qdrant', 'receipt-similar', jobId),
+    /** A tool approval's question (core/src/approvals.ts), by approval id. */
+    approval: (id: string) => agentopsKey(prefix, 'approval', id),
+    /** A tool approval's answer, written once (SET NX): the first click or the timeout. */
+    approvalAnswer: (id: string) => agentopsKey(prefix, 'approval-answer', id),
+    /** List the waiting worker blocks on (BLPOP) until the answer is written. */
+    approvalWake: (id: string) => agentopsKey(prefix, 'approval-wake', id),
+    /** Redis Stream of new approval questions, followed by the controller. */
+    approvalRequests: agentopsKey(prefix, 'approval-requests'),
+    /** The controller's place in the approval stream. */
+    approvalCursor: agentopsKey(prefix, 'approval-feed', 'last'),
   };
 }
 

@@ -10,3 +10,5 @@ export * from './runtime/tolerant-worker.js';
 export * from './lm-chat.js';
 export * from './chat-history.js';
 export * from './claude/index.js';
+export * from './approvals/index.js';
+export * from './runtime/job-clock.js';

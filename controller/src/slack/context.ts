@@ -2,6 +2,7 @@
 // made again for each request).
 import type { Config, ConversationStore, CrashHook, Logger } from '@agentops/core';
 import type { AccessGuard } from '../access/guard.js';
+import type { ApprovalStore } from '../approvals/store.js';
 import type { AuditLog } from '../audit/log.js';
 import type { Outbox } from '../delivery/outbox.js';
 import type { Inbox } from '../intake/inbox.js';
@@ -50,6 +51,8 @@ export interface SlackDeps extends MemoryDeps {
   threads: ThreadChain;
   /** What each job of a thread was asked and answered. */
   conversations: ConversationStore;
+  /** Tool approval questions and their answers (the approval buttons). */
+  approvals: ApprovalStore;
   /** CODE_WORKSPACES names, each channel's default workspace, and worktree cleaning. */
   workspaces?: Workspaces;
 }

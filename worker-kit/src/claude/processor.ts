@@ -11,6 +11,7 @@
 // thread changed queue, the folder is gone), the earlier answers go into the
 // prompt instead (continuation.ts).
 import type { Config, JobStats, Logger } from '@agentops/core';
+import type { ApprovalDesk } from '../approvals/desk.js';
 import type { Processor, ProcessorContext } from '../runtime/runtime.js';
 import type { ClaudeFlags } from './args.js';
 import { continuationPrompt, pickResume } from './continuation.js';
@@ -53,6 +54,8 @@ export interface ClaudeProcessorOptions extends ClaudeJobFlags {
   workdirVariable?: WorkdirVariable;
   /** e.g. "[code-worker]". */
   logPrefix: string;
+  /** Asks in the job's thread about tool uses the permission mode leaves undecided; without it they are denied. */
+  approvals?: ApprovalDesk;
 }
 
 /**
@@ -66,7 +69,7 @@ export async function createClaudeProcessor(
 ): Promise<Processor> {
   await reapOrphansAtStart(logger, options.logPrefix, config.paths.runDir);
   const { maxTurns, maxBudgetUsd, model } = config.claude;
-  const { cwd, logPrefix, workdirVariable, ...flags } = options;
+  const { cwd, logPrefix, workdirVariable, approvals, ...flags } = options;
   const openFolder = async (context: ProcessorContext): Promise<ClaudeFolder> => {
     if (typeof cwd === 'string') return { path: cwd, kept: true, remove: () => undefined };
     if (typeof cwd === 'function') return cwd(context);
@@ -95,6 +98,7 @@ export async function createClaudeProcessor(
         logPrefix,
         secrets: config.secrets,
         runDir: config.paths.runDir,
+        ...(approvals && data.mode !== 'plan' ? { approve: approvals.forJob(context) } : {}),
         ...(maxTurns === undefined ? {} : { maxTurns }),
         ...(maxBudgetUsd === undefined ? {} : { maxBudgetUsd }),
         ...(model ? { model } : {}),

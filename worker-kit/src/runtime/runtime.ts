@@ -40,6 +40,7 @@ import {
   type QueueName,
 } from '@agentops/core';
 import { createCancelWatcher, type CancelWatcher } from './cancel-watcher.js';
+import { startJobClock, type JobClock } from './job-clock.js';
 import { TolerantWorker, corruptDataProblem } from './tolerant-worker.js';
 import { decideFailure } from './failure.js';
 
@@ -57,6 +58,8 @@ export interface ProcessorContext {
   progress(update: ProgressUpdate): void;
   /** A follow-up's thread so far: the turns of the jobs before it, oldest first (empty for a first job). */
   history: ConversationTurn[];
+  /** The job's time limit; paused while the job waits for a person (a tool approval). */
+  clock: Pick<JobClock, 'pause' | 'resume'>;
 }
 
 export type Processor = (context: ProcessorContext) => Promise<JobResult>;
@@ -173,7 +176,7 @@ export async function startWorkerRuntime(options: WorkerRuntimeOptions): Promise
     }
 
     active.set(data.id, controller);
-    const timer = setTimeout(() => abort({ kind: 'timeout', ms: settings.timeoutMs }), settings.timeoutMs);
+    const clock = startJobClock(settings.timeoutMs, () => abort({ kind: 'timeout', ms: settings.timeoutMs }));
     // Debug: one info line per job (its end) is enough at a thousand jobs a second; the card shows it started.
     jobLogger.debug(`[${options.name}] Job ${data.id} started (${data.text.length} chars)`);
 
@@ -192,6 +195,7 @@ export async function startWorkerRuntime(options: WorkerRuntimeOptions): Promise
           logger: jobLogger,
           attempt,
           history,
+          clock,
           progress: (update) => {
             const shown = config.secrets.length > 0 ? scrubSecretsDeep(update, config.secrets) : update;
             void job.updateProgress({ ...shown, at: Date.now() }).catch(() => undefined);
@@ -256,7 +260,7 @@ export async function startWorkerRuntime(options: WorkerRuntimeOptions): Promise
       if (!decision.retry) throw new UnrecoverableError(error.message);
       throw new Error(error.message);
     } finally {
-      clearTimeout(timer);
+      clock.stop();
       clearTimeout(flagCheck);
       cancel.stop();
       active.delete(data.id);

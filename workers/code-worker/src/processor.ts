@@ -7,6 +7,7 @@
 // start, every hour (those unused for WORKTREE_DAYS) and on `/queue clean`.
 import { serveWorktreeCleans, toCodedError, type Config, type Logger, type Releasers } from '@agentops/core';
 import {
+  createApprovalDesk,
   createClaudeProcessor,
   describePermissionMode,
   resolveWorkdir,
@@ -122,6 +123,9 @@ export async function createCodeProcessor(config: Config, logger: Logger, releas
   }
   // Also with CODE_WORKTREES=false: worktrees of an earlier setting still go after WORKTREE_DAYS or on clean.
   if (releasers) startCleaning(config, logger, folders, releasers);
+  // Tool uses the permission mode leaves undecided are asked in the job's thread.
+  const approvals = createApprovalDesk(config, logger);
+  releasers?.add('approval desk', () => approvals.close());
   return createClaudeProcessor(config, logger, {
     cwd: createFolderChoice({
       folders,
@@ -133,5 +137,6 @@ export async function createCodeProcessor(config: Config, logger: Logger, releas
     permissionMode: claude.permissionMode,
     allowedTools: claude.allowedTools,
     appendSystemPrompt: CODE_SYSTEM_PROMPT,
+    approvals,
   });
 }

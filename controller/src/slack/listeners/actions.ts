@@ -1,4 +1,5 @@
-// The interactive handlers: card buttons (Cancel, Retry, Promote) and status
+// The interactive handlers: card buttons (Cancel, Retry, Promote), tool
+// approvals (Approve, Deny, Approve all: approval-actions.ts) and status
 // controls (Pause/Resume, Refresh, Set Workers, View Status). Every click is
 // written to the inbox (a redelivered click is dropped there), then
 // acknowledged, and handled by the inbox consumer, which refuses forged values.
@@ -22,6 +23,7 @@ import type { Command } from '../../commands/grammar.js';
 import type { SlackDeps, SlackOrigin } from '../context.js';
 import { presentOutcome, refuse } from '../replies.js';
 import { accept } from './accept.js';
+import { answerApproval } from './approval-actions.js';
 
 interface ActionInput {
   deps: SlackDeps;
@@ -133,6 +135,9 @@ const HANDLERS: Record<string, Handler> = {
     applyToStatus(input, { kind: 'pause' }, () => `:double_vertical_bar: Paused by ${mention(input.origin.user)}`),
   [ACTION_IDS.resume]: (input) =>
     applyToStatus(input, { kind: 'resume' }, () => `:arrow_forward: Resumed by ${mention(input.origin.user)}`),
+  [ACTION_IDS.approve]: (input) => answerApproval(input.deps, input.origin, 'approve', input.value),
+  [ACTION_IDS.deny]: (input) => answerApproval(input.deps, input.origin, 'deny', input.value),
+  [ACTION_IDS.approveAll]: (input) => answerApproval(input.deps, input.origin, 'approveAll', input.value),
   [ACTION_IDS.refresh]: (input) => refreshStatus(input, `Refreshed by ${mention(input.origin.user)}`),
   [ACTION_IDS.viewStatus]: async (input) => {
     await input.deps.messenger.post(input.origin.channel, statusMessage(await input.deps.manager.status()));

@@ -1,7 +1,8 @@
 // The job card: the receipt message, edited in place through the job's life.
 // It shows the job's text, how it was routed, who asked and similar past jobs,
 // and one line for where the job stands: queued (with its place in line and an
-// estimate), working (since when, the latest step), retrying, done (time, cost,
+// estimate), working (since when, the latest step), waiting for a tool
+// approval, retrying, done (time, cost,
 // turns), failed, or cancelled. Its buttons follow the state: Cancel while the
 // job waits or runs, Promote while it waits, Retry once it failed or was
 // cancelled. The failure and cancel notices posted in the thread are here too.
@@ -36,6 +37,8 @@ export type CardState =
   /** `after`: a follow-up waiting for that job of its thread to end. */
   | { kind: 'queued'; position?: number; etaMs?: number; after?: string }
   | { kind: 'running'; since: number; attempt: Attempt; step?: string; turns?: number }
+  /** Its run asked to use a tool; the question is in the thread. The time limit does not count the wait. */
+  | { kind: 'awaiting-approval'; tool: string; since: number }
   | { kind: 'retrying'; attempt: Attempt; reason: string }
   /** Back in the queue after its worker stopped; it runs again. */
   | { kind: 'interrupted' }
@@ -105,6 +108,11 @@ function stateLine(state: CardState, queue: string): { mrkdwn: string; text: str
       ]);
       return { mrkdwn: `:hourglass_flowing_sand: Working… ${details}`, text: 'working' };
     }
+    case 'awaiting-approval':
+      return {
+        mrkdwn: `:raised_hand: Waiting for approval of *${escapeMrkdwn(truncate(state.tool, 80))}* in the thread (since ${slackTime(state.since)})`,
+        text: 'waiting for approval',
+      };
     case 'retrying':
       return {
         mrkdwn: `:warning: ${attemptLabel(state.attempt)} failed: ${reasonText(state.reason)}; retrying`,
@@ -148,7 +156,13 @@ function cardButtons(view: CardView, priority: JobPriority): ActionsBlock | unde
   const value = jobButtonValue(view.data.id);
   const { kind } = view.state;
   const buttons = [];
-  if (kind === 'queued' || kind === 'running' || kind === 'retrying' || kind === 'interrupted')
+  if (
+    kind === 'queued' ||
+    kind === 'running' ||
+    kind === 'awaiting-approval' ||
+    kind === 'retrying' ||
+    kind === 'interrupted'
+  )
     buttons.push(button('Cancel', ACTION_IDS.cancel, value, 'danger'));
   if ((kind === 'queued' || kind === 'interrupted') && priority > 1)
     buttons.push(button('Promote', ACTION_IDS.promote, value, 'primary'));

@@ -9,3 +9,4 @@ export * from './help.js';
 export * from './markdown.js';
 export * from './receipt.js';
 export * from './status.js';
+export * from './approval.js';

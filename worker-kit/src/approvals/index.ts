@@ -1,0 +1,2 @@
+export * from './desk.js';
+export * from './question.js';
