@@ -299,6 +299,20 @@ describe('Claude follow-ups', () => {
     expect(JSON.stringify(answer.blocks)).toContain(`claude --resume ${stats.sessionId}`);
     const cli = await execa('node', [CLI, 'resume', first.id], { env: stack.queues.env, reject: false });
     expect(cli.stdout.trim()).toBe(`cd ${stats.workdir} && claude --resume ${stats.sessionId}`);
+    await stack.sim.sendSlashCommand({ text: `handoff ${first.id}` });
+    await waitFor(
+      () => stack.sim.ephemerals().find((entry) => entry.text.includes(`claude --resume ${stats.sessionId}`)),
+      15_000,
+      'the handoff in Slack',
+    );
+    // A job without a session (one that has not run) has nothing to hand over, and says so.
+    const added = await execa('node', [CLI, '--json', 'add', '--queue', 'local', 'draft a note'], {
+      env: stack.queues.env,
+      reject: false,
+    });
+    const queuedId = (JSON.parse(added.stdout) as { jobs: { id: string }[] }).jobs[0]?.id ?? '';
+    const none = await execa('node', [CLI, 'resume', queuedId], { env: stack.queues.env, reject: false });
+    expect(none.stdout).toContain(`Job #${queuedId} left no Claude session to continue`);
 
     await say('also add a changelog entry', { threadTs });
     const second = await followUpAfter(first.id, 'also add a changelog entry');
