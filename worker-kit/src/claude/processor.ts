@@ -47,6 +47,9 @@ export interface ClaudeFolder extends JobFolder {
 
 export type FolderChoice = (context: ProcessorContext) => Promise<ClaudeFolder>;
 
+/** Plan mode changes nothing and dontAsk refuses by definition: neither asks anyone. */
+const asksPeople = (mode: ClaudeFlags['permissionMode']) => mode !== 'plan' && mode !== 'dontAsk';
+
 export interface ClaudeProcessorOptions extends ClaudeJobFlags {
   /** The folder Claude works in (already checked), a fresh folder per job, or the worker's choice per job. */
   cwd: string | PerJobFolder | FolderChoice;
@@ -98,7 +101,9 @@ export async function createClaudeProcessor(
         logPrefix,
         secrets: config.secrets,
         runDir: config.paths.runDir,
-        ...(approvals && data.mode !== 'plan' ? { approve: approvals.forJob(context) } : {}),
+        ...(approvals && asksPeople(data.mode === 'plan' ? 'plan' : flags.permissionMode)
+          ? { approve: approvals.forJob(context) }
+          : {}),
         ...(maxTurns === undefined ? {} : { maxTurns }),
         ...(maxBudgetUsd === undefined ? {} : { maxBudgetUsd }),
         ...(model ? { model } : {}),
