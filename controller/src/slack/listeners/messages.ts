@@ -116,7 +116,12 @@ export async function handleMessage(
       await intakeJobs(deps, origin, parsed.command.items, entryId);
       return;
     }
-    const outcome = await execute(parsed.command, deps, { id: origin.user, source: 'message' });
+    const outcome = await execute(
+      parsed.command,
+      deps,
+      { id: origin.user, source: 'message' },
+      { channel: origin.channel },
+    );
     await presentOutcome(deps, origin, outcome);
   } catch (error) {
     await refuse(deps, origin, error, request.threadTs);
