@@ -2,7 +2,8 @@
 import { z } from 'zod';
 import { QUEUE_NAMES, type JobPriority, type QueueName } from './queues.js';
 
-export const JOB_SOURCES = ['slash', 'message', 'button', 'cli'] as const;
+/** Where a job came from: Slack (slash, message, button), the CLI, the REST API, a webhook, a schedule. */
+export const JOB_SOURCES = ['slash', 'message', 'button', 'cli', 'api', 'webhook', 'schedule'] as const;
 export type JobSource = (typeof JOB_SOURCES)[number];
 
 export const ROUTING_METHODS = ['keyword', 'llm', 'default', 'explicit'] as const;
@@ -40,6 +41,15 @@ export interface JobThreadLink {
   after: string;
 }
 
+/** What started a job that no person typed: a REST API token, a webhook, a schedule. */
+export interface JobTrigger {
+  kind: 'api' | 'webhook' | 'schedule';
+  /** The API token's, the hook's or the schedule's name or id. */
+  name: string;
+  /** Where the job's final result is POSTed (API jobs). */
+  callbackUrl?: string;
+}
+
 /** `plan`: Claude only plans (permission mode plan) and the plan is posted with Run it / Cancel. */
 export const JOB_MODES = ['plan'] as const;
 export type JobMode = (typeof JOB_MODES)[number];
@@ -61,6 +71,7 @@ export interface JobData {
   /** A CODE_WORKSPACES name; absent: CODE_WORKDIR. */
   workspace?: string;
   mode?: JobMode;
+  trigger?: JobTrigger;
 }
 
 export const jobDataSchema = z.object({
@@ -89,6 +100,13 @@ export const jobDataSchema = z.object({
   thread: z.object({ root: z.string().regex(/^\d+$/), after: z.string().regex(/^\d+$/) }).optional(),
   workspace: z.string().min(1).optional(),
   mode: z.enum(JOB_MODES).optional(),
+  trigger: z
+    .object({
+      kind: z.enum(['api', 'webhook', 'schedule']),
+      name: z.string().min(1),
+      callbackUrl: z.string().url().optional(),
+    })
+    .optional(),
 }) satisfies z.ZodType<JobData>;
 
 /** One job as a person asked for it, before routing. */
@@ -109,6 +127,8 @@ export interface JobOrigin {
   slack?: SlackOrigin;
   /** A follow-up's thread. */
   thread?: JobThreadLink;
+  /** The API token, webhook or schedule that started it. */
+  trigger?: JobTrigger;
 }
 
 /** A job's data: the one place it is built, for every producer. */
@@ -130,6 +150,7 @@ export function buildJobData(
     routing,
     ...(origin.slack ? { slack: { ...origin.slack } } : {}),
     ...(origin.thread ? { thread: { ...origin.thread } } : {}),
+    ...(origin.trigger ? { trigger: { ...origin.trigger } } : {}),
     ...(request.workspace ? { workspace: request.workspace } : {}),
     ...(request.mode ? { mode: request.mode } : {}),
   };

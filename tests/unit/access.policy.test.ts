@@ -8,6 +8,10 @@ const MEMBER: AccessActor = { id: 'U0MEMBER1', source: 'message' };
 const CODER: AccessActor = { id: 'U0CODER01', source: 'button' };
 const ADMIN: AccessActor = { id: 'U0ADMIN01', source: 'slash' };
 const OWNER: AccessActor = { id: 'cli:alice', source: 'cli' };
+const READER: AccessActor = { id: 'api:dashboard', source: 'api', scopes: ['read'] };
+const WRITER: AccessActor = { id: 'api:ci', source: 'api', scopes: ['read', 'write'] };
+const HOOK: AccessActor = { id: 'hook:github', source: 'webhook' };
+const SCHEDULE: AccessActor = { id: 'U0MEMBER1', source: 'schedule' };
 
 const withAdmins: AccessPolicy = {
   allowedUsers: new Set(['U0MEMBER1', 'U0CODER01']),
@@ -101,6 +105,23 @@ const TABLE: Row[] = [
   ['withAdmins', CODER, 'clean', undefined, 'admin_only'],
   ['withAdmins', OWNER, 'clean', undefined, 'ok'],
   ['noAdmins', CODER, 'clean', undefined, 'ok'],
+  // REST API tokens: declared by the owner, so no allow list; their scopes, on their own jobs.
+  ['withAdmins', READER, 'read', undefined, 'ok'],
+  ['withAdmins', READER, 'submit', codeQueue, 'missing_scope'],
+  ['withAdmins', WRITER, 'submit', codeQueue, 'ok'],
+  ['withAdmins', WRITER, 'cancel', job('api:ci'), 'ok'],
+  ['withAdmins', WRITER, 'retry', job('U0MEMBER1'), 'not_owner'],
+  ['withAdmins', WRITER, 'pause', undefined, 'not_allowed'],
+  ['withAdmins', WRITER, 'audit', undefined, 'not_allowed'],
+  ['withAdmins', WRITER, 'followUp', job('api:ci'), 'not_allowed'],
+  // Webhooks only start jobs.
+  ['withAdmins', HOOK, 'submit', codeQueue, 'ok'],
+  ['withAdmins', HOOK, 'cancel', job('hook:github'), 'not_allowed'],
+  ['withAdmins', HOOK, 'read', undefined, 'not_allowed'],
+  // A schedule's run is its creator's, with the creator's rights now.
+  ['withAdmins', SCHEDULE, 'submit', localQueue, 'ok'],
+  ['withAdmins', SCHEDULE, 'submit', codeQueue, 'queue_not_allowed'],
+  ['withAdmins', { id: 'U0STRANGE', source: 'schedule' }, 'submit', localQueue, 'not_allowed'],
   // Reading, and the audit log.
   ['withAdmins', MEMBER, 'read', undefined, 'ok'],
   ['withAdmins', MEMBER, 'audit', undefined, 'admin_only'],

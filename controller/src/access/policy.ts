@@ -14,7 +14,9 @@
 // session and folder) and an answer to its tool-use approval are for the job's
 // requester or an admin, and a follow-up needs permission for its queue too.
 // Setting a channel's workspace and cleaning worktrees are like pause: admins
-// once ADMIN_USERS is set.
+// once ADMIN_USERS is set. REST API tokens act by their scopes on their own
+// jobs; webhooks only start jobs; a schedule's runs act as the person who made
+// the schedule, with that person's rights at the time of each run.
 import type { JobSource, QueueName } from '@agentops/core';
 
 export const ACCESS_ACTIONS = [
@@ -34,7 +36,13 @@ export const ACCESS_ACTIONS = [
 ] as const;
 export type AccessAction = (typeof ACCESS_ACTIONS)[number];
 
-export const REFUSAL_REASONS = ['not_allowed', 'queue_not_allowed', 'not_owner', 'admin_only'] as const;
+export const REFUSAL_REASONS = [
+  'not_allowed',
+  'queue_not_allowed',
+  'not_owner',
+  'admin_only',
+  'missing_scope',
+] as const;
 export type RefusalReason = (typeof REFUSAL_REASONS)[number];
 
 export interface AccessPolicy {
@@ -46,10 +54,16 @@ export interface AccessPolicy {
   adminUsers: ReadonlySet<string>;
 }
 
+/** What a REST API token may do (API_TOKENS): read jobs, or also start and control its own. */
+export const API_SCOPES = ['read', 'write'] as const;
+export type ApiScope = (typeof API_SCOPES)[number];
+
 export interface AccessActor {
-  /** A Slack user id, or "cli:<os user>". */
+  /** A Slack user id, "cli:<os user>", "api:<token name>" or "hook:<hook name>" (a schedule's runs act as its creator). */
   id: string;
-  source: JobSource | 'api';
+  source: JobSource;
+  /** An API token's scopes (source "api"). */
+  scopes?: readonly ApiScope[];
 }
 
 /** The job an action is about, as far as access goes. */
@@ -115,6 +129,45 @@ const ADMIN_VERBS = {
   clean: 'clean up worktrees',
 } as const;
 
+/** What an API token's scope allows: `read` reads, `write` also starts jobs and controls its own. */
+const API_ACTIONS: Partial<Record<AccessAction, ApiScope>> = {
+  read: 'read',
+  submit: 'write',
+  cancel: 'write',
+  retry: 'write',
+  promote: 'write',
+};
+
+/**
+ * Tokens (API_TOKENS) and hooks (the hooks file) are declared by the
+ * workstation's owner, so the allow lists do not name them; a token does what
+ * its scopes allow, on its own jobs, and a hook only starts jobs.
+ */
+function authorizeService(actor: AccessActor, action: AccessAction, target: Target): AccessDecision {
+  if (actor.source === 'webhook')
+    return action === 'submit'
+      ? ALLOW
+      : refuse('not_allowed', `A webhook only starts jobs; it may not ${action}. Nothing was changed.`);
+  const needed = API_ACTIONS[action];
+  if (!needed)
+    return refuse(
+      'not_allowed',
+      `API tokens may not ${ADMIN_VERBS[action as keyof typeof ADMIN_VERBS] ?? action}; use Slack or the CLI.`,
+    );
+  if (!actor.scopes?.includes(needed))
+    return refuse(
+      'missing_scope',
+      `This API token lacks the "${needed}" scope (API_TOKENS), so it may not ${action === 'read' ? 'read jobs' : action}.`,
+    );
+  const job = target && 'job' in target ? target.job : undefined;
+  if (job && action !== 'submit' && action !== 'read' && job.requestedBy !== actor.id)
+    return refuse(
+      'not_owner',
+      `Job #${job.id} was not started by this API token; it may only ${VERBS[action]} its own jobs.`,
+    );
+  return ALLOW;
+}
+
 /** May `actor` do `action` (on `target`)? */
 export function authorize(
   policy: AccessPolicy,
@@ -122,6 +175,7 @@ export function authorize(
   action: AccessAction,
   target?: Target,
 ): AccessDecision {
+  if (actor.source === 'api' || actor.source === 'webhook') return authorizeService(actor, action, target);
   if (!isAllowed(policy, actor)) return refuse('not_allowed', NOT_ALLOWED);
   const admin = isAdmin(policy, actor);
   switch (action) {
