@@ -208,7 +208,7 @@ describe('local follow-ups', () => {
     expect(card?.text).toContain(`Job #${second.id}`);
     expect(JSON.stringify(card?.blocks)).toContain(`Follow-up of job #${first.id}`);
     const request = chats.find((chat) => lastUser(chat.body) === 'make it one sentence shorter');
-    expect((request?.body as { messages: unknown[] }).messages).toEqual([
+    expect((request?.body as { messages?: unknown[] } | undefined)?.messages).toEqual([
       expect.objectContaining({ role: 'system' }),
       { role: 'user', content: 'summarize the release notes for version 2' },
       { role: 'assistant', content: 'Version 2 adds dark mode.' },
@@ -220,7 +220,8 @@ describe('local follow-ups', () => {
     const third = await followUpAfter(second.id, 'now in French');
     await answerIn(threadTs, third.id);
     const after = chats.find((chat) => lastUser(chat.body) === 'now in French');
-    const contents = (after?.body as { messages: { content: string }[] }).messages.map((message) => message.content);
+    const messages = (after?.body as { messages?: { content: string }[] } | undefined)?.messages ?? [];
+    const contents = messages.map((message) => message.content);
     expect(contents.slice(1)).toEqual([
       'summarize the release notes for version 2',
       'Version 2 adds dark mode.',

@@ -10,7 +10,7 @@
 // read it, and a model that repeats whatever it read has nothing to repeat.
 // RESEARCH_WORKDIR names a folder of the operator's choice instead. With
 // RESEARCH_ENGINE=local it asks the OpenAI-compatible stand-in instead.
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';

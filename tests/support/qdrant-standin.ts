@@ -125,7 +125,7 @@ export async function startQdrantStandin(options: { port?: number } = {}): Promi
   };
 
   const http = await startHttpStandin(async ({ res, record }) => {
-    if (delay && delay.pattern.test(record.path) && !(await waitWhileConnected(res, delay.ms))) return;
+    if (delay?.pattern.test(record.path) && !(await waitWhileConnected(res, delay.ms))) return;
     const route = `${record.method} ${record.path}`;
     if (route === 'GET /') {
       sendJson(res, record, 200, { title: 'qdrant - vector search engine (stand-in)', version: '1.18.0' });

@@ -24,7 +24,7 @@ export function historyMessages(turns: readonly ConversationTurn[], budgetTokens
   let left = budgetTokens;
   for (let index = turns.length - 1; index >= 0; index -= 1) {
     const turn = turns[index];
-    if (!turn || !turn.answer) continue;
+    if (!turn?.answer) continue;
     const cost = estimateTokens(turn.text) + estimateTokens(turn.answer);
     if (cost > left) break;
     left -= cost;

@@ -8,7 +8,7 @@ import { createBullBoard } from '@bull-board/api';
 import { createBoardAdapters } from '../queue/board.js';
 import { ExpressAdapter } from '@bull-board/express';
 import type { Express, NextFunction, Request, Response } from 'express';
-import { QUEUE_NAMES, type Logger } from '@agentops/core';
+import type { Logger } from '@agentops/core';
 import type { QueueManager } from '../queue/manager.js';
 
 export const DASHBOARD_PATH = '/admin/queues';

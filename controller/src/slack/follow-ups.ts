@@ -6,15 +6,7 @@
 // conversation (the Claude session, or the earlier turns for the local model).
 // One thread runs one job at a time: a follow-up sent while the job before it
 // has not ended is parked until that job ends.
-import {
-  AgentOpsError,
-  ErrorCode,
-  escapeMrkdwn,
-  isCodedError,
-  type JobData,
-  type JobRequest,
-  type QueueName,
-} from '@agentops/core';
+import { AgentOpsError, ErrorCode, isCodedError, type JobData, type JobRequest, type QueueName } from '@agentops/core';
 import type { FollowUp } from '../commands/grammar.js';
 import { submitJobs } from '../intake/submit.js';
 import type { JobDetails } from '../queue/manager.js';
