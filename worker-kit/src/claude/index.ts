@@ -10,7 +10,6 @@ export * from './claude-child.js';
 export * from './stream-json.js';
 export * from './tool-steps.js';
 export * from './workdir.js';
-export * from './job-folder.js';
 export * from './orphans.js';
 export * from './processor.js';
 export * from './continuation.js';

@@ -1,9 +1,8 @@
 // A job processor that runs Claude Code, for the workers that use it: each says
 // only what differs (folder, tools, permission mode, prompt); the binary, the
 // limits, the model and the secrets to hide come from the configuration. The
-// folder is one for every job (CODE_WORKDIR), a fresh one per job (created for
-// it and removed after it, job-folder.ts), or one the worker chooses per job
-// (a workspace, a worktree, a conversation's folder).
+// folder is one for every job (CODE_WORKDIR) or one the worker chooses per
+// job (a workspace, a worktree, a job thread's folder).
 //
 // A follow-up continues its thread: the latest earlier turn of the same queue
 // that left a Claude session in the folder this run works in is resumed
@@ -15,7 +14,6 @@ import type { ApprovalDesk } from '../approvals/desk.js';
 import type { Processor, ProcessorContext } from '../runtime/runtime.js';
 import type { ClaudeFlags } from './args.js';
 import { continuationPrompt, pickResume } from './continuation.js';
-import { createJobFolder, type JobFolder } from './job-folder.js';
 import { reapOrphansAtStart } from './orphans.js';
 import { runClaude } from './run.js';
 import type { WorkdirVariable } from './workdir.js';
@@ -32,13 +30,12 @@ export type ClaudeJobFlags = Pick<
   | 'noSessionPersistence'
 >;
 
-/** A new empty folder for each job, in the OS temporary directory, named `<perJob><job id>-XXXXXX`. */
-export interface PerJobFolder {
-  perJob: string;
-}
-
 /** The folder a job runs in, chosen by the worker. */
-export interface ClaudeFolder extends JobFolder {
+export interface ClaudeFolder {
+  /** The folder's absolute path. */
+  readonly path: string;
+  /** Called once the run is over (a folder made for the job is removed). */
+  remove(): void;
   /** The folder outlives the job (a workspace, a worktree, a conversation's folder): a session there can be resumed. */
   kept: boolean;
   /** What the answer should say about the folder once the run is over (a worktree's branch and diffstat). */
@@ -51,8 +48,8 @@ export type FolderChoice = (context: ProcessorContext) => Promise<ClaudeFolder>;
 const asksPeople = (mode: ClaudeFlags['permissionMode']) => mode !== 'plan' && mode !== 'dontAsk';
 
 export interface ClaudeProcessorOptions extends ClaudeJobFlags {
-  /** The folder Claude works in (already checked), a fresh folder per job, or the worker's choice per job. */
-  cwd: string | PerJobFolder | FolderChoice;
+  /** The folder Claude works in (already checked), or the worker's choice per job. */
+  cwd: string | FolderChoice;
   /** The variable that named `cwd`, for messages when it disappears; default CODE_WORKDIR. */
   workdirVariable?: WorkdirVariable;
   /** e.g. "[code-worker]". */
@@ -75,8 +72,7 @@ export async function createClaudeProcessor(
   const { cwd, logPrefix, workdirVariable, approvals, ...flags } = options;
   const openFolder = async (context: ProcessorContext): Promise<ClaudeFolder> => {
     if (typeof cwd === 'string') return { path: cwd, kept: true, remove: () => undefined };
-    if (typeof cwd === 'function') return cwd(context);
-    return { ...createJobFolder(cwd.perJob, context.data.id), kept: false };
+    return cwd(context);
   };
   return async (context) => {
     const { data, signal, progress, logger: jobLogger, history } = context;
