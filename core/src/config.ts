@@ -3,6 +3,7 @@
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
+import { parseApiTokens, type ApiToken } from './api-tokens.js';
 import { REPO_ROOT } from './env-file.js';
 import { AgentOpsError, ErrorCode } from './errors.js';
 import { MIN_WORKERS, type QueueName } from './queues.js';
@@ -233,6 +234,24 @@ const envSchema = z.object({
   BULLBOARD_USERNAME: str().optional(),
   BULLBOARD_PASSWORD: str().optional(),
   BULLBOARD_READONLY: bool().default(true),
+  API_TOKENS: z
+    .preprocess(
+      unset,
+      z.string().transform((value, ctx) => {
+        const parsed = parseApiTokens(value);
+        if (parsed.ok) return parsed.tokens;
+        ctx.addIssue({ code: 'custom', message: parsed.problem });
+        return z.NEVER;
+      }),
+    )
+    .default([]),
+  API_RATE_PER_MIN: int(1, 100_000).default(60),
+  API_RECEIPTS: bool().default(true),
+  HOOKS_FILE: str().optional(),
+  WEBHOOK_TOLERANCE_SEC: int(1, 86_400).default(300),
+  WEBHOOK_MAX_BYTES: int(1_024, 26_214_400).default(1_048_576),
+  CALLBACK_ATTEMPTS: int(1, 20).default(5),
+  CALLBACK_BACKOFF_MS: int(10, 3_600_000).default(15_000),
   // Read by loadDotEnv before the configuration exists (it says where .env is); declared here so it is checked and documented.
   AGENTOPS_ENV_FILE: str().optional(),
   AGENTOPS_DATA_DIR: str().optional(),
@@ -277,6 +296,8 @@ const FIXES: Partial<Record<keyof Env, string>> = {
   RESEARCH_WORKDIR:
     'leave it unset for a fresh empty folder per research job, or point it at an existing folder research jobs may read',
   CLAUDE_PERMISSION_MODE: 'acceptEdits is the safe default; plan allows no changes at all',
+  API_TOKENS: 'list name=scope:token entries, e.g. API_TOKENS=ci=write:<token>,dash=read:<token> (docs/api.md)',
+  HOOKS_FILE: 'point it at the JSON file that declares the webhooks (docs/api.md#webhooks)',
 };
 
 /**
@@ -296,8 +317,23 @@ export const SECRET_VARIABLES: Readonly<Record<string, { child: boolean }>> = {
   // The CLI's other credentials: a gateway's bearer token, and the token of `claude setup-token`.
   ANTHROPIC_AUTH_TOKEN: { child: true },
   CLAUDE_CODE_OAUTH_TOKEN: { child: true },
+  // The REST API's bearer tokens; each token in it is scrubbed by itself too.
+  API_TOKENS: { child: false },
 };
 const SECRET_KEYS = new Set(Object.keys(SECRET_VARIABLES));
+
+/**
+ * Families of secret variables whose names are chosen by the operator: a
+ * webhook's signing secret lives in a variable the hooks file names, and it
+ * must be called HOOK_SECRET_<something>, so every process (workers too)
+ * scrubs it and no Claude child inherits it without reading the hooks file.
+ */
+export const SECRET_VARIABLE_PATTERNS: readonly RegExp[] = [/^HOOK_SECRET_[A-Z0-9_]+$/];
+
+/** Whether `name` is a declared secret or belongs to a secret family (SECRET_VARIABLE_PATTERNS). */
+export function isSecretVariable(name: string): boolean {
+  return SECRET_KEYS.has(name) || SECRET_VARIABLE_PATTERNS.some((pattern) => pattern.test(name));
+}
 
 export interface SlackConfig {
   botToken: string;
@@ -382,6 +418,12 @@ export interface Config {
   approvals: { timeoutMs: number };
   /** readOnly (BULLBOARD_READONLY): the dashboard shows the queues but changes nothing. */
   bullBoard: { username?: string; password?: string; readOnly: boolean };
+  /** The REST API (API_TOKENS; off without tokens), its per-token rate (API_RATE_PER_MIN) and receipts (API_RECEIPTS). */
+  api: { tokens: ApiToken[]; ratePerMin: number; receipts: boolean };
+  /** Inbound webhooks: the hooks file (HOOKS_FILE; off without it), the timestamp window and the largest body. */
+  webhooks: { file?: string; toleranceSec: number; maxBytes: number };
+  /** Outbound callbacks of API jobs: attempts in all, and the first wait between them (tripled each time). */
+  callbacks: { attempts: number; backoffMs: number };
   paths: {
     /** The .env file read at start, when one was named. */
     envFile?: string;
@@ -449,8 +491,10 @@ export function loadConfig(
           appToken: e.SLACK_APP_TOKEN,
         }
       : null;
-  const secrets = [...SECRET_KEYS]
+  const secretFamilies = Object.keys(env).filter((key) => isSecretVariable(key) && !SECRET_KEYS.has(key));
+  const secrets = [...SECRET_KEYS, ...secretFamilies]
     .map((key) => unset(env[key]))
+    .concat(e.API_TOKENS.map((entry) => entry.token))
     .filter((value): value is string => typeof value === 'string' && value.length >= 6);
   return {
     nodeEnv: e.NODE_ENV,
@@ -517,6 +561,13 @@ export function loadConfig(
     conversations: { days: e.CONVERSATION_DAYS, localHistoryTokens: e.LOCAL_HISTORY_TOKENS },
     approvals: { timeoutMs: e.APPROVAL_TIMEOUT_MS },
     bullBoard: { username: e.BULLBOARD_USERNAME, password: e.BULLBOARD_PASSWORD, readOnly: e.BULLBOARD_READONLY },
+    api: { tokens: e.API_TOKENS, ratePerMin: e.API_RATE_PER_MIN, receipts: e.API_RECEIPTS },
+    webhooks: {
+      ...(e.HOOKS_FILE ? { file: e.HOOKS_FILE } : {}),
+      toleranceSec: e.WEBHOOK_TOLERANCE_SEC,
+      maxBytes: e.WEBHOOK_MAX_BYTES,
+    },
+    callbacks: { attempts: e.CALLBACK_ATTEMPTS, backoffMs: e.CALLBACK_BACKOFF_MS },
     paths: {
       ...(e.AGENTOPS_ENV_FILE ? { envFile: e.AGENTOPS_ENV_FILE } : {}),
       dataDir: path.resolve(e.AGENTOPS_DATA_DIR ?? path.join(REPO_ROOT, 'data')),

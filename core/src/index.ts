@@ -22,3 +22,4 @@ export * from './crash.js';
 export * from './conversation.js';
 export * from './worktree-clean.js';
 export * from './approvals.js';
+export * from './api-tokens.js';

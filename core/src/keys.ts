@@ -33,6 +33,10 @@ export const KEY_TTL_SEC = {
   worktreeCleanReport: HOUR_SEC,
   /** A tool approval's question and answer: as long as a person may look back at the thread. */
   approval: 7 * DAY_SEC,
+  /** A webhook delivery id seen (replay protection): longer than anyone redelivers a hook by hand. */
+  hookDelivery: 7 * DAY_SEC,
+  /** A job's callback record (status, attempts, last error), after its last change. */
+  callback: 7 * DAY_SEC,
 } as const;
 
 /** `<prefix>:agentops:<parts…>`. */
@@ -115,6 +119,14 @@ export function redisKeys(prefix: string) {
     approvalRequests: agentopsKey(prefix, 'approval-requests'),
     /** The controller's place in the approval stream. */
     approvalCursor: agentopsKey(prefix, 'approval-feed', 'last'),
+    /** SET NX claim of one webhook delivery id (X-GitHub-Delivery, X-AgentOps-Delivery), per hook. */
+    hookDelivery: (hook: string, delivery: string) => agentopsKey(prefix, 'hook-delivery', hook, delivery),
+    /** Hash of a job's outbound callback: URL, token name, body, status, attempts, last error. */
+    callback: (jobId: string) => agentopsKey(prefix, 'callback', jobId),
+    /** Sorted set of job ids whose callback is due, scored by when to send next (ms). */
+    callbacksDue: agentopsKey(prefix, 'callbacks', 'due'),
+    /** The callback feed's place in a queue's event stream. */
+    callbackCursor: (queue: string) => agentopsKey(prefix, 'callback-feed', 'last-event', queue),
   };
 }
 

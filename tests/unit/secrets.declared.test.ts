@@ -9,6 +9,7 @@ import { describe, expect, it } from 'vitest';
 import {
   CONFIG_VARIABLES,
   createLogger,
+  isSecretVariable,
   loadConfig,
   scrubSecrets,
   scrubSecretsDeep,
@@ -27,6 +28,7 @@ const VALUES: Record<string, string> = {
   ANTHROPIC_API_KEY: 'declared-anthropic-key',
   ANTHROPIC_AUTH_TOKEN: 'declared-anthropic-auth-token',
   CLAUDE_CODE_OAUTH_TOKEN: 'declared-claude-oauth-token',
+  API_TOKENS: 'ci=write:declared-api-token-0123456789',
 };
 const SLACK_REST = { SLACK_CHANNEL_ID: 'C0ABKSQ3TKQ' };
 /** The forms a secret takes in output, worked out here rather than taken from the code under test. */
@@ -108,6 +110,33 @@ describe.each(ROWS)('$name (child: $child)', ({ name, child, value }) => {
       );
     },
   );
+});
+
+describe('secret families (a webhook secret in HOOK_SECRET_<name>)', () => {
+  const env = { HOOK_SECRET_GITHUB: 'declared-hook-secret-42', HOOK_SECRETLESS: 'not-a-secret-value' };
+
+  it('are collected by loadConfig for scrubbing, by their name alone', () => {
+    const { secrets } = loadConfig(env);
+    expect(secrets).toContain('declared-hook-secret-42');
+    expect(secrets).not.toContain('not-a-secret-value');
+    expect(isSecretVariable('HOOK_SECRET_GITHUB')).toBe(true);
+  });
+
+  it('are removed from the Claude child environment', () => {
+    expect(claudeChildEnv({ PATH: '/usr/bin', ...env })).toEqual({
+      PATH: '/usr/bin',
+      HOOK_SECRETLESS: 'not-a-secret-value',
+    });
+  });
+
+  it('each API token is scrubbed by itself, not only the whole API_TOKENS value', () => {
+    const { secrets } = loadConfig({
+      API_TOKENS: 'ci=write:first-token-0123456789abcdef,dash=read:second-token-0123456789abcd',
+    });
+    expect(secrets).toEqual(
+      expect.arrayContaining(['first-token-0123456789abcdef', 'second-token-0123456789abcd']),
+    );
+  });
 });
 
 describe('scrubSecretsDeep', () => {

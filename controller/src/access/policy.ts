@@ -17,7 +17,7 @@
 // once ADMIN_USERS is set. REST API tokens act by their scopes on their own
 // jobs; webhooks only start jobs; a schedule's runs act as the person who made
 // the schedule, with that person's rights at the time of each run.
-import type { JobSource, QueueName } from '@agentops/core';
+import type { ApiScope, JobSource, QueueName } from '@agentops/core';
 
 export const ACCESS_ACTIONS = [
   'submit',
@@ -54,9 +54,8 @@ export interface AccessPolicy {
   adminUsers: ReadonlySet<string>;
 }
 
-/** What a REST API token may do (API_TOKENS): read jobs, or also start and control its own. */
-export const API_SCOPES = ['read', 'write'] as const;
-export type ApiScope = (typeof API_SCOPES)[number];
+// What a REST API token may do (API_TOKENS): defined with the token format in core.
+export { API_SCOPES, type ApiScope } from '@agentops/core';
 
 export interface AccessActor {
   /** A Slack user id, "cli:<os user>", "api:<token name>" or "hook:<hook name>" (a schedule's runs act as its creator). */
