@@ -190,6 +190,14 @@ const envSchema = z.object({
   ADMIN_USERS: list(USER_OR_GROUP, USER_OR_GROUP_PROBLEM).default([]),
   CLI_JOBS_VISIBLE: bool().default(false),
   AUDIT_DAYS: int(1, 3_650).default(90),
+  DATABASE_URL: str()
+    .pipe(
+      z.string().regex(/^postgres(?:ql)?:\/\/\S+$/, {
+        error: 'must be a PostgreSQL connection string such as postgres://user@host:5432/agentops',
+      }),
+    )
+    .optional(),
+  HISTORY_DAYS: int(1, 3_650).default(90),
   LOCAL_CONCURRENCY: int(MIN_WORKERS, 64).default(2),
   CODE_CONCURRENCY: int(MIN_WORKERS, 64).default(1),
   RESEARCH_CONCURRENCY: int(MIN_WORKERS, 64).default(1),
@@ -281,6 +289,7 @@ const FIXES: Partial<Record<keyof Env, string>> = {
   SLACK_API_URL: 'leave it unset to use https://slack.com/api/',
   SLACK_POST_PER_SEC: 'Slack allows about 1 chat.postMessage per second per channel; leave it at 1',
   SLACK_UPDATE_PER_MIN: 'chat.update is Slack Tier 3 (about 50 a minute); leave it at 50',
+  DATABASE_URL: 'leave it unset for the embedded job history (SQLite in the data folder), or give a postgres:// URL',
   AGENTOPS_CRASH_AT: 'leave it unset; it exists for the crash tests',
   CODE_WORKSPACES: 'name each folder once, e.g. CODE_WORKSPACES=api=/src/api,web=/src/web',
   REDIS_PORT: 'set it to the port your Redis listens on (default 6379)',
@@ -311,6 +320,8 @@ export const SECRET_VARIABLES: Readonly<Record<string, { child: boolean }>> = {
   SLACK_SIGNING_SECRET: { child: false },
   SLACK_APP_TOKEN: { child: false },
   REDIS_PASSWORD: { child: false },
+  // The job history's PostgreSQL connection string holds its password.
+  DATABASE_URL: { child: false },
   BULLBOARD_PASSWORD: { child: false },
   LM_STUDIO_API_KEY: { child: false },
   ANTHROPIC_API_KEY: { child: true },
@@ -395,6 +406,8 @@ export interface Config {
     /** AUDIT_DAYS: how long the audit log keeps its records. */
     auditDays: number;
   };
+  /** The job history: PostgreSQL at DATABASE_URL, else SQLite in paths.dataDir; rows kept HISTORY_DAYS. */
+  history: { databaseUrl?: string; days: number };
   workers: Record<QueueName, WorkerSettings> & { shutdownGraceMs: number; lockMs: number; stalledIntervalMs: number };
   claude: {
     bin: string;
@@ -534,6 +547,7 @@ export function loadConfig(
       cliJobsVisible: e.CLI_JOBS_VISIBLE,
       auditDays: e.AUDIT_DAYS,
     },
+    history: { ...(e.DATABASE_URL ? { databaseUrl: e.DATABASE_URL } : {}), days: e.HISTORY_DAYS },
     workers: {
       local: { concurrency: e.LOCAL_CONCURRENCY, timeoutMs: e.LOCAL_TIMEOUT_MS },
       code: { concurrency: e.CODE_CONCURRENCY, timeoutMs: e.CODE_TIMEOUT_MS },

@@ -32,6 +32,8 @@ export const ErrorCode = {
   EmbeddingFailed: 'EMBEDDING_FAILED',
   /** Job memory: the collection's vectors have another size than the embedding model's. */
   DimensionMismatch: 'DIMENSION_MISMATCH',
+  /** The job history (SQLite or PostgreSQL) is not set up, not reachable, or not written yet. */
+  HistoryUnavailable: 'HISTORY_UNAVAILABLE',
   Internal: 'INTERNAL',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];

@@ -53,3 +53,39 @@ export interface HistoryReader {
   /** Newest first. */
   list(filter: HistoryFilter): Promise<HistoryPage>;
 }
+
+/** What the history knows of how a past job ended: the receipt's estimate reads it. */
+export interface HistoryOutcome {
+  id: string;
+  status: JobStatus;
+  durationMs?: number;
+  costUsd?: number;
+}
+
+/** One queue on one day (UTC) of `/queue stats`: jobs created that day and how they went. */
+export interface QueueDayStats {
+  queue: QueueName;
+  /** YYYY-MM-DD, UTC. */
+  day: string;
+  jobs: number;
+  completed: number;
+  failed: number;
+  /** completed / (completed + failed); undefined while none has finished. */
+  successRate?: number;
+  /** Run time of the completed jobs. */
+  p50Ms?: number;
+  p95Ms?: number;
+  /** Sum of the jobs' reported cost (Claude runs). */
+  costUsd: number;
+}
+
+/** The history's summaries: per-day statistics, and the outcomes of given jobs (one indexed query). */
+export interface HistoryInsights {
+  /** The last `days` days up to `now`, newest day first, queues in QUEUE_NAMES order; days without jobs left out. */
+  stats(days: number, now?: number): Promise<QueueDayStats[]>;
+  /** The jobs among `ids` the history knows, in no particular order. */
+  outcomes(ids: readonly string[]): Promise<HistoryOutcome[]>;
+}
+
+/** Everything the controller's readers may ask of the history. */
+export type HistoryQueries = HistoryReader & HistoryInsights;

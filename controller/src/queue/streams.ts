@@ -1,5 +1,5 @@
 // Reading BullMQ's event streams, shared by the feeds that follow them (the
-// job memory's and the job threads'): XREAD replies, stream ids, and the loop
+// job memory's, the job threads' and the job history's): XREAD replies, stream ids, and the loop
 // that keeps a feed going across Redis failures.
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Redis } from '@agentops/core';
@@ -79,10 +79,33 @@ export async function readFromCursors<Q extends string>(
   reader: Redis,
   streams: Record<Q, string>,
   cursorKey: (queue: Q) => string,
-  read: { count: number; blockMs: number; signal: AbortSignal; blocking: (on: boolean) => void },
+  read: StreamRead,
 ): Promise<StreamReply | null> {
   const queues = Object.keys(streams) as Q[];
   const cursors = await reader.mget(...queues.map(cursorKey));
+  return readStreams(
+    reader,
+    streams,
+    Object.fromEntries(queues.map((queue, index) => [queue, cursors[index] ?? '0-0'])) as Record<Q, string>,
+    read,
+  );
+}
+
+export interface StreamRead {
+  count: number;
+  blockMs: number;
+  signal: AbortSignal;
+  blocking: (on: boolean) => void;
+}
+
+/** readFromCursors with the cursors in hand, for a feed that keeps them elsewhere (the job history, in SQL). */
+export async function readStreams<Q extends string>(
+  reader: Redis,
+  streams: Record<Q, string>,
+  cursors: Record<Q, string>,
+  read: StreamRead,
+): Promise<StreamReply | null> {
+  const queues = Object.keys(streams) as Q[];
   read.blocking(true);
   try {
     if (read.signal.aborted) return null;
@@ -93,7 +116,7 @@ export async function readFromCursors<Q extends string>(
       read.blockMs,
       'STREAMS',
       ...queues.map((queue) => streams[queue]),
-      ...cursors.map((cursor) => cursor ?? '0-0'),
+      ...queues.map((queue) => cursors[queue] ?? '0-0'),
     )) as StreamReply | null;
   } finally {
     read.blocking(false);
