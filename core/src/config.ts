@@ -60,6 +60,16 @@ const bool = () =>
       .enum(['true', 'false', '1', '0', 'yes', 'no'], { error: 'must be true or false' })
       .transform((value) => value === 'true' || value === '1' || value === 'yes'),
   );
+/** Whether `name` is a time zone this Node.js knows (Intl's IANA database). */
+function isTimeZone(name: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: name });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /**
  * Splits a list on commas and white space outside parentheses, so a tool
  * pattern such as `Bash(npm test)` stays one entry.
@@ -237,8 +247,13 @@ const envSchema = z.object({
   CODE_WORKTREES: bool().default(false),
   WORKTREE_DAYS: int(1, 365).default(7),
   CONVERSATION_DAYS: int(1, 365).default(14),
-  LOCAL_HISTORY_TOKENS: int(0, 1_000_000).default(4_000),
+  LOCAL_HISTORY_BUDGET: int(0, 1_000_000).default(4_000),
   APPROVAL_TIMEOUT_MS: int(1_000, 24 * 3_600_000).default(10 * 60_000),
+  SCHEDULE_TZ: str()
+    .pipe(z.string().refine(isTimeZone, { error: 'must be an IANA time zone such as UTC or Europe/Berlin' }))
+    .default('UTC'),
+  SCHEDULE_MIN_INTERVAL_MS: int(1_000, 24 * 3_600_000).default(10_000),
+  FAILURE_DIGEST_MS: int(1_000, 7 * 24 * 3_600_000).default(3_600_000),
   BULLBOARD_USERNAME: str().optional(),
   BULLBOARD_PASSWORD: str().optional(),
   BULLBOARD_READONLY: bool().default(true),
@@ -425,10 +440,14 @@ export interface Config {
   workspaces: { name: string; path: string }[];
   /** CODE_WORKTREES / WORKTREE_DAYS: a git worktree per code job in a git workspace, kept this many days. */
   worktrees: { enabled: boolean; days: number };
-  /** A job thread's conversation (CONVERSATION_DAYS) and how much of it a local follow-up sends (LOCAL_HISTORY_TOKENS). */
+  /** A job thread's conversation (CONVERSATION_DAYS) and how much of it a local follow-up sends (LOCAL_HISTORY_BUDGET). */
   conversations: { days: number; localHistoryTokens: number };
   /** APPROVAL_TIMEOUT_MS: how long a tool use waits for Approve or Deny in the thread before it is denied. */
   approvals: { timeoutMs: number };
+  /** Schedules: the time zone of new cron schedules (SCHEDULE_TZ) and the shortest `every` (SCHEDULE_MIN_INTERVAL_MS). */
+  schedules: { timeZone: string; minIntervalMs: number };
+  /** FAILURE_DIGEST_MS: the period of the failure digest, one channel message per period. */
+  failureDigest: { periodMs: number };
   /** readOnly (BULLBOARD_READONLY): the dashboard shows the queues but changes nothing. */
   bullBoard: { username?: string; password?: string; readOnly: boolean };
   /** The REST API (API_TOKENS; off without tokens), its per-token rate (API_RATE_PER_MIN) and receipts (API_RECEIPTS). */
@@ -572,8 +591,10 @@ export function loadConfig(
       return { name: entry.slice(0, at), path: entry.slice(at + 1) };
     }),
     worktrees: { enabled: e.CODE_WORKTREES, days: e.WORKTREE_DAYS },
-    conversations: { days: e.CONVERSATION_DAYS, localHistoryTokens: e.LOCAL_HISTORY_TOKENS },
+    conversations: { days: e.CONVERSATION_DAYS, localHistoryTokens: e.LOCAL_HISTORY_BUDGET },
     approvals: { timeoutMs: e.APPROVAL_TIMEOUT_MS },
+    schedules: { timeZone: e.SCHEDULE_TZ, minIntervalMs: e.SCHEDULE_MIN_INTERVAL_MS },
+    failureDigest: { periodMs: e.FAILURE_DIGEST_MS },
     bullBoard: { username: e.BULLBOARD_USERNAME, password: e.BULLBOARD_PASSWORD, readOnly: e.BULLBOARD_READONLY },
     api: { tokens: e.API_TOKENS, ratePerMin: e.API_RATE_PER_MIN, receipts: e.API_RECEIPTS },
     webhooks: {

@@ -68,13 +68,20 @@ describe('Slack delivery', () => {
     // The workers finished everything while Slack was still failing, and nothing got through.
     expect(Date.now() - began).toBeLessThan(outageMs);
     expect(current.botMessages().filter(keyed('answer:'))).toHaveLength(0);
-    const ready = (await (await fetch(`${await opsBase(current)}/ready`)).json()) as {
-      status: string;
-      delivery: { state: string; backlog: number };
-    };
+    // The job-thread feed hands every answer to the outbox as the jobs complete; on a busy machine it may be a moment behind.
+    const ready = await waitFor(
+      async () => {
+        const body = (await (await fetch(`${await opsBase(current)}/ready`)).json()) as {
+          status: string;
+          delivery: { state: string; backlog: number };
+        };
+        return body.delivery.backlog >= 20 ? body : undefined;
+      },
+      10_000,
+      'the 20 answers to wait in the outbox',
+    );
     expect(ready.status).toBe('degraded');
     expect(ready.delivery.state).toBe('degraded');
-    expect(ready.delivery.backlog).toBeGreaterThanOrEqual(20);
 
     await waitFor(
       () => current.botMessages().filter(keyed('answer:')).length >= 20,

@@ -1,6 +1,6 @@
 // A local follow-up's conversation as chat messages: the thread's earlier
 // turns (the job texts and answers AgentOps stored, not Slack history), newest
-// kept first, within a token budget (LOCAL_HISTORY_TOKENS). Pure. Tokens are
+// kept first, within a token budget (LOCAL_HISTORY_BUDGET). Pure. Tokens are
 // estimated at four characters each, which is close for English prose and
 // errs on the side of sending less; a turn that does not fit whole is left
 // out rather than cut in the middle.

@@ -24,6 +24,8 @@ export interface ThreadChain {
   claim(rootId: string, id: string): Promise<string>;
   /** The follow-up waiting for job `id`, if any. */
   followerOf(rootId: string, id: string): Promise<string | undefined>;
+  /** The follow-ups waiting for each of `jobs` (one round trip), in order; undefined where none waits. */
+  followersOf(jobs: readonly { rootId: string; id: string }[]): Promise<(string | undefined)[]>;
   /** The thread's jobs in order: the root, then each follow-up. */
   order(rootId: string): Promise<string[]>;
   /** Records the first decision on plan job `planId` ("run:<job id>" or "dropped"); resolves with an earlier one if there was. */
@@ -44,6 +46,13 @@ export function createThreadChain(redis: Redis, prefix: string, days: number): T
     },
     async followerOf(rootId, id) {
       return (await redis.hget(keys.conversation(rootId), `follower:${id}`)) ?? undefined;
+    },
+    async followersOf(jobs) {
+      if (jobs.length === 0) return [];
+      const pipeline = redis.pipeline();
+      for (const job of jobs) pipeline.hget(keys.conversation(job.rootId), `follower:${job.id}`);
+      const replies = (await pipeline.exec()) ?? [];
+      return replies.map(([error, value]) => (error || typeof value !== 'string' ? undefined : value));
     },
     async order(rootId) {
       const fields = await redis.hgetall(keys.conversation(rootId));

@@ -16,3 +16,17 @@ export async function releaseFollower(
   if (!follower) return undefined;
   return (await manager.releaseParked(follower)) ? follower : undefined;
 }
+
+/** Releases the follow-ups parked behind any of `ended` (jobs of Slack threads), with one lookup for all. */
+export async function releaseFollowers(
+  threads: ThreadChain,
+  manager: Pick<QueueManager, 'releaseParked'>,
+  ended: readonly Pick<JobData, 'id' | 'thread' | 'slack'>[],
+): Promise<string[]> {
+  // Only a job with a thread can have a follow-up.
+  const threaded = ended.filter((job) => job.slack !== undefined || job.thread !== undefined);
+  const followers = await threads.followersOf(threaded.map((job) => ({ rootId: conversationRoot(job), id: job.id })));
+  const released: string[] = [];
+  for (const follower of followers) if (follower && (await manager.releaseParked(follower))) released.push(follower);
+  return released;
+}

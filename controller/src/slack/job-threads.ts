@@ -45,7 +45,7 @@ import {
   type CardState,
 } from './messages/index.js';
 import { jobThread, receiptKey } from './messenger.js';
-import { releaseFollower } from '../conversations/release.js';
+import { releaseFollowers } from '../conversations/release.js';
 import type { ThreadChain } from '../conversations/chain.js';
 
 export interface JobThreadsOptions {
@@ -273,7 +273,7 @@ export function startJobThreads(options: JobThreadsOptions): JobThreads {
       );
     await outbox.send(deliveries);
     await options.durations.record(queue, durations);
-    if (options.threads) for (const data of ended) await releaseFollower(options.threads, manager, data);
+    if (options.threads) await releaseFollowers(options.threads, manager, ended);
   };
 
   const run = async (signal: AbortSignal, blocking: (on: boolean) => void) => {
