@@ -1,7 +1,8 @@
 // The controller process: loads config, connects Redis (waiting for it if it is
 // down), builds the queue manager and router, starts the intake inbox's
-// consumer and, in Slack mode, the Slack app in Socket Mode, the delivery
-// service (the one sender of Slack messages) and the job-thread feed; then
+// consumer and the job history's feed and, in Slack mode, the Slack app in
+// Socket Mode, the delivery service (the one sender of Slack messages) and the
+// job-thread feed; then
 // shuts everything down in reverse order.
 import { hostname } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -26,6 +27,7 @@ import { startOpsServer } from './ops/http.js';
 import { listenForFinishedJobs } from './queue/events.js';
 import { createMetrics } from './ops/metrics.js';
 import { startControllerMemory, type ControllerMemory } from './memory/index.js';
+import { startControllerHistory } from './history/index.js';
 import { QueueManager } from './queue/manager.js';
 import { createConfiguredRouter } from './router/index.js';
 import { createSlackApp } from './slack/app.js';
@@ -93,6 +95,7 @@ interface SlackSide {
     | 'audit'
     | 'threads'
     | 'conversations'
+    | 'history'
   >;
   roles: Roles;
   redis: Redis;
@@ -252,6 +255,9 @@ async function main(): Promise<void> {
   // Optional: runs without Qdrant and turns itself on when it appears.
   const jobMemory = startControllerMemory(config, manager, redis, logger);
   releasers.add('job memory', () => jobMemory.close());
+  // The job history: its feed writes every job's life from BullMQ's event streams, in both modes.
+  const jobHistory = startControllerHistory(config, manager, newConnection, logger);
+  releasers.add('job history', () => jobHistory.close());
 
   const slackApp = config.slack ? createSlackApp(config.slack, config.slackApiUrl, logger) : undefined;
   let delivery: DeliveryService | undefined;
@@ -326,6 +332,7 @@ async function main(): Promise<void> {
       audit,
       threads: threadChain,
       conversations,
+      history: jobHistory.reader,
     },
     redis,
     memory: jobMemory,

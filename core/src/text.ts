@@ -1,6 +1,7 @@
 // Text as AgentOps measures, cuts and cleans it, for every input and output
 // path: splitting long text to fit Slack's limits without losing or mangling a
-// character, truncating it, counting it, cleaning what people type. Pure.
+// character, truncating it, counting it, cleaning what people type; and
+// durations and costs as people read them. Pure.
 //
 // Lengths are UTF-16 code units (String#length): never fewer than the
 // characters Slack counts, so a piece that fits here fits there.
@@ -243,4 +244,22 @@ export function findBidiControl(text: string): BidiControl | undefined {
     name: BIDI_CONTROL_NAMES[char] ?? 'BIDI CONTROL',
     position: codePointLength(text.slice(0, match.index)) + 1,
   };
+}
+
+/** 850 ms, 12 s, 3 min 5 s, 1 h 2 min. */
+export function formatDuration(ms: number): string {
+  if (!Number.isFinite(ms) || ms < 0) return '0 s';
+  if (ms < 1_000) return `${Math.round(ms)} ms`;
+  const seconds = Math.round(ms / 1_000);
+  if (seconds < 60) return `${seconds} s`;
+  const minutes = Math.floor(seconds / 60);
+  if (minutes < 60) return seconds % 60 === 0 ? `${minutes} min` : `${minutes} min ${seconds % 60} s`;
+  const hours = Math.floor(minutes / 60);
+  return minutes % 60 === 0 ? `${hours} h` : `${hours} h ${minutes % 60} min`;
+}
+
+/** $0.04; tiny non-zero costs show as <$0.01 rather than a misleading $0.00. */
+export function formatCost(usd: number): string {
+  if (usd > 0 && usd < 0.005) return '<$0.01';
+  return `$${usd.toFixed(2)}`;
 }

@@ -106,6 +106,11 @@ describe('the import rules', () => {
     expect(webApi.length).toBeGreaterThan(0);
     expect(webApi.every((file) => file.startsWith('controller/src/delivery/'))).toBe(true);
     expect(importersOf('@slack', ['worker-kit/src', 'workers'])).toEqual([]);
+    // SQL lives in the job history's store: its database drivers and query builder nowhere else.
+    for (const driver of ['kysely', 'better-sqlite3', 'pg'])
+      expect(importersOf(driver, PRODUCT).every((file) => file.startsWith('controller/src/history/'))).toBe(true);
+    expect(importersOf('better-sqlite3', PRODUCT)).toEqual(['controller/src/history/database.ts']);
+    expect(importersOf('pg', PRODUCT)).toEqual(['controller/src/history/database.ts']);
     // Child processes: the Claude Code CLI from worker-kit's claude/, git from the code worker's git.ts.
     expect(
       importersOf('execa', PRODUCT).every(

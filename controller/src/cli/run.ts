@@ -25,6 +25,8 @@ import { execute, type Outcome } from '../commands/execute.js';
 import { createConfiguredRouter } from '../router/index.js';
 import { parseBatch, parseSubcommand, type ParseResult } from '../commands/grammar.js';
 import { helpLines } from '../commands/help-text.js';
+import { formatHistory, formatPastDetails, formatStats } from '../commands/history-tables.js';
+import { openHistoryReader, type HistoryQueries } from '../history/index.js';
 import { readCliArgs } from './args.js';
 import { CLEAN_WAIT_MS, cleanAnswer, createWorkspaces, repoAnswer } from '../workspaces/index.js';
 import {
@@ -105,6 +107,31 @@ function present(outcome: Outcome): string {
         : memoryOffText(outcome.result.reason).replace(/^:zzz: /, '');
     case 'handoff':
       return outcome.command ?? noHandoff(outcome.id);
+    case 'history':
+      return formatHistory(outcome.query, outcome.page);
+    case 'stats':
+      return formatStats(outcome.days, outcome.stats);
+    case 'past':
+      return formatPastDetails(outcome.job);
+  }
+}
+
+/** The commands that read the job history, and whether they do without it (`inspect` only falls back to it). */
+const HISTORY_READERS: Readonly<Record<string, 'needed' | 'optional'>> = {
+  history: 'needed',
+  stats: 'needed',
+  inspect: 'optional',
+};
+
+/** The controller's history, read-only; a history that cannot be opened fails only the commands that need it. */
+function openCliHistory(kind: string, config: Config) {
+  const use = HISTORY_READERS[kind];
+  if (!use) return undefined;
+  try {
+    return openHistoryReader(config);
+  } catch (error) {
+    if (use === 'needed') throw error;
+    return undefined;
   }
 }
 
@@ -183,7 +210,9 @@ export async function runCli(
     memory = buildJobMemory(config, logger, { retryMs: 0, quiet: true });
     await memory.start();
   }
+  let history: { reader: HistoryQueries; close(): Promise<void> } | undefined;
   try {
+    history = openCliHistory(parsed.command.kind, config);
     const actor = { id: `cli:${os.userInfo().username}`, source: 'cli' as const };
     const audit = createAuditLog(redis, config.redis.prefix, config.access.auditDays, logger);
     const deps = {
@@ -197,6 +226,7 @@ export async function runCli(
       inbox: createInbox(redis, config.redis.prefix, logger, () => redis.duplicate()),
       plans: createPlans(redis, config.redis.prefix),
       ...(memory ? { memory } : {}),
+      ...(history ? { history: history.reader } : {}),
       workspaces: createWorkspaces(config, redis),
     };
     const outcome = await execute(parsed.command, deps, actor, {
@@ -220,6 +250,7 @@ export async function runCli(
     return EXIT.refused;
   } finally {
     memory?.close();
+    await history?.close().catch(() => undefined);
     await manager.close().catch(() => undefined);
     redis.disconnect();
   }

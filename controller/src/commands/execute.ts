@@ -25,6 +25,8 @@ import type { ThreadChain } from '../conversations/chain.js';
 import { handoffCommand } from '../conversations/handoff.js';
 import { releaseFollower } from '../conversations/release.js';
 import type { Command, ListState } from './grammar.js';
+import type { HistoryQueries } from '../history/types.js';
+import { hideCliJobs, historyPage, historyStats, inspectOrPast, type HistoryCommandOutcome } from './history.js';
 import { chooseForItems, findWorkspace, unknownWorkspace, type Workspaces } from '../workspaces/index.js';
 import {
   isUnreadable,
@@ -51,6 +53,8 @@ export type Outcome =
   | { kind: 'inspect'; job: JobDetails }
   | { kind: 'find'; query: string; result: FindResult }
   | { kind: 'audit'; records: AuditRecord[] }
+  /** `history`, `stats`, and `inspect` of a job only the history still knows (history.ts). */
+  | HistoryCommandOutcome
   /** `command` is undefined when the job left no Claude session (not a code or research job, or not finished). */
   | { kind: 'handoff'; id: string; command?: string }
   /** The channel's default workspace after `repo` (`change` says what `repo <name>`/`repo none` did), and the configured names. */
@@ -76,6 +80,8 @@ export interface OperationDeps {
   plans: Plans;
   /** Job memory for `find`; absent where none was set up. */
   memory?: JobMemory;
+  /** The job history for `history`, `stats` and `inspect` of old jobs; absent where there is none. */
+  history?: HistoryQueries;
   /** The order of job threads: a follow-up waiting for a cancelled job is let go. */
   threads?: ThreadChain;
   /** CODE_WORKSPACES names, channel defaults and worktree cleaning; absent: no workspaces. */
@@ -174,6 +180,8 @@ export async function execute(
     const outcome = await run(command, deps, actor, options);
     await deps.guard.done(actor, action, job);
     if (outcome.kind === 'inspect') return { ...outcome, job: visibleTo(deps, actor, outcome.job) };
+    if (outcome.kind === 'history' || outcome.kind === 'past')
+      return deps.guard.maySeeCliJobs(actor) ? outcome : hideCliJobs(outcome, CLI_TEXT_HIDDEN);
     if (outcome.kind === 'list')
       return {
         ...outcome,
@@ -302,7 +310,11 @@ async function run(command: Command, deps: OperationDeps, actor: Actor, options:
         ...(command.state ? { state: command.state } : {}),
       };
     case 'inspect':
-      return { kind: 'inspect', job: await manager.inspect(command.id) };
+      return inspectOrPast(manager, deps.history, command.id);
+    case 'history':
+      return historyPage(deps.history, command.query, options.listLimit);
+    case 'stats':
+      return historyStats(deps.history);
     case 'audit':
       return { kind: 'audit', records: deps.audit ? await deps.audit.recent(options.listLimit ?? AUDIT_LIMIT) : [] };
     case 'find': {

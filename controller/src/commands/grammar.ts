@@ -19,6 +19,8 @@ import {
   type QueueName,
 } from '@agentops/core';
 
+import { parseHistoryArgs, type HistoryQuery } from './history-args.js';
+
 export { LIST_STATES, type JobRequest, type ListState } from '@agentops/core';
 
 /** Most jobs one `queue:` message may hold. */
@@ -38,6 +40,10 @@ export type Command =
   | { kind: 'inspect'; id: string }
   | { kind: 'find'; text: string }
   | { kind: 'audit' }
+  /** Past jobs from the job history: search words, @person, outcome, queue (history-args.ts). */
+  | { kind: 'history'; query: HistoryQuery }
+  /** Per queue and day (the last 7): jobs, success rate, p50 and p95 run time, cost. */
+  | { kind: 'stats' }
   /** Prints the command that continues job `id`'s Claude session in a terminal. */
   | { kind: 'handoff'; id: string }
   /** The channel's default workspace: shown (no `set`), set to a CODE_WORKSPACES name, or cleared ('none'). */
@@ -61,6 +67,7 @@ export type ParseErrorCode =
   | 'batch_too_large'
   | 'bad_state'
   | 'bad_workspace'
+  | 'bad_filter'
   | 'unexpected_argument';
 
 export interface ParseError {
@@ -110,6 +117,16 @@ export const SUBCOMMANDS: readonly Subcommand[] = [
     name: 'find',
     args: '<text>',
     description: 'List the closest past jobs (job memory: Qdrant and an embedding model)',
+  },
+  {
+    name: 'history',
+    args: '[text] [@person] [completed|failed|cancelled] [queue]',
+    description: 'Search past jobs (the job history, kept HISTORY_DAYS): words, "phrases", word*; newest first',
+  },
+  {
+    name: 'stats',
+    args: '',
+    description: 'Per queue and day (last 7 days): jobs, success rate, p50 and p95 run time, cost',
   },
   { name: 'audit', args: '', description: 'Show the latest control actions and refusals (admins)' },
   {
@@ -346,7 +363,8 @@ export function parseSubcommand(text: string, context: ParseContext = 'slash'): 
     case 'help':
     case 'status':
     case 'pause':
-    case 'audit': {
+    case 'audit':
+    case 'stats': {
       if (rest.trim())
         return fail(
           'unexpected_argument',
@@ -420,6 +438,11 @@ export function parseSubcommand(text: string, context: ParseContext = 'slash'): 
       if (extra.trim())
         return fail('unexpected_argument', `\`list\` takes at most one state; remove \`${extra.trim()}\`.`, usage);
       return { ok: true, command: { kind: 'list', state } };
+    }
+    case 'history': {
+      const parsed = parseHistoryArgs(rest);
+      if (!parsed.ok) return fail('bad_filter', parsed.message, usageOf('history', context));
+      return { ok: true, command: { kind: 'history', query: parsed.query } };
     }
     case 'find': {
       const usage = usageOf('find', context);

@@ -5,7 +5,7 @@ import Table from 'cli-table3';
 import { priorityLabel, truncate, type JobData } from '@agentops/core';
 import type { JobDetails, ListedJob, StatusSnapshot } from '../queue/manager.js';
 
-function table(head: string[]): Table.Table {
+export function table(head: string[]): Table.Table {
   return new Table({
     head,
     style: { head: [], border: [], compact: true },

@@ -92,8 +92,8 @@ export function bullJobReader(manager: QueueManager) {
 }
 
 export interface ControllerHistory {
-  /** Undefined until the database answered (PostgreSQL may come up after the controller). */
-  queries(): HistoryQueries | undefined;
+  /** Answers once the database is open (PostgreSQL may come up after the controller); until then HISTORY_UNAVAILABLE, and no outcomes. */
+  reader: HistoryQueries;
   close(): Promise<void>;
 }
 
@@ -151,8 +151,17 @@ export function startControllerHistory(
     timer.unref();
     return { feed, timer };
   })();
+  const ready = (): HistoryQueries => {
+    if (!history) throw historyUnavailable('the controller cannot reach its database yet (see its log)');
+    return history.reader;
+  };
   return {
-    queries: () => history?.reader,
+    reader: {
+      get: async (id) => ready().get(id),
+      list: async (filter) => ready().list(filter),
+      stats: async (days, now) => ready().stats(days, now),
+      outcomes: async (ids) => (history ? history.reader.outcomes(ids) : []),
+    },
     async close() {
       closing.abort();
       const running = await started;

@@ -111,15 +111,15 @@ export function createHistoryStore(database: HistoryDatabase, days: number): His
       }
     },
 
-    get(id) {
-      if (!/^\d{1,15}$/.test(id)) return Promise.resolve(undefined);
+    async get(id) {
+      if (!/^\d{1,15}$/.test(id)) return undefined;
       return reading('read a job', async () => {
         const row = await db.selectFrom('jobs').selectAll().where('id', '=', Number(id)).executeTakeFirst();
         return row ? toHistoryJob(row) : undefined;
       });
     },
 
-    list(filter: HistoryFilter): Promise<HistoryPage> {
+    async list(filter: HistoryFilter): Promise<HistoryPage> {
       const limit = checkLimit(filter.limit);
       const after = filter.cursor === undefined ? undefined : decodeCursor(filter.cursor);
       const terms = filter.text === undefined ? undefined : searchTerms(filter.text);
@@ -150,7 +150,7 @@ export function createHistoryStore(database: HistoryDatabase, days: number): His
       });
     },
 
-    stats(daysBack, now = Date.now()) {
+    async stats(daysBack, now = Date.now()) {
       return reading('compute stats', async () => {
         const rows = await db
           .selectFrom('jobs')
@@ -162,9 +162,9 @@ export function createHistoryStore(database: HistoryDatabase, days: number): His
       });
     },
 
-    outcomes(ids) {
+    async outcomes(ids) {
       const numeric = [...new Set(ids.filter((id) => /^\d{1,15}$/.test(id)).map(Number))];
-      if (numeric.length === 0) return Promise.resolve([]);
+      if (numeric.length === 0) return [];
       return reading('read outcomes', async () => {
         const rows = await db
           .selectFrom('jobs')

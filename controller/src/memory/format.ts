@@ -1,5 +1,6 @@
-// How past jobs read in a receipt, in Slack's `find` answer and in the CLI. Pure.
+// How past jobs read in a receipt (with the estimate from their history), in Slack's `find` answer and in the CLI. Pure.
 import { escapeMrkdwn, slackPermalinkPath, truncate } from '@agentops/core';
+import { estimateLine } from './estimate.js';
 import type { PastJob } from './records.js';
 
 /** The thread of a past job in Slack's web client, when its receipt is known. */
@@ -30,7 +31,12 @@ export function pastJobLines(jobs: readonly PastJob[], workspaceUrl?: string, te
 
 /** The receipt's section about similar past jobs. */
 export function similarJobsText(jobs: readonly PastJob[], workspaceUrl?: string): string {
-  return [`:card_index_dividers: *Similar past jobs*`, ...pastJobLines(jobs, workspaceUrl)].join('\n');
+  const estimate = estimateLine(jobs);
+  return [
+    `:card_index_dividers: *Similar past jobs*`,
+    ...pastJobLines(jobs, workspaceUrl),
+    ...(estimate ? [`:crystal_ball: Estimate: ${escapeMrkdwn(estimate)}`] : []),
+  ].join('\n');
 }
 
 /** Slack's answer to `/queue find`. */

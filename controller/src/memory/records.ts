@@ -4,6 +4,7 @@
 import { createHash } from 'node:crypto';
 import { isQueueName, priorityLabel, type JobPriority, type JobResult, type QueueName } from '@agentops/core';
 import type { JobDetails } from '../queue/manager.js';
+import type { HistoryOutcome } from '../history/types.js';
 
 export type RememberedStatus = 'completed' | 'failed' | 'cancelled';
 
@@ -133,6 +134,8 @@ export interface PastJob {
   receiptTs?: string;
   completedAt?: string;
   costUsd?: number;
+  /** How it ended as the job history knows it (run time, cost, outcome), for the receipt's estimate. */
+  history?: HistoryOutcome;
 }
 
 const STATUSES = new Set<string>(['completed', 'failed', 'cancelled']);

@@ -10,6 +10,7 @@ import type { Plans } from '../intake/plans.js';
 import type { Durations } from '../queue/durations.js';
 import type { MemoryDeps } from '../memory/index.js';
 import type { ThreadChain } from '../conversations/chain.js';
+import type { HistoryQueries } from '../history/types.js';
 import type { QueueManager } from '../queue/manager.js';
 import type { Router } from '../router/index.js';
 import type { Workspaces } from '../workspaces/index.js';
@@ -55,6 +56,8 @@ export interface SlackDeps extends MemoryDeps {
   approvals: ApprovalStore;
   /** CODE_WORKSPACES names, each channel's default workspace, and worktree cleaning. */
   workspaces?: Workspaces;
+  /** The job history: `history`, `stats`, `inspect` of old jobs, and the receipts' estimates. */
+  history?: HistoryQueries;
 }
 
 /** Who asked, and where the answer goes. */

@@ -9,6 +9,8 @@
 import { escapeMrkdwn, toCodedError, type JobData, type JobRequest, type QueueName } from '@agentops/core';
 import { submitJobs } from '../intake/submit.js';
 import type { MemoryDeps, PastJob } from '../memory/index.js';
+import { attachOutcomes } from '../memory/estimate.js';
+import type { HistoryInsights } from '../history/types.js';
 import { estimateStart } from '../queue/durations.js';
 import type { SlackDeps, SlackOrigin } from './context.js';
 import { jobCard, plainMessage } from './messages/index.js';
@@ -26,6 +28,24 @@ function lookUpSimilar(deps: MemoryDeps, items: readonly JobRequest[]): Map<JobR
       lookups.set(item, memory.similar(item.text, { budgetMs: memoryView.receiptBudgetMs }));
   });
   return lookups;
+}
+
+/**
+ * Most a receipt waits for the history's outcomes of its similar jobs (one
+ * query by primary key, well under a millisecond unless the database is busy).
+ */
+const OUTCOMES_BUDGET_MS = 25;
+
+/** The similar jobs with what the history knows of their ends, for the card's estimate; as they were when it is slow or away. */
+async function withOutcomes(history: HistoryInsights | undefined, jobs: PastJob[]): Promise<PastJob[]> {
+  if (!history || jobs.length === 0) return jobs;
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<undefined>((resolve) => {
+    timer = setTimeout(() => resolve(undefined), OUTCOMES_BUDGET_MS);
+  });
+  const outcomes = await Promise.race([history.outcomes(jobs.map((job) => job.jobId)).catch(() => undefined), late]);
+  clearTimeout(timer);
+  return outcomes ? attachOutcomes(jobs, outcomes) : jobs;
 }
 
 /** Where each new job of an intake stands in its queue, counting the ones queued before it in the same intake. */
@@ -110,7 +130,8 @@ export async function intakeJobs(
         async beforeEnqueue(job, index) {
           // Never rejects: the memory answers [] when it is off, failing or late.
           const item = admittedItems[index];
-          const [matches, place] = await Promise.all([(item && lookups.get(item)) ?? [], lineUp(job)]);
+          const [found, place] = await Promise.all([(item && lookups.get(item)) ?? [], lineUp(job)]);
+          const matches = await withOutcomes(deps.history, found);
           if (matches.length > 0) shown.set(job.id, matches);
           const workspaceUrl = deps.memoryView?.workspaceUrl;
           const card = jobCard({

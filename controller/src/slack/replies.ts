@@ -14,6 +14,7 @@ import type { JobDetails } from '../queue/manager.js';
 import type { ChannelWorkspace, Outcome } from '../commands/execute.js';
 import { CLEAN_WAIT_MS, cleanAnswer, repoAnswer } from '../workspaces/index.js';
 import { formatAudit, formatDetails, formatList } from '../commands/tables.js';
+import { formatHistory, formatPastDetails, formatStats } from '../commands/history-tables.js';
 import { findAnswerText, memoryOffText } from '../memory/format.js';
 import type { SlackDeps, SlackOrigin } from './context.js';
 import { jobThread, receiptKey } from './messenger.js';
@@ -170,6 +171,25 @@ export async function presentOutcome(
       return;
     case 'audit':
       await ephemeralText(deps, origin, codeBlock(formatAudit(outcome.records), SLACK_LIMITS.sectionText), threadTs);
+      return;
+    case 'history':
+      await ephemeralText(
+        deps,
+        origin,
+        codeBlock(formatHistory(outcome.query, outcome.page), SLACK_LIMITS.sectionText),
+        threadTs,
+      );
+      return;
+    case 'stats':
+      await ephemeralText(
+        deps,
+        origin,
+        codeBlock(formatStats(outcome.days, outcome.stats), SLACK_LIMITS.sectionText),
+        threadTs,
+      );
+      return;
+    case 'past':
+      await ephemeralText(deps, origin, codeBlock(formatPastDetails(outcome.job), SLACK_LIMITS.sectionText), threadTs);
       return;
     case 'find': {
       const { result } = outcome;
