@@ -32,6 +32,10 @@ export const ErrorCode = {
   EmbeddingFailed: 'EMBEDDING_FAILED',
   /** Job memory: the collection's vectors have another size than the embedding model's. */
   DimensionMismatch: 'DIMENSION_MISMATCH',
+  /** No schedule has that id (never made, or removed). */
+  ScheduleNotFound: 'SCHEDULE_NOT_FOUND',
+  /** A bulk retry or cancel's Confirm came too late, twice, or from someone else. */
+  ConfirmationExpired: 'CONFIRMATION_EXPIRED',
   /** The job history (SQLite or PostgreSQL) is not set up, not reachable, or not written yet. */
   HistoryUnavailable: 'HISTORY_UNAVAILABLE',
   Internal: 'INTERNAL',

@@ -37,6 +37,10 @@ export const KEY_TTL_SEC = {
   hookDelivery: 7 * DAY_SEC,
   /** A job's callback record (status, attempts, last error), after its last change. */
   callback: 7 * DAY_SEC,
+  /** A bulk retry or cancel waiting for its Confirm: long enough to read the count, short enough to be current. */
+  bulkConfirmation: 5 * 60,
+  /** A failure digest (its groups and their jobs), as long as its buttons may be clicked. */
+  failureDigest: 7 * DAY_SEC,
 } as const;
 
 /** `<prefix>:agentops:<parts…>`. */
@@ -127,6 +131,18 @@ export function redisKeys(prefix: string) {
     callbacksDue: agentopsKey(prefix, 'callbacks', 'due'),
     /** The callback feed's place in a queue's event stream. */
     callbackCursor: (queue: string) => agentopsKey(prefix, 'callback-feed', 'last-event', queue),
+    /** Schedules: id to what each runs, who made it, its expression and whether it is paused (JSON). */
+    schedules: agentopsKey(prefix, 'schedules'),
+    /** INCR counter behind schedule ids (s1, s2…). */
+    nextScheduleId: agentopsKey(prefix, 'next-schedule-id'),
+    /** The failure digest's place in a queue's event stream. */
+    digestCursor: (queue: string) => agentopsKey(prefix, 'digest', 'last-event', queue),
+    /** The id of the failure digest still collecting (its period has not ended). */
+    digestCurrent: agentopsKey(prefix, 'digest', 'current'),
+    /** One failure digest: its period, groups, counts and job ids (JSON). */
+    digest: (id: string) => agentopsKey(prefix, 'digest', 'period', id),
+    /** A bulk retry or cancel waiting for its Confirm: who asked, what, the exact job ids. */
+    bulkConfirmation: (token: string) => agentopsKey(prefix, 'bulk-confirm', token),
   };
 }
 

@@ -18,6 +18,12 @@ export const ACTION_IDS = {
   /** A plan job's "Run it": queue the plan's execution as a follow-up of the same session. */
   runPlan: 'agentops_plan_run',
   dropPlan: 'agentops_plan_drop',
+  /** A failure digest's group: retry every job in it, or discard it (and remove its failed jobs). */
+  digestRetry: 'agentops_digest_retry',
+  digestDiscard: 'agentops_digest_discard',
+  /** The private question before a bulk retry or cancel. */
+  bulkConfirm: 'agentops_bulk_confirm',
+  bulkDismiss: 'agentops_bulk_dismiss',
 } as const;
 export type ActionId = (typeof ACTION_IDS)[keyof typeof ACTION_IDS];
 
@@ -56,6 +62,31 @@ export function parseJobButtonValue(value: string | undefined): JobButtonValue |
     return undefined;
   }
 }
+
+/** A digest group's button: the digest and the group's signature key. */
+const digestButtonSchema = z
+  .object({ digest: z.string().regex(/^d\d{1,15}$/), group: z.string().regex(/^[0-9a-f]{12}$/) })
+  .strict();
+export type DigestButtonValue = z.infer<typeof digestButtonSchema>;
+
+/** A bulk confirmation's button: the token the question stored. */
+const bulkButtonSchema = z.object({ token: z.string().regex(/^[0-9a-f]{32}$/) }).strict();
+export type BulkButtonValue = z.infer<typeof bulkButtonSchema>;
+
+function parseButton<T>(schema: z.ZodType<T>, value: string | undefined): T | undefined {
+  if (!value || value.length > SLACK_LIMITS.buttonValue) return undefined;
+  try {
+    const parsed = schema.safeParse(JSON.parse(value));
+    return parsed.success ? parsed.data : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+export const digestButtonValue = (value: DigestButtonValue): string => JSON.stringify(value);
+export const parseDigestButtonValue = (value: string | undefined) => parseButton(digestButtonSchema, value);
+export const bulkButtonValue = (token: string): string => JSON.stringify({ token });
+export const parseBulkButtonValue = (value: string | undefined) => parseButton(bulkButtonSchema, value);
 
 /** Link to a message in Slack's web client, for "see the thread" pointers. */
 export function slackPermalinkPath(channel: string, ts: string): string {

@@ -257,8 +257,10 @@ export async function startWorkerRuntime(options: WorkerRuntimeOptions): Promise
         { code: error.code, final, durationMs: Date.now() - started },
         `[${options.name}] Job ${data.id} failed (${error.code}): ${error.message}${final ? '' : '; will retry'}`,
       );
-      if (!decision.retry) throw new UnrecoverableError(error.message);
-      throw new Error(error.message);
+      const failure = decision.retry ? new Error(error.message) : new UnrecoverableError(error.message);
+      // BullMQ keeps the stack, not the error: its first line carries the code (the failure digest groups by it).
+      failure.stack = `${error.code}: ${error.message}\n${failure.stack?.split('\n').slice(1).join('\n') ?? ''}`;
+      throw failure;
     } finally {
       clock.stop();
       clearTimeout(flagCheck);
