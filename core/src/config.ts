@@ -70,16 +70,6 @@ function isTimeZone(name: string): boolean {
   }
 }
 
-/** Whether `name` is a time zone this Node.js knows (Intl's IANA database). */
-function isTimeZone(name: string): boolean {
-  try {
-    new Intl.DateTimeFormat('en-US', { timeZone: name });
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 /**
  * Splits a list on commas and white space outside parentheses, so a tool
  * pattern such as `Bash(npm test)` stays one entry.
@@ -259,11 +249,6 @@ const envSchema = z.object({
   CONVERSATION_DAYS: int(1, 365).default(14),
   LOCAL_HISTORY_BUDGET: int(0, 1_000_000).default(4_000),
   APPROVAL_TIMEOUT_MS: int(1_000, 24 * 3_600_000).default(10 * 60_000),
-  SCHEDULE_TZ: str()
-    .pipe(z.string().refine(isTimeZone, { error: 'must be an IANA time zone such as UTC or Europe/Berlin' }))
-    .default('UTC'),
-  SCHEDULE_MIN_INTERVAL_MS: int(1_000, 24 * 3_600_000).default(10_000),
-  FAILURE_DIGEST_MS: int(1_000, 7 * 24 * 3_600_000).default(3_600_000),
   SCHEDULE_TZ: str()
     .pipe(z.string().refine(isTimeZone, { error: 'must be an IANA time zone such as UTC or Europe/Berlin' }))
     .default('UTC'),
@@ -463,10 +448,6 @@ export interface Config {
   schedules: { timeZone: string; minIntervalMs: number };
   /** FAILURE_DIGEST_MS: the period of the failure digest, one channel message per period. */
   failureDigest: { periodMs: number };
-  /** Schedules: the time zone of new cron schedules (SCHEDULE_TZ) and the shortest `every` (SCHEDULE_MIN_INTERVAL_MS). */
-  schedules: { timeZone: string; minIntervalMs: number };
-  /** FAILURE_DIGEST_MS: the period of the failure digest, one channel message per period. */
-  failureDigest: { periodMs: number };
   /** readOnly (BULLBOARD_READONLY): the dashboard shows the queues but changes nothing. */
   bullBoard: { username?: string; password?: string; readOnly: boolean };
   /** The REST API (API_TOKENS; off without tokens), its per-token rate (API_RATE_PER_MIN) and receipts (API_RECEIPTS). */
@@ -612,8 +593,6 @@ export function loadConfig(
     worktrees: { enabled: e.CODE_WORKTREES, days: e.WORKTREE_DAYS },
     conversations: { days: e.CONVERSATION_DAYS, localHistoryTokens: e.LOCAL_HISTORY_BUDGET },
     approvals: { timeoutMs: e.APPROVAL_TIMEOUT_MS },
-    schedules: { timeZone: e.SCHEDULE_TZ, minIntervalMs: e.SCHEDULE_MIN_INTERVAL_MS },
-    failureDigest: { periodMs: e.FAILURE_DIGEST_MS },
     schedules: { timeZone: e.SCHEDULE_TZ, minIntervalMs: e.SCHEDULE_MIN_INTERVAL_MS },
     failureDigest: { periodMs: e.FAILURE_DIGEST_MS },
     bullBoard: { username: e.BULLBOARD_USERNAME, password: e.BULLBOARD_PASSWORD, readOnly: e.BULLBOARD_READONLY },
