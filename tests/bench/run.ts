@@ -8,7 +8,7 @@
 // Also tests/bench/results/latest.md, the same table, linked from docs/performance.md.
 //
 // BENCH_QUICK=1: a short smoke run (fewer jobs and runs, 30 s idle window).
-// BENCH_ONLY=routing,pipeline,slack,delivery,idle: a subset of the phases (for
+// BENCH_ONLY=routing,pipeline,slack,delivery,idle,history: a subset of the phases (for
 // work on the benchmark itself; slack includes the intake's crash recovery,
 // idle includes the memory phase, which reuses its processes).
 // BENCH_KEEP_LOGS=1 keeps the temporary folder with every process's log.
@@ -31,8 +31,9 @@ import { pipelinePhase } from './phases/pipeline.js';
 import { slackPhase } from './phases/slack.js';
 import { deliveryPhase } from './phases/delivery.js';
 import { idleAndMemoryPhase } from './phases/idle-memory.js';
+import { historyPhase } from './phases/history.js';
 
-const PHASES = ['routing', 'pipeline', 'slack', 'delivery', 'idle'] as const;
+const PHASES = ['routing', 'pipeline', 'slack', 'delivery', 'idle', 'history'] as const;
 type PhaseName = (typeof PHASES)[number];
 
 function selectedPhases(): PhaseName[] {
@@ -112,6 +113,7 @@ async function main(): Promise<number> {
     await run('slack', slackPhase);
     await run('delivery', deliveryPhase);
     await run('idle', idleAndMemoryPhase);
+    await run('history', historyPhase);
   } finally {
     await stopAll();
     client.disconnect();
