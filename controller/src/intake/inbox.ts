@@ -10,7 +10,9 @@ import {
   KEY_TTL_SEC,
   redisKeys,
   toCodedError,
+  type ApiScope,
   type JobRequest,
+  type JobTrigger,
   type Logger,
   type QueueName,
   type Redis,
@@ -30,7 +32,28 @@ export type InboxRequest =
       /** The message the button sits on. */
       messageTs?: string;
     }
-  | { kind: 'cli-add'; requestedBy: string; items: JobRequest[]; queue?: QueueName };
+  | { kind: 'cli-add'; requestedBy: string; items: JobRequest[]; queue?: QueueName }
+  | ServiceRequest;
+
+/**
+ * Jobs asked for by a REST API token or a webhook (intake/service-requests.ts):
+ * who (the actor the access decision sees), what, what started them, and
+ * whether they get a Slack receipt, decided when the request came in.
+ */
+export interface ServiceRequest {
+  kind: 'service-add';
+  actor: { id: string; source: 'api' | 'webhook'; scopes?: ApiScope[] };
+  items: JobRequest[];
+  queue?: QueueName;
+  trigger: JobTrigger;
+  receipt: boolean;
+}
+
+/** A delivery claim of a caller's own: the key to SET NX and how long it holds. */
+export interface DeliveryClaim {
+  key: string;
+  ttlSec: number;
+}
 
 export interface InboxEntry {
   id: string;
@@ -55,8 +78,11 @@ return false
 `;
 
 export interface Inbox {
-  /** Writes an accepted request; undefined when `dedupeKey` was already claimed (a redelivery). */
-  write(request: InboxRequest, dedupeKey?: string): Promise<string | undefined>;
+  /**
+   * Writes an accepted request; undefined when `dedupe` was already claimed (a redelivery): a Slack
+   * delivery id (kept KEY_TTL_SEC.idempotency), or a claim with a key and lifetime of its own (webhooks).
+   */
+  write(request: InboxRequest, dedupe?: string | DeliveryClaim): Promise<string | undefined>;
   /** Entries handled from now on, by `consumer`, until close(); `handle` must be idempotent per entry id. */
   consume(consumer: string, handle: (entry: InboxEntry) => Promise<void>, options?: ConsumeOptions): InboxConsumer;
   /** Entries written but not yet handled. */
@@ -107,19 +133,19 @@ export function createInbox(redis: Redis, prefix: string, logger: Logger, newCon
   };
 
   return {
-    async write(request, dedupeKey) {
+    async write(request, dedupe) {
       const json = JSON.stringify(request);
-      if (!dedupeKey)
+      if (!dedupe)
         return (
           (await redis.xadd(keys.inbox, 'MAXLEN', '~', MAX_LEN, '*', 'request', json, 'at', Date.now())) ?? undefined
         );
       const id = (await redis.eval(
         WRITE,
         2,
-        keys.idempotency(dedupeKey),
+        typeof dedupe === 'string' ? keys.idempotency(dedupe) : dedupe.key,
         keys.inbox,
         Date.now(),
-        KEY_TTL_SEC.idempotency,
+        typeof dedupe === 'string' ? KEY_TTL_SEC.idempotency : dedupe.ttlSec,
         MAX_LEN,
         json,
       )) as string | null;

@@ -19,6 +19,7 @@ import type { QueueManager } from '../queue/manager.js';
 import type { SlackConnection } from '../slack/app.js';
 import { mountDashboard } from './dashboard.js';
 import type { Metrics } from './metrics.js';
+import { problemErrors } from './problem.js';
 
 export interface OpsDeps {
   config: Config;
@@ -32,6 +33,8 @@ export interface OpsDeps {
   delivery?: () => Promise<DeliveryHealth>;
   /** Accepted requests not yet handled. */
   inboxPending?: () => Promise<number>;
+  /** More routes (the REST API, webhooks), mounted before the dashboard; their errors answer as problem JSON. */
+  routers?: readonly express.Router[];
 }
 
 export interface OpsServer {
@@ -39,7 +42,8 @@ export interface OpsServer {
   close(): Promise<void>;
 }
 
-function version(): string {
+/** AgentOps' version, from the repository's package.json. */
+export function packageVersion(): string {
   try {
     return (JSON.parse(readFileSync(`${REPO_ROOT}/package.json`, 'utf8')) as { version?: string }).version ?? 'unknown';
   } catch {
@@ -68,7 +72,7 @@ export function createOpsApp(deps: OpsDeps): express.Express {
   const started = Date.now();
   const info = {
     name: 'agentops',
-    version: version(),
+    version: packageVersion(),
     node: process.version,
     startedAt: new Date(started).toISOString(),
   };
@@ -114,6 +118,8 @@ export function createOpsApp(deps: OpsDeps): express.Express {
         .send(`metrics unavailable: ${toCodedError(error).message}\n`);
     }
   });
+  for (const router of deps.routers ?? []) app.use(router);
+  app.use(problemErrors);
   mountDashboard(app, deps.manager, deps.config.bullBoard, deps.logger);
   return app;
 }

@@ -17,7 +17,7 @@ export interface Acceptance {
  */
 export async function accept(
   deps: SlackDeps,
-  request: Exclude<InboxRequest, { kind: 'cli-add' }>,
+  request: Exclude<InboxRequest, { kind: 'cli-add' | 'service-add' }>,
   dedupeKey: string,
   ack: (answer?: string) => Promise<void>,
 ): Promise<Acceptance | undefined> {
