@@ -51,6 +51,15 @@ import { createThreadChain } from './conversations/chain.js';
 import { createDurations } from './queue/durations.js';
 import { startJobThreads } from './slack/job-threads.js';
 import { startWaitingCards } from './slack/waiting-cards.js';
+import { createBulkConfirmations } from './commands/bulk.js';
+import { startFailureFeed, type FailureFeedOptions } from './digest/feed.js';
+import { createDigestStore } from './digest/store.js';
+import { createScheduleQueue } from './queue/schedules.js';
+import { startScheduleRuns, submitRunWithoutSlack, type SubmitRun } from './schedules/runs.js';
+import { createSchedules } from './schedules/service.js';
+import { createScheduleStore } from './schedules/store.js';
+import { createDigestPublisher } from './slack/digest-posts.js';
+import { submitRunInSlack } from './slack/schedule-runs.js';
 import { handleSlackRequest } from './slack/requests.js';
 import type { SlackDeps } from './slack/context.js';
 
@@ -239,6 +248,19 @@ async function main(): Promise<void> {
   const conversations = createConversationStore(redis, prefix, config.conversations.days);
   const durations = createDurations(redis, prefix);
   const audit = createAuditLog(redis, prefix, config.access.auditDays, logger);
+  const scheduleStore = createScheduleStore(redis, prefix);
+  const scheduleQueue = createScheduleQueue(redis, prefix, (error) =>
+    logger.debug({ err: toCodedError(error) }, `[schedules] ${error.message}`),
+  );
+  releasers.add('schedule queue', () => scheduleQueue.close());
+  const schedules = createSchedules({
+    store: scheduleStore,
+    queue: scheduleQueue,
+    timeZone: config.schedules.timeZone,
+    minIntervalMs: config.schedules.minIntervalMs,
+  });
+  const bulk = createBulkConfirmations(redis, prefix);
+  const digests = createDigestStore(redis, prefix);
   const metrics = createMetrics(manager, {
     outboxDepth: () => outbox.depth().catch(() => 0),
     inboxPending: () => inbox.pending(),
@@ -288,6 +310,25 @@ async function main(): Promise<void> {
   releasers.add('operations server', () => ops.close());
 
   const submitDeps = { manager, route, plans, crash };
+  /** Schedules' runs (the tick worker) and the failure digest's feed, in either mode. */
+  const startRunsAndDigest = async (submit: SubmitRun, publish: FailureFeedOptions['publish']) => {
+    const mended = await schedules.reconcile();
+    if (mended.added + mended.removed > 0)
+      logger.info(mended, `[schedules] Mended ${mended.added + mended.removed} scheduler(s) a crash left behind`);
+    const runs = startScheduleRuns(newConnection(), prefix, scheduleStore, submit, logger);
+    releasers.add('schedule runs', () => runs.close());
+    const failures = startFailureFeed({
+      reader: newConnection(),
+      prefix,
+      streams: manager.eventStreamKeys(),
+      manager,
+      store: digests,
+      periodMs: config.failureDigest.periodMs,
+      logger,
+      publish,
+    });
+    releasers.add('failure digest', () => failures.close());
+  };
   let slackDeps: SlackDeps | undefined;
   const handleEntry = async (entry: InboxEntry) => {
     if (entry.request.kind === 'cli-add') return handleCliRequest(submitDeps, entry);
@@ -301,6 +342,11 @@ async function main(): Promise<void> {
   };
 
   if (!config.slack || !slackApp || !delivery) {
+    const localGuard = createAccessGuard(createRoles(config.access, undefined, logger), audit, logger);
+    await startRunsAndDigest(
+      submitRunWithoutSlack({ ...submitDeps, guard: localGuard, logger }),
+      async () => undefined,
+    );
     startIntake();
     logger.info('[controller] Running without Slack; manage jobs with `npx agentops` (see `npx agentops help`)');
     return;
@@ -339,6 +385,8 @@ async function main(): Promise<void> {
     newConnection,
     releasers,
   });
+  slackDeps = { ...slackDeps, schedules, bulk, digests };
+  await startRunsAndDigest(submitRunInSlack(slackDeps), createDigestPublisher(outbox, config.slack.channelId));
   const { app } = slackApp;
   startIntake();
   registerListeners(app, slackDeps);

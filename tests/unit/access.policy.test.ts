@@ -27,6 +27,8 @@ const job = (requestedBy: string, queue: 'code' | 'local' = 'local'): Target => 
   job: { id: '7', queue, requestedBy },
 });
 
+const schedule = (createdBy: string): Target => ({ schedule: { id: 's3', createdBy } });
+
 type Row = [policy: string, actor: AccessActor, action: AccessAction, target: Target, expected: string];
 const POLICIES: Record<string, AccessPolicy> = { withAdmins, noAdmins, open };
 
@@ -48,6 +50,8 @@ const TABLE: Row[] = [
       'approve',
       'setWorkspace',
       'clean',
+      'schedule',
+      'discard',
     ] as const
   ).map((action): Row => ['withAdmins', STRANGER, action, localQueue, 'not_allowed']),
   ['open', STRANGER, 'read', undefined, 'ok'],
@@ -122,6 +126,24 @@ const TABLE: Row[] = [
   ['withAdmins', SCHEDULE, 'submit', localQueue, 'ok'],
   ['withAdmins', SCHEDULE, 'submit', codeQueue, 'queue_not_allowed'],
   ['withAdmins', { id: 'U0STRANGE', source: 'schedule' }, 'submit', localQueue, 'not_allowed'],
+  // A schedule made at the CLI runs with the workstation owner's rights.
+  ['withAdmins', { id: 'cli:alice', source: 'schedule' }, 'submit', codeQueue, 'ok'],
+  // Managing schedules: adding needs the rights its runs use; changing one is its maker's or an admin's.
+  ['withAdmins', MEMBER, 'schedule', localQueue, 'ok'],
+  ['withAdmins', MEMBER, 'schedule', undefined, 'ok'],
+  ['withAdmins', MEMBER, 'schedule', codeQueue, 'queue_not_allowed'],
+  ['withAdmins', MEMBER, 'schedule', schedule('U0MEMBER1'), 'ok'],
+  ['withAdmins', MEMBER, 'schedule', schedule('U0CODER01'), 'not_owner'],
+  ['noAdmins', MEMBER, 'schedule', schedule('U0CODER01'), 'not_owner'],
+  ['withAdmins', ADMIN, 'schedule', schedule('U0CODER01'), 'ok'],
+  ['withAdmins', OWNER, 'schedule', schedule('U0CODER01'), 'ok'],
+  ['withAdmins', WRITER, 'schedule', undefined, 'not_allowed'],
+  ['withAdmins', HOOK, 'schedule', undefined, 'not_allowed'],
+  // Discarding failed jobs removes other people's jobs: admins only, even without ADMIN_USERS.
+  ['withAdmins', MEMBER, 'discard', undefined, 'admin_only'],
+  ['noAdmins', MEMBER, 'discard', undefined, 'admin_only'],
+  ['withAdmins', ADMIN, 'discard', undefined, 'ok'],
+  ['noAdmins', OWNER, 'discard', undefined, 'ok'],
   // Reading, and the audit log.
   ['withAdmins', MEMBER, 'read', undefined, 'ok'],
   ['withAdmins', MEMBER, 'audit', undefined, 'admin_only'],

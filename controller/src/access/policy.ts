@@ -33,6 +33,8 @@ export const ACCESS_ACTIONS = [
   'approve',
   'setWorkspace',
   'clean',
+  'schedule',
+  'discard',
 ] as const;
 export type AccessAction = (typeof ACCESS_ACTIONS)[number];
 
@@ -73,7 +75,13 @@ export interface JobSubject {
   requestedBy: string;
 }
 
-export type Target = { queue: QueueName } | { job: JobSubject } | undefined;
+/** A schedule an action is about: who made it may change it (an admin too). */
+export interface ScheduleSubject {
+  id: string;
+  createdBy: string;
+}
+
+export type Target = { queue: QueueName } | { job: JobSubject } | { schedule: ScheduleSubject } | undefined;
 
 export type AccessDecision = { allowed: true } | { allowed: false; reason: RefusalReason; message: string };
 
@@ -84,7 +92,8 @@ function refuse(reason: RefusalReason, message: string): AccessDecision {
 }
 
 export function isLocalOwner(actor: AccessActor): boolean {
-  return actor.source === 'cli';
+  // A schedule made at the CLI runs with the workstation owner's rights, as its maker would.
+  return actor.source === 'cli' || (actor.source === 'schedule' && actor.id.startsWith('cli:'));
 }
 
 export function isAdmin(policy: AccessPolicy, actor: AccessActor): boolean {
@@ -181,7 +190,8 @@ export function authorize(
     case 'read':
       return ALLOW;
     case 'submit': {
-      const queue = target && 'queue' in target ? target.queue : target?.job.queue;
+      const queue =
+        target && 'queue' in target ? target.queue : target && 'job' in target ? target.job.queue : undefined;
       if (queue && !mayUseQueue(policy, actor, queue)) return queueRefusal(queue, 'job was routed to');
       return ALLOW;
     }
@@ -211,6 +221,22 @@ export function authorize(
       return ALLOW;
     case 'audit':
       if (!admin) return refuse('admin_only', 'Only an admin (ADMIN_USERS) may read the audit log.');
+      return ALLOW;
+    case 'schedule': {
+      // Adding one needs the rights its runs will use; changing one needs to be its maker or an admin.
+      if (target && 'queue' in target && !mayUseQueue(policy, actor, target.queue))
+        return queueRefusal(target.queue, 'schedule is for');
+      const schedule = target && 'schedule' in target ? target.schedule : undefined;
+      if (schedule && schedule.createdBy !== actor.id && !admin)
+        return refuse(
+          'not_owner',
+          `Schedule ${schedule.id} is not yours: only the person who made it or an admin (ADMIN_USERS) may change or run it.`,
+        );
+      return ALLOW;
+    }
+    case 'discard':
+      // Removes failed jobs for good, whoever asked for them.
+      if (!admin) return refuse('admin_only', 'Only an admin (ADMIN_USERS) may discard failed jobs.');
       return ALLOW;
   }
 }

@@ -10,11 +10,19 @@ export interface CliFlags {
   /** A CODE_WORKSPACES name for every job (checked against the configuration later). */
   repo?: string;
   limit?: number;
+  /** --yes: confirm a bulk retry or cancel without asking. */
+  yes?: boolean;
 }
 
 export type CliArgs = { ok: true; line: string; subcommand: string; flags: CliFlags } | { ok: false; message: string };
 
 const TEXT_COMMANDS = new Set(['add', 'addp1', 'addp2', 'addp3', 'find']);
+
+/** Whether the next word says when a `schedule add` runs (its cron expression, or `every <interval>`). */
+function isScheduleWhen(words: readonly string[]): boolean {
+  if ((words[0] ?? '').toLowerCase() !== 'schedule' || (words[1] ?? '').toLowerCase() !== 'add') return false;
+  return words.length === 2 || (words.length === 3 && (words[2] ?? '').toLowerCase() === 'every');
+}
 
 export function readCliArgs(argv: readonly string[]): CliArgs {
   const flags: CliFlags = { json: false, help: false };
@@ -32,6 +40,8 @@ export function readCliArgs(argv: readonly string[]): CliArgs {
     }
     if (arg === '--json') {
       flags.json = true;
+    } else if (arg === '--yes' || arg === '-y') {
+      flags.yes = true;
     } else if (arg === '--help' || arg === '-h') {
       flags.help = true;
     } else if (arg === '--queue' || arg.startsWith('--queue=')) {
@@ -62,8 +72,13 @@ export function readCliArgs(argv: readonly string[]): CliArgs {
     } else if (arg.startsWith('-') && arg.length > 1 && !/^-\d/.test(arg) && words.length === 0) {
       return {
         ok: false,
-        message: `Unknown option ${arg}. Options: --json, --queue <name>, --repo <name>, --limit <n>, --help.`,
+        message: `Unknown option ${arg}. Options: --json, --queue <name>, --repo <name>, --limit <n>, --yes, --help.`,
       };
+    } else if (isScheduleWhen(words)) {
+      // `schedule add "0 9 * * 1-5" …`: the shell took the quotes; put them back for the grammar.
+      words.push(/\s/.test(arg) ? `"${arg.replace(/["“”]/g, '')}"` : arg);
+      // The rest is the job's text, flags included.
+      inText = words.length === 4 || arg.toLowerCase() !== 'every';
     } else {
       words.push(arg);
       // After `add [pN]` (or `find`) the rest is text, flags included.

@@ -10,6 +10,7 @@ import {
   priorityLabel,
   toCodedError,
   type Config,
+  type QueueName,
   type Redis,
 } from '@agentops/core';
 import { buildJobMemory, type JobMemory } from '../memory/index.js';
@@ -23,7 +24,20 @@ import { noHandoff } from '../conversations/handoff.js';
 import { QueueManager } from '../queue/manager.js';
 import { execute, type Outcome } from '../commands/execute.js';
 import { createConfiguredRouter } from '../router/index.js';
-import { parseBatch, parseSubcommand, type ParseResult } from '../commands/grammar.js';
+import { parseBatch, parseSubcommand, type Command, type ParseResult } from '../commands/grammar.js';
+import {
+  bulkQuestionText,
+  bulkResultText,
+  confirmBulk,
+  createBulkConfirmations,
+  type BulkConfirmations,
+  type BulkQuestion,
+  type BulkResult,
+} from '../commands/bulk.js';
+import { createScheduleQueue } from '../queue/schedules.js';
+import { scheduleAddedText, scheduleChangedText, scheduleListText } from '../schedules/format.js';
+import { createSchedules } from '../schedules/service.js';
+import { createScheduleStore } from '../schedules/store.js';
 import { helpLines } from '../commands/help-text.js';
 import { formatHistory, formatPastDetails, formatStats } from '../commands/history-tables.js';
 import { openHistoryReader, type HistoryQueries } from '../history/index.js';
@@ -42,6 +56,8 @@ export interface CliIo {
   stdout: (text: string) => void;
   stderr: (text: string) => void;
   readStdin: () => Promise<string>;
+  /** Asks a yes/no question on the terminal; absent without one (then only --yes confirms). */
+  confirm?: (question: string) => Promise<boolean>;
 }
 
 export const EXIT = { ok: 0, refused: 1, usage: 2 } as const;
@@ -60,6 +76,8 @@ export function cliHelp(): string {
     '  --queue <name>   With add/batch: skip routing and use code, local or research',
     '  --repo <name>    With add/batch: run the jobs in that CODE_WORKSPACES workspace (as repo=<name> in the text)',
     '  --limit <n>      With list: how many jobs to show (default 20); with find: how many past jobs (default 5)',
+    '  --queue <name>   With schedule add: every run on that queue; with retry failed / cancel waiting: only that queue',
+    '  --yes, -y        With retry failed / cancel waiting: confirm without asking (needed without a terminal)',
     '  --               Everything after it is job text',
     '',
     'Exit codes: 0 success, 1 refused or unavailable, 2 usage error.',
@@ -113,7 +131,52 @@ function present(outcome: Outcome): string {
       return formatStats(outcome.days, outcome.stats);
     case 'past':
       return formatPastDetails(outcome.job);
+    case 'scheduleAdded':
+      return scheduleAddedText(outcome.schedule, outcome.nextRuns);
+    case 'scheduleList':
+      return scheduleListText(outcome.schedules);
+    case 'scheduleChanged':
+      return scheduleChangedText(outcome.action, outcome.schedule);
+    case 'bulkQuestion':
+      return bulkQuestionText(outcome.question);
   }
+}
+
+/** --queue names the queue of a schedule's runs or of a bulk action, as the grammar's own word would. */
+function withQueueFlag(command: Command, queue: QueueName | undefined): Command {
+  if (!queue) return command;
+  if (command.kind === 'scheduleAdd' || command.kind === 'retryFailed' || command.kind === 'cancelWaiting')
+    return { ...command, queue };
+  return command;
+}
+
+/**
+ * A bulk action's confirmation at the terminal: --yes, or y to the question;
+ * without a terminal and without --yes nothing is done.
+ */
+async function confirmAtCli(
+  question: BulkQuestion,
+  yes: boolean,
+  io: CliIo,
+  one: (id: string) => Promise<unknown>,
+  confirmations: BulkConfirmations,
+  user: string,
+): Promise<{ code: number; result?: BulkResult }> {
+  if (question.ids.length === 0) return { code: EXIT.ok };
+  if (!yes) {
+    if (!io.confirm) {
+      io.stderr(
+        `${bulkQuestionText(question)}\nNothing was changed: there is no terminal to ask on. Add --yes to confirm (agentops ${question.action === 'retry' ? 'retry failed' : 'cancel waiting'} --yes).`,
+      );
+      return { code: EXIT.usage };
+    }
+    if (!(await io.confirm(`${bulkQuestionText(question)} [y/N] `))) {
+      io.stderr('Nothing was changed.');
+      return { code: EXIT.ok };
+    }
+  }
+  const request = await confirmations.take(question.token, user);
+  return { code: EXIT.ok, result: await confirmBulk(request, one) };
 }
 
 /** The commands that read the job history, and whether they do without it (`inspect` only falls back to it). */
@@ -203,6 +266,7 @@ export async function runCli(
     return EXIT.refused;
   }
   const manager = new QueueManager({ connection: redis, prefix: config.redis.prefix });
+  const scheduleQueue = createScheduleQueue(redis, config.redis.prefix, () => undefined);
   const route = createConfiguredRouter(config, { logger });
   // `find` talks to Qdrant and LM Studio directly: one attempt, no background checks.
   let memory: JobMemory | undefined;
@@ -228,14 +292,38 @@ export async function runCli(
       ...(memory ? { memory } : {}),
       ...(history ? { history: history.reader } : {}),
       workspaces: createWorkspaces(config, redis),
+      schedules: createSchedules({
+        store: createScheduleStore(redis, config.redis.prefix),
+        queue: scheduleQueue,
+        timeZone: config.schedules.timeZone,
+        minIntervalMs: config.schedules.minIntervalMs,
+      }),
+      bulk: createBulkConfirmations(redis, config.redis.prefix),
     };
-    const outcome = await execute(parsed.command, deps, actor, {
+    const command = withQueueFlag(parsed.command, flags.queue);
+    const outcome = await execute(command, deps, actor, {
       ...(flags.queue ? { queue: flags.queue } : {}),
       ...(flags.repo ? { workspace: flags.repo } : {}),
       // The channel the app serves: `repo` shows and sets its workspace.
       ...(config.slack ? { channel: config.slack.channelId } : {}),
       ...(flags.limit ? { listLimit: flags.limit } : {}),
     });
+    if (outcome.kind === 'bulkQuestion') {
+      const { question } = outcome;
+      const one = (id: string) => execute({ kind: question.action, id }, deps, actor);
+      const done = await confirmAtCli(question, flags.yes === true, io, one, deps.bulk, actor.id);
+      if (done.result)
+        io.stdout(
+          flags.json ? JSON.stringify({ kind: 'bulkDone', ...done.result }, null, 2) : bulkResultText(done.result),
+        );
+      else if (done.code === EXIT.ok)
+        io.stdout(
+          flags.json
+            ? JSON.stringify({ kind: 'bulkQuestion', ...question, token: undefined })
+            : bulkQuestionText(question),
+        );
+      return done.code;
+    }
     const text = flags.json ? JSON.stringify(toJson(outcome), null, 2) : present(outcome);
     // Memory being off is "unavailable", like Redis being down: exit 1, on stderr.
     if (outcome.kind === 'find' && !outcome.result.on) {
@@ -251,6 +339,7 @@ export async function runCli(
   } finally {
     memory?.close();
     await history?.close().catch(() => undefined);
+    await scheduleQueue.close().catch(() => undefined);
     await manager.close().catch(() => undefined);
     redis.disconnect();
   }

@@ -25,6 +25,9 @@ import type { ThreadChain } from '../conversations/chain.js';
 import { handoffCommand } from '../conversations/handoff.js';
 import { releaseFollower } from '../conversations/release.js';
 import type { Command, ListState } from './grammar.js';
+import type { ScheduleAction } from './schedule-grammar.js';
+import { askBulk, type BulkConfirmations, type BulkQuestion } from './bulk.js';
+import type { Schedules, ScheduleView } from '../schedules/service.js';
 import type { HistoryQueries } from '../history/types.js';
 import { hideCliJobs, historyPage, historyStats, inspectOrPast, type HistoryCommandOutcome } from './history.js';
 import { chooseForItems, findWorkspace, unknownWorkspace, type Workspaces } from '../workspaces/index.js';
@@ -59,7 +62,12 @@ export type Outcome =
   | { kind: 'handoff'; id: string; command?: string }
   /** The channel's default workspace after `repo` (`change` says what `repo <name>`/`repo none` did), and the configured names. */
   | { kind: 'repo'; workspace?: string; names: readonly string[]; change?: 'set' | 'cleared'; channel?: string }
-  | { kind: 'clean'; result: WorktreeCleanOutcome };
+  | { kind: 'clean'; result: WorktreeCleanOutcome }
+  | { kind: 'scheduleAdded'; schedule: ScheduleView; nextRuns: number[] }
+  | { kind: 'scheduleList'; schedules: ScheduleView[] }
+  | { kind: 'scheduleChanged'; action: ScheduleAction; schedule: ScheduleView }
+  /** `retry failed` / `cancel waiting`: the count, and the token its Confirm carries. */
+  | { kind: 'bulkQuestion'; question: BulkQuestion };
 
 export interface Actor {
   /** Slack user id or "cli:<os user>". */
@@ -86,6 +94,10 @@ export interface OperationDeps {
   threads?: ThreadChain;
   /** CODE_WORKSPACES names, channel defaults and worktree cleaning; absent: no workspaces. */
   workspaces?: Workspaces;
+  /** Schedules (`schedule …`); absent where none were set up. */
+  schedules?: Schedules;
+  /** Bulk confirmations (`retry failed`, `cancel waiting`); absent where none were set up. */
+  bulk?: BulkConfirmations;
 }
 
 /** A channel's default workspace, if set, and the names configured. */
@@ -127,6 +139,9 @@ function actionOf(command: Command): AccessAction {
       return command.kind;
     case 'repo':
       return command.set === undefined ? 'read' : 'setWorkspace';
+    case 'scheduleAdd':
+    case 'scheduleControl':
+      return 'schedule';
     default:
       return 'read';
   }
@@ -150,6 +165,11 @@ async function authorizeCommand(
       // A job whose data cannot be read has no known owner, and the action itself refuses it, saying why.
       if (!isCodedError(error, ErrorCode.JobDataInvalid)) throw error;
     }
+  }
+  if (command.kind === 'scheduleAdd' && command.queue) target = { queue: command.queue };
+  if (command.kind === 'scheduleControl') {
+    const schedule = await requireSchedules(deps).get(command.id);
+    target = { schedule: { id: schedule.id, createdBy: schedule.createdBy } };
   }
   // Starting jobs is checked per job, once each is routed (submitJobs' admit).
   if (action !== 'submit') {
@@ -229,9 +249,45 @@ async function repoCommand(
   return { kind: 'repo', names, workspace, change: 'set', ...shown };
 }
 
+function requireSchedules(deps: OperationDeps): Schedules {
+  if (!deps.schedules) throw new AgentOpsError(ErrorCode.Internal, 'schedules are not set up in this process');
+  return deps.schedules;
+}
+
+async function scheduleCommand(
+  command: Extract<Command, { kind: 'scheduleAdd' | 'scheduleList' | 'scheduleControl' }>,
+  deps: OperationDeps,
+  actor: Actor,
+): Promise<Outcome> {
+  const schedules = requireSchedules(deps);
+  if (command.kind === 'scheduleList') return { kind: 'scheduleList', schedules: await schedules.list() };
+  if (command.kind === 'scheduleAdd') {
+    const added = await schedules.add({
+      createdBy: actor.id,
+      expression: command.expression,
+      request: command.request,
+      ...(command.queue ? { queue: command.queue } : {}),
+    });
+    return { kind: 'scheduleAdded', ...added };
+  }
+  const schedule = await schedules[command.action](command.id);
+  return { kind: 'scheduleChanged', action: command.action, schedule };
+}
+
 async function run(command: Command, deps: OperationDeps, actor: Actor, options: ExecuteOptions): Promise<Outcome> {
   const { manager } = deps;
   switch (command.kind) {
+    case 'scheduleAdd':
+    case 'scheduleList':
+    case 'scheduleControl':
+      return scheduleCommand(command, deps, actor);
+    case 'retryFailed':
+    case 'cancelWaiting': {
+      if (!deps.bulk) throw new AgentOpsError(ErrorCode.Internal, 'bulk actions are not set up in this process');
+      const action = command.kind === 'retryFailed' ? 'retry' : 'cancel';
+      const admin = deps.guard.isAdmin(actor);
+      return { kind: 'bulkQuestion', question: await askBulk(manager, deps.bulk, actor, admin, action, command.queue) };
+    }
     case 'help':
       return { kind: 'help' };
     case 'status': {

@@ -2,6 +2,7 @@
 // arguments and plain channel messages. Pure and total: every input yields a
 // command or a typed error whose message says what was wrong and the right form.
 import {
+  QUEUE_NAMES,
   cleanText,
   codePointLength,
   DEFAULT_PRIORITY,
@@ -20,6 +21,8 @@ import {
 } from '@agentops/core';
 
 import { parseHistoryArgs, type HistoryQuery } from './history-args.js';
+
+import { parseScheduleLine, type ScheduleCommand } from './schedule-grammar.js';
 
 export { LIST_STATES, type JobRequest, type ListState } from '@agentops/core';
 
@@ -49,7 +52,13 @@ export type Command =
   /** The channel's default workspace: shown (no `set`), set to a CODE_WORKSPACES name, or cleared ('none'). */
   | { kind: 'repo'; set?: string | 'none' }
   /** Removes the worktrees of jobs that are over; branches with commits are kept. */
-  | { kind: 'clean' };
+  | { kind: 'clean' }
+  /** `schedule add|list|remove|pause|resume|run` (schedule-grammar.ts). */
+  | ScheduleCommand
+  /** Every failed job (of `queue`) again, after a confirmation with the count. */
+  | { kind: 'retryFailed'; queue?: QueueName }
+  /** Every waiting job (of `queue`) cancelled, after a confirmation with the count. */
+  | { kind: 'cancelWaiting'; queue?: QueueName };
 
 export type ParseErrorCode =
   | 'empty'
@@ -68,6 +77,8 @@ export type ParseErrorCode =
   | 'bad_state'
   | 'bad_workspace'
   | 'bad_filter'
+  | 'bad_schedule'
+  | 'bad_queue'
   | 'unexpected_argument';
 
 export interface ParseError {
@@ -109,7 +120,17 @@ export const SUBCOMMANDS: readonly Subcommand[] = [
   { name: 'pause', args: '', description: 'Pause all queues; running jobs finish, nothing new starts' },
   { name: 'resume', args: '', description: 'Resume all queues' },
   { name: 'cancel', args: '<id>', description: 'Cancel a job: removed if waiting, stopped if running' },
+  {
+    name: 'cancel waiting',
+    args: '[queue]',
+    description: 'Cancel every waiting job (of a queue), after a confirmation',
+  },
   { name: 'retry', args: '<id>', description: 'Run a failed or cancelled job again' },
+  {
+    name: 'retry failed',
+    args: '[queue]',
+    description: 'Run every failed job (of a queue) again, after a confirmation',
+  },
   { name: 'promote', args: '<id> p1|p2|p3', description: "Change a waiting job's priority" },
   { name: 'list', args: '[waiting|active|delayed|completed|failed]', description: 'List recent jobs' },
   { name: 'inspect', args: '<id>', description: 'Show one job: state, attempts, result or failure' },
@@ -148,6 +169,17 @@ export const SUBCOMMANDS: readonly Subcommand[] = [
     name: 'clean',
     args: '',
     description: 'Remove the worktrees of finished code jobs; branches with commits are kept and listed (admins)',
+  },
+  {
+    name: 'schedule add',
+    args: '"<cron>"|every <n><s|m|h|d> [code:|local:|research:] <text>',
+    description: 'Run a job on a schedule, e.g. "0 9 * * 1-5" or every 30m; shows the next three runs',
+  },
+  { name: 'schedule list', args: '', description: 'List the schedules, their next run and who made them' },
+  {
+    name: 'schedule',
+    args: 'remove|pause|resume|run <id>',
+    description: 'Remove, pause, resume or run now one schedule (its maker or an admin)',
   },
 ];
 
@@ -281,9 +313,29 @@ function splitFirst(text: string): [string, string] {
   return match ? [match[1] ?? '', match[2] ?? ''] : ['', ''];
 }
 
+/** `retry failed [queue]` and `cancel waiting [queue]`: every such job, after a confirmation. */
+function parseBulk(name: 'cancel' | 'retry', rest: string, context: ParseContext): ParseResult {
+  const which = name === 'retry' ? 'failed' : 'waiting';
+  const usage = usageOf(`${name} ${which}`, context);
+  const [token, extra] = splitFirst(rest.trim());
+  if (extra.trim())
+    return fail(
+      'unexpected_argument',
+      `\`${name} ${which}\` takes at most a queue name; remove \`${extra.trim()}\`.`,
+      usage,
+    );
+  const queue = token ? QUEUE_NAMES.find((candidate) => candidate === token.toLowerCase()) : undefined;
+  if (token && !queue)
+    return fail('bad_queue', `\`${token.slice(0, 40)}\` is not a queue. Use one of: ${QUEUE_NAMES.join(', ')}.`, usage);
+  const kind = name === 'retry' ? 'retryFailed' : 'cancelWaiting';
+  return { ok: true, command: { kind, ...(queue ? { queue } : {}) } };
+}
+
 function parseIdArgument(name: 'cancel' | 'retry' | 'inspect', rest: string, context: ParseContext): ParseResult {
   const usage = usageOf(name, context);
   const [token, extra] = splitFirst(rest.trim());
+  if (name === 'retry' && token.toLowerCase() === 'failed') return parseBulk(name, extra, context);
+  if (name === 'cancel' && token.toLowerCase() === 'waiting') return parseBulk(name, extra, context);
   if (!token) return fail('missing_id', `\`${name}\` needs a job id, as shown on the job's receipt.`, usage);
   const id = parseJobId(token);
   if (!id) return fail('bad_id', `\`${token}\` is not a job id. Job ids are numbers such as 42.`, usage);
@@ -310,6 +362,21 @@ function parseRepo(rest: string, context: ParseContext): ParseResult {
     );
   }
   return { ok: true, command: { kind: 'repo', set: name } };
+}
+
+/** `schedule add|list|remove|pause|resume|run …` (schedule-grammar.ts reads the parts). */
+function parseSchedule(rest: string, context: ParseContext): ParseResult {
+  const usage = (sub: string) => usageOf(sub, context);
+  const parsed = parseScheduleLine<ParseResult>(rest, {
+    fail: (message, sub) => fail('bad_schedule', message, usage(sub)),
+    jobText: (text, sub) => {
+      const job = parseJobText(text, DEFAULT_PRIORITY, context, usage(sub));
+      const request = job.ok && job.command.kind === 'add' ? job.command.items[0] : undefined;
+      return request ? { request } : { failure: job };
+    },
+    queuePrefix: QUEUE_PREFIX,
+  });
+  return 'command' in parsed ? { ok: true, command: parsed.command } : parsed.failure;
 }
 
 /**
@@ -352,6 +419,8 @@ export function parseSubcommand(text: string, context: ParseContext = 'slash'): 
       return parseJobText(rest, DEFAULT_PRIORITY, context, usageOf('plan', context), { mode: 'plan' });
     case 'repo':
       return parseRepo(rest, context);
+    case 'schedule':
+      return parseSchedule(rest, context);
     case 'clean':
       if (rest.trim())
         return fail(

@@ -1,6 +1,9 @@
 // What every Slack handler needs, built once in server.ts (the messenger is
 // made again for each request).
-import type { Config, ConversationStore, CrashHook, Logger } from '@agentops/core';
+import type { Config, ConversationStore, CrashHook, JobTrigger, Logger } from '@agentops/core';
+import type { BulkConfirmations } from '../commands/bulk.js';
+import type { DigestStore } from '../digest/store.js';
+import type { Schedules } from '../schedules/service.js';
 import type { AccessGuard } from '../access/guard.js';
 import type { ApprovalStore } from '../approvals/store.js';
 import type { AuditLog } from '../audit/log.js';
@@ -56,6 +59,12 @@ export interface SlackDeps extends MemoryDeps {
   approvals: ApprovalStore;
   /** CODE_WORKSPACES names, each channel's default workspace, and worktree cleaning. */
   workspaces?: Workspaces;
+  /** Schedules (`/queue schedule …`). */
+  schedules?: Schedules;
+  /** Bulk retry and cancel questions waiting for their Confirm. */
+  bulk?: BulkConfirmations;
+  /** The failure digests, for their Retry all and Discard buttons. */
+  digests?: DigestStore;
   /** The job history: `history`, `stats`, `inspect` of old jobs, and the receipts' estimates. */
   history?: HistoryQueries;
 }
@@ -64,7 +73,10 @@ export interface SlackDeps extends MemoryDeps {
 export interface SlackOrigin {
   channel: string;
   user: string;
-  source: 'slash' | 'message' | 'button';
+  /** `schedule`: a schedule's run, acting as the person who made it. */
+  source: 'slash' | 'message' | 'button' | 'schedule';
   /** The message that asked, for message-based requests. */
   messageTs?: string;
+  /** What started the jobs when no person typed them (a schedule). */
+  trigger?: JobTrigger;
 }

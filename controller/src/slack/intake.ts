@@ -93,6 +93,7 @@ export async function intakeJobs(
   origin: SlackOrigin,
   requested: JobRequest[],
   entryId: string,
+  options: { queue?: QueueName } = {},
 ): Promise<JobData[]> {
   const { messenger } = deps;
   const items = await chooseWorkspaces(deps, origin, requested);
@@ -111,10 +112,12 @@ export async function intakeJobs(
         user: origin.user,
         ...(origin.messageTs ? { messageTs: origin.messageTs } : {}),
       },
+      ...(origin.trigger ? { trigger: origin.trigger } : {}),
     },
     items,
     {
       entryId,
+      ...(options.queue ? { queue: options.queue } : {}),
       hooks: {
         async admit(item, decision) {
           const access = await deps.guard.check({ id: origin.user, source: origin.source }, 'submit', {

@@ -19,6 +19,8 @@ import { findAnswerText, memoryOffText } from '../memory/format.js';
 import type { SlackDeps, SlackOrigin } from './context.js';
 import { jobThread, receiptKey } from './messenger.js';
 import { noHandoff } from '../conversations/handoff.js';
+import { scheduleAddedText, scheduleChangedText, scheduleListText } from '../schedules/format.js';
+import { bulkQuestionMessage } from './messages/bulk.js';
 
 export const UNAVAILABLE =
   ':warning: The queue is unavailable right now: Redis is not reachable. Nothing was changed. Try again in a minute; if it persists, start Redis on the workstation.';
@@ -211,6 +213,29 @@ export async function presentOutcome(
       return;
     case 'queued':
       // Receipts are posted by the intake, which needs them before enqueueing.
+      return;
+    case 'scheduleAdded':
+      await post(
+        plainMessage(
+          `:calendar: ${escapeMrkdwn(scheduleAddedText(outcome.schedule, outcome.nextRuns))} (added by ${who})`,
+        ),
+      );
+      return;
+    case 'scheduleList':
+      await ephemeralText(
+        deps,
+        origin,
+        codeBlock(scheduleListText(outcome.schedules), SLACK_LIMITS.sectionText),
+        threadTs,
+      );
+      return;
+    case 'scheduleChanged':
+      await post(
+        plainMessage(`:calendar: ${escapeMrkdwn(scheduleChangedText(outcome.action, outcome.schedule))} (${who})`),
+      );
+      return;
+    case 'bulkQuestion':
+      await deps.messenger.ephemeral(origin.channel, origin.user, bulkQuestionMessage(outcome.question), threadTs);
       return;
   }
 }

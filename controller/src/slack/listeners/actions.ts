@@ -24,6 +24,7 @@ import type { SlackDeps, SlackOrigin } from '../context.js';
 import { presentOutcome, refuse } from '../replies.js';
 import { accept } from './accept.js';
 import { answerApproval } from './approval-actions.js';
+import { confirmBulkAction, discardDigestGroup, dismissBulkAction, retryDigestGroup } from '../bulk-actions.js';
 
 interface ActionInput {
   deps: SlackDeps;
@@ -114,6 +115,10 @@ async function decidePlan(input: ActionInput, choice: 'run' | 'drop'): Promise<v
 }
 
 const HANDLERS: Record<string, Handler> = {
+  [ACTION_IDS.bulkConfirm]: (input) => confirmBulkAction(input.deps, input.origin, input.value),
+  [ACTION_IDS.bulkDismiss]: (input) => dismissBulkAction(input.deps, input.origin, input.value),
+  [ACTION_IDS.digestRetry]: (input) => retryDigestGroup(input.deps, input.origin, input.value),
+  [ACTION_IDS.digestDiscard]: (input) => discardDigestGroup(input.deps, input.origin, input.value),
   [ACTION_IDS.runPlan]: (input) => decidePlan(input, 'run'),
   [ACTION_IDS.dropPlan]: (input) => decidePlan(input, 'drop'),
   [ACTION_IDS.cancel]: (input) => runJobCommand(input, { kind: 'cancel', id: jobId(input) }),

@@ -175,6 +175,14 @@ function cardButtons(view: CardView, priority: JobPriority): ActionsBlock | unde
 const workspaceLabel = (data: JobData) =>
   data.workspace && data.queue === 'code' ? `:file_folder: Workspace *${escapeMrkdwn(data.workspace)}* · ` : '';
 
+/** What started a job no person typed: the schedule (or API token, webhook) by name. */
+const triggerLabel = (data: JobData) =>
+  data.trigger?.kind === 'schedule'
+    ? `:calendar: Scheduled by *${escapeMrkdwn(data.trigger.name)}* · `
+    : data.trigger
+      ? `Started by ${data.trigger.kind} *${escapeMrkdwn(data.trigger.name)}* · `
+      : '';
+
 export function jobCard(view: CardView): ControllerMessage {
   const { data } = view;
   const priority = view.priority ?? data.priority;
@@ -188,7 +196,7 @@ export function jobCard(view: CardView): ControllerMessage {
     blocks: [
       section(`${header}\n${truncateMrkdwn(quote(escapeMrkdwn(data.text)), room, TRUNCATED)}`),
       context(
-        `${data.thread ? `Follow-up of job #${data.thread.after} · ` : ''}${data.mode === 'plan' ? 'Plan only · ' : ''}${workspaceLabel(data)}Routed by ${describeRoute(data)} · requested by ${who}`,
+        `${data.thread ? `Follow-up of job #${data.thread.after} · ` : ''}${data.mode === 'plan' ? 'Plan only · ' : ''}${workspaceLabel(data)}${triggerLabel(data)}Routed by ${describeRoute(data)} · requested by ${who}`,
         ...(view.note ? [view.note] : []),
       ),
       ...(view.similar && view.similar.length > 0 ? [section(similarJobsText(view.similar, view.workspaceUrl))] : []),

@@ -10,3 +10,5 @@ export * from './markdown.js';
 export * from './receipt.js';
 export * from './status.js';
 export * from './approval.js';
+export * from './bulk.js';
+export * from './digest.js';
