@@ -16,7 +16,9 @@
 // Setting a channel's workspace and cleaning worktrees are like pause: admins
 // once ADMIN_USERS is set. REST API tokens act by their scopes on their own
 // jobs; webhooks only start jobs; a schedule's runs act as the person who made
-// the schedule, with that person's rights at the time of each run.
+// the schedule, with that person's rights at the time of each run (one made at
+// the CLI: the owner's). A schedule is changed by its maker or an admin;
+// discarding failed jobs (the failure digest) is for admins only.
 import type { ApiScope, JobSource, QueueName } from '@agentops/core';
 
 export const ACCESS_ACTIONS = [

@@ -8,7 +8,9 @@
 import { randomUUID } from 'node:crypto';
 import { Queue, Worker } from 'bullmq';
 import type { Redis } from '@agentops/core';
-import type { ScheduleExpression } from '../schedules/expression.js';
+
+/** When a scheduler fires (schedules/expression.ts builds these; defined here so queue/ imports nothing above it). */
+export type SchedulerRepeat = { kind: 'cron'; pattern: string } | { kind: 'every'; ms: number };
 
 /** The tick queue's name, beside code, local and research. */
 export const SCHEDULE_QUEUE = 'agentops-schedules';
@@ -29,7 +31,7 @@ export interface SchedulerInfo {
 
 export interface ScheduleQueue {
   /** Creates or replaces the scheduler of `scheduleId`. */
-  upsert(scheduleId: string, expression: ScheduleExpression, timeZone: string): Promise<void>;
+  upsert(scheduleId: string, expression: SchedulerRepeat, timeZone: string): Promise<void>;
   /** Removes the scheduler; true when there was one. */
   remove(scheduleId: string): Promise<boolean>;
   /** The schedulers BullMQ holds, with their next run. */
