@@ -86,11 +86,12 @@ describe('the failure digest', () => {
     reachable.push(await newJob('first unreachable note to summarize'));
     reachable.push(await newJob('second unreachable note to summarize'));
     notLoaded = await newJob('summarize with the missing model');
-    let port = 1230;
+    // A port of its own for each failure: the signature must see past it.
+    const ports = [1231, 1232];
     const worker = failingWorker('local', (text) =>
       text.includes('missing model')
         ? 'Model "qwen-7b" is not loaded in LM Studio'
-        : `LM Studio is not reachable at http://127.0.0.1:${(port += 1)}/v1`,
+        : `LM Studio is not reachable at http://127.0.0.1:${ports.shift() ?? 1233}/v1`,
     );
     try {
       await waitFor(() => digests().length > 0, 15_000, 'the digest at the first failure');
