@@ -71,6 +71,7 @@ export * from './api/openapi.js';
 export * from './api/rate-limit.js';
 export * from './api/routes.js';
 export * from './api/schemas.js';
+export * from './api/start.js';
 export * from './intake/job-text.js';
 export * from './intake/service-requests.js';
 export * from './ops/problem.js';

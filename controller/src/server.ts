@@ -23,7 +23,9 @@ import {
   type Redis,
   type SlackConfig,
 } from '@agentops/core';
-import { startOpsServer } from './ops/http.js';
+import { packageVersion, startOpsServer } from './ops/http.js';
+import { startApi } from './api/start.js';
+import { loadHooksFile } from './webhooks/hooks-file.js';
 import { listenForFinishedJobs } from './queue/events.js';
 import { createMetrics } from './ops/metrics.js';
 import { startControllerMemory, type ControllerMemory } from './memory/index.js';
@@ -180,6 +182,10 @@ async function startSlackSide(side: SlackSide): Promise<SlackDeps> {
 async function main(): Promise<void> {
   const config = loadProcessConfig();
   if (!config) return;
+  // A mistake in the hooks file stops the controller here, naming the file, the hook and the field.
+  const hooks = config.webhooks.file
+    ? loadHooksFile(config.webhooks.file, process.env, config.workspaces.map((entry) => entry.name))
+    : [];
   const logger = createLogger({
     name: 'controller',
     level: config.logLevel,
@@ -297,12 +303,30 @@ async function main(): Promise<void> {
       onOutcome: metrics.delivery,
     });
   }
+  const api = startApi({
+    config,
+    redis,
+    manager,
+    route,
+    plans,
+    inbox,
+    audit,
+    threads: threadChain,
+    crash,
+    hooks,
+    history: jobHistory.reader,
+    newConnection,
+    logger,
+    releasers,
+    version: packageVersion(),
+  });
   const ops = await startOpsServer({
     config,
     manager,
     redis,
     metrics,
     logger,
+    routers: api.routers,
     inboxPending: () => inbox.pending(),
     ...(slackApp ? { slack: slackApp.connection } : {}),
     ...(delivery ? { delivery: delivery.health } : {}),
@@ -332,6 +356,7 @@ async function main(): Promise<void> {
   let slackDeps: SlackDeps | undefined;
   const handleEntry = async (entry: InboxEntry) => {
     if (entry.request.kind === 'cli-add') return handleCliRequest(submitDeps, entry);
+    if (entry.request.kind === 'service-add') return api.handle(entry);
     if (!slackDeps) throw new Error('a Slack request, but Slack is not configured in this controller');
     return handleSlackRequest(slackDeps, entry);
   };
@@ -387,6 +412,7 @@ async function main(): Promise<void> {
   });
   slackDeps = { ...slackDeps, schedules, bulk, digests };
   await startRunsAndDigest(submitRunInSlack(slackDeps), createDigestPublisher(outbox, config.slack.channelId));
+  api.useSlack(slackDeps);
   const { app } = slackApp;
   startIntake();
   registerListeners(app, slackDeps);

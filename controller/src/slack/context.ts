@@ -1,6 +1,6 @@
 // What every Slack handler needs, built once in server.ts (the messenger is
 // made again for each request).
-import type { Config, ConversationStore, CrashHook, JobTrigger, Logger } from '@agentops/core';
+import type { ApiScope, Config, ConversationStore, CrashHook, JobTrigger, Logger } from '@agentops/core';
 import type { BulkConfirmations } from '../commands/bulk.js';
 import type { DigestStore } from '../digest/store.js';
 import type { Schedules } from '../schedules/service.js';
@@ -74,9 +74,15 @@ export interface SlackOrigin {
   channel: string;
   user: string;
   /** `schedule`: a schedule's run, acting as the person who made it. */
-  source: 'slash' | 'message' | 'button' | 'schedule';
+  source: 'slash' | 'message' | 'button' | 'schedule' | 'api' | 'webhook';
   /** The message that asked, for message-based requests. */
   messageTs?: string;
   /** What started the jobs when no person typed them (a schedule). */
   trigger?: JobTrigger;
+  /**
+   * Source `api` or `webhook` (`user` is then `api:<token>` or `hook:<name>`): the token's scopes, for
+   * the access decision. Such a request chose its workspace already (no channel default), and a
+   * refusal is its caller's to answer, not a private message to `user`.
+   */
+  scopes?: readonly ApiScope[];
 }

@@ -7,6 +7,7 @@
 // start of the intake), so the job memory adds at most that budget to a
 // receipt, and nothing when it is off.
 import { escapeMrkdwn, toCodedError, type JobData, type JobRequest, type QueueName } from '@agentops/core';
+import type { ServiceRequest } from '../intake/inbox.js';
 import { submitJobs } from '../intake/submit.js';
 import type { MemoryDeps, PastJob } from '../memory/index.js';
 import { attachOutcomes } from '../memory/estimate.js';
@@ -77,6 +78,8 @@ function createLineUp(deps: SlackDeps) {
  * there, but a `code:` follow-up in a research or local thread inherits it.
  */
 async function chooseWorkspaces(deps: SlackDeps, origin: SlackOrigin, items: JobRequest[]): Promise<JobRequest[]> {
+  // An API or webhook request chose its workspace already (the API's field, the hook's setting).
+  if (isService(origin)) return items;
   const channelDefault = await deps.workspaces?.channels.get(origin.channel);
   const chosen = chooseForItems(items, deps.workspaces?.names ?? [], channelDefault ? { channelDefault } : {});
   for (const message of chosen.refusals)
@@ -86,6 +89,20 @@ async function chooseWorkspaces(deps: SlackDeps, origin: SlackOrigin, items: Job
       plainMessage(`:no_entry_sign: ${escapeMrkdwn(message)}`),
     );
   return chosen.items;
+}
+
+const isService = (origin: SlackOrigin) => origin.source === 'api' || origin.source === 'webhook';
+
+/** A REST API or webhook request, with a receipt in the served channel (API_RECEIPTS). */
+export function intakeServiceJobs(deps: SlackDeps, request: ServiceRequest, entryId: string): Promise<JobData[]> {
+  const origin: SlackOrigin = {
+    channel: deps.scope.channelId,
+    user: request.actor.id,
+    source: request.actor.source,
+    trigger: request.trigger,
+    ...(request.actor.scopes ? { scopes: request.actor.scopes } : {}),
+  };
+  return intakeJobs(deps, origin, request.items, entryId, request.queue ? { queue: request.queue } : {});
 }
 
 export async function intakeJobs(
@@ -120,7 +137,8 @@ export async function intakeJobs(
       ...(options.queue ? { queue: options.queue } : {}),
       hooks: {
         async admit(item, decision) {
-          const access = await deps.guard.check({ id: origin.user, source: origin.source }, 'submit', {
+          const actor = { id: origin.user, source: origin.source, ...(origin.scopes ? { scopes: origin.scopes } : {}) };
+          const access = await deps.guard.check(actor, 'submit', {
             queue: decision.queue,
           });
           if (!access.allowed) return { admitted: false, message: access.message };
@@ -128,6 +146,8 @@ export async function intakeJobs(
           return { admitted: true };
         },
         async refused(_item, _decision, message) {
+          // Logged and audited by the guard; an API token or a hook has no one to tell in Slack.
+          if (isService(origin)) return;
           await messenger.ephemeral(origin.channel, origin.user, plainMessage(`:no_entry_sign: ${message}`));
         },
         async beforeEnqueue(job, index) {
