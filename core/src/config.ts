@@ -229,6 +229,9 @@ const envSchema = z.object({
   CLAUDE_MAX_TURNS: int(1, 1_000).optional(),
   CLAUDE_MAX_BUDGET_USD: decimal(0.01).optional(),
   CLAUDE_MODEL: str().optional(),
+  CLAUDE_RATE_LIMIT_WAIT_MS: int(1_000, 24 * 3_600_000).default(60_000),
+  CODE_DAILY_BUDGET_USD: decimal(0.01).optional(),
+  USER_DAILY_BUDGET_USD: decimal(0.01).optional(),
   RESEARCH_ENGINE: z
     .preprocess(unset, z.enum(['claude', 'local'], { error: 'must be claude or local' }))
     .default('claude'),
@@ -432,12 +435,16 @@ export interface Config {
     maxTurns?: number;
     maxBudgetUsd?: number;
     model?: string;
+    /** CLAUDE_RATE_LIMIT_WAIT_MS: how long a queue waits after a rate limit that does not say when it lifts. */
+    rateLimitWaitMs: number;
   };
   researchEngine: 'claude' | 'local';
   /** RESEARCH_WORKDIR: the research worker's folder; unset, a fresh empty folder per job. Never CODE_WORKDIR by default. */
   researchWorkdir?: string;
   /** CODE_WORKSPACES: named folders code jobs may pick (`repo=<name>`), in the order configured; paths as written. */
   workspaces: { name: string; path: string }[];
+  /** Daily Claude budgets (UTC days): the code queue's (CODE_DAILY_BUDGET_USD) and each person's (USER_DAILY_BUDGET_USD). */
+  budgets: { codeDailyUsd?: number; userDailyUsd?: number };
   /** CODE_WORKTREES / WORKTREE_DAYS: a git worktree per code job in a git workspace, kept this many days. */
   worktrees: { enabled: boolean; days: number };
   /** A job thread's conversation (CONVERSATION_DAYS) and how much of it a local follow-up sends (LOCAL_HISTORY_BUDGET). */
@@ -583,6 +590,7 @@ export function loadConfig(
       maxTurns: e.CLAUDE_MAX_TURNS,
       maxBudgetUsd: e.CLAUDE_MAX_BUDGET_USD,
       model: e.CLAUDE_MODEL,
+      rateLimitWaitMs: e.CLAUDE_RATE_LIMIT_WAIT_MS,
     },
     researchEngine: e.RESEARCH_ENGINE,
     researchWorkdir: e.RESEARCH_WORKDIR,
@@ -591,6 +599,10 @@ export function loadConfig(
       return { name: entry.slice(0, at), path: entry.slice(at + 1) };
     }),
     worktrees: { enabled: e.CODE_WORKTREES, days: e.WORKTREE_DAYS },
+    budgets: {
+      ...(e.CODE_DAILY_BUDGET_USD === undefined ? {} : { codeDailyUsd: e.CODE_DAILY_BUDGET_USD }),
+      ...(e.USER_DAILY_BUDGET_USD === undefined ? {} : { userDailyUsd: e.USER_DAILY_BUDGET_USD }),
+    },
     conversations: { days: e.CONVERSATION_DAYS, localHistoryTokens: e.LOCAL_HISTORY_BUDGET },
     approvals: { timeoutMs: e.APPROVAL_TIMEOUT_MS },
     schedules: { timeZone: e.SCHEDULE_TZ, minIntervalMs: e.SCHEDULE_MIN_INTERVAL_MS },

@@ -24,6 +24,8 @@ export const ErrorCode = {
   ClaudeFailed: 'CLAUDE_FAILED',
   ClaudeBadOutput: 'CLAUDE_BAD_OUTPUT',
   PermissionDenied: 'PERMISSION_DENIED',
+  /** Claude's usage or rate limit, or an overloaded API: the job waits for the reset without using an attempt. */
+  UsageLimited: 'USAGE_LIMITED',
   Forbidden: 'FORBIDDEN',
   SlackFailed: 'SLACK_FAILED',
   /** Job memory: Qdrant did not answer or answered with an error. */

@@ -20,6 +20,8 @@ export * from './slack/sdk-logger.js';
 export * from './text.js';
 export * from './crash.js';
 export * from './conversation.js';
+export * from './limits.js';
+export * from './spend.js';
 export * from './worktree-clean.js';
 export * from './approvals.js';
 export * from './api-tokens.js';

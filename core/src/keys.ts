@@ -105,6 +105,16 @@ export function redisKeys(prefix: string) {
     conversation: (rootId: string) => agentopsKey(prefix, 'conversation', rootId),
     /** A job thread's turns: job id to its text, answer and Claude session, written by the worker that ran it. */
     conversationTurns: (rootId: string) => agentopsKey(prefix, 'conversation', rootId, 'turns'),
+    /** A queue waiting out Claude's usage or rate limit: kind, reset time, what was said (limits.ts). */
+    queueLimit: (queue: string) => agentopsKey(prefix, 'limit', queue),
+    /** One UTC day's Claude spend: cost, tokens and jobs by queue and requester (spend.ts). */
+    spendDay: (day: string) => agentopsKey(prefix, 'spend', day),
+    /** A job held by a daily budget: why, and until when (read by the controller for its card). */
+    budgetHold: (jobId: string) => agentopsKey(prefix, 'budget-hold', jobId),
+    /** A job an admin let through a spent budget ("Allow anyway"). */
+    budgetAllowed: (jobId: string) => agentopsKey(prefix, 'budget-allowed', jobId),
+    /** The last limit of a queue the channel was told about, and whether its end was told too. */
+    queueLimitNotice: (queue: string) => agentopsKey(prefix, 'limit-notice', queue),
     /** A channel's default workspace (`/queue repo <name>`). */
     channelWorkspace: (channel: string) => agentopsKey(prefix, 'channel-workspace', channel),
     /** Pub/sub channel on which `/queue clean` asks the code workers to clean their worktrees. */

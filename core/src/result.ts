@@ -9,6 +9,8 @@ export interface PermissionDenial {
 export interface JobStats {
   durationMs?: number;
   costUsd?: number;
+  /** Tokens the run used: input (cache reads and writes included) and output. */
+  tokens?: number;
   turns?: number;
   sessionId?: string;
   model?: string;

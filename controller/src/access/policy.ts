@@ -18,7 +18,8 @@
 // jobs; webhooks only start jobs; a schedule's runs act as the person who made
 // the schedule, with that person's rights at the time of each run (one made at
 // the CLI: the owner's). A schedule is changed by its maker or an admin;
-// discarding failed jobs (the failure digest) is for admins only.
+// discarding failed jobs (the failure digest) and letting a job run over a
+// spent daily budget are for admins only.
 import type { ApiScope, JobSource, QueueName } from '@agentops/core';
 
 export const ACCESS_ACTIONS = [
@@ -37,6 +38,7 @@ export const ACCESS_ACTIONS = [
   'clean',
   'schedule',
   'discard',
+  'overrideBudget',
 ] as const;
 export type AccessAction = (typeof ACCESS_ACTIONS)[number];
 
@@ -223,6 +225,13 @@ export function authorize(
       return ALLOW;
     case 'audit':
       if (!admin) return refuse('admin_only', 'Only an admin (ADMIN_USERS) may read the audit log.');
+      return ALLOW;
+    case 'overrideBudget':
+      if (!admin)
+        return refuse(
+          'admin_only',
+          'Only an admin (ADMIN_USERS) may let a job run over a spent daily budget (CODE_DAILY_BUDGET_USD, USER_DAILY_BUDGET_USD).',
+        );
       return ALLOW;
     case 'schedule': {
       // Adding one needs the rights its runs will use; changing one needs to be its maker or an admin.

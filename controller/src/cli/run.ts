@@ -21,6 +21,7 @@ import { createAuditLog } from '../audit/log.js';
 import { createInbox } from '../intake/inbox.js';
 import { createPlans } from '../intake/plans.js';
 import { noHandoff } from '../conversations/handoff.js';
+import { formatUsage } from '../commands/usage.js';
 import { QueueManager } from '../queue/manager.js';
 import { execute, type Outcome } from '../commands/execute.js';
 import { createConfiguredRouter } from '../router/index.js';
@@ -119,6 +120,8 @@ function present(outcome: Outcome): string {
       return formatDetails(outcome.job);
     case 'audit':
       return formatAudit(outcome.records);
+    case 'usage':
+      return formatUsage(outcome.report);
     case 'find':
       return outcome.result.on
         ? formatFindForCli(outcome.query, outcome.result.matches)
@@ -283,6 +286,7 @@ export async function runCli(
       manager,
       route,
       audit,
+      config,
       // The CLI is the workstation's owner: it may do everything, and what it does is audited.
       guard: createAccessGuard(createRoles(config.access, undefined, logger), audit, logger, {
         cliJobsVisible: config.access.cliJobsVisible,

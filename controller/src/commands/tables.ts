@@ -45,7 +45,14 @@ export function formatStatus(snapshot: StatusSnapshot): string {
       queue.globalConcurrency ?? '-',
     ]);
   }
-  const state = snapshot.paused ? 'All queues are PAUSED (agentops resume to continue).' : 'Queues are running.';
+  const waits = snapshot.queues
+    .filter((queue) => queue.limit)
+    .map(
+      (queue) =>
+        `\n${queue.name} waits for ${queue.limit?.kind.replace('_', ' ')} until ${new Date(queue.limit?.resetAt ?? 0).toISOString().slice(0, 16).replace('T', ' ')} UTC; its jobs run then.`,
+    )
+    .join('');
+  const state = `${snapshot.paused ? 'All queues are PAUSED (agentops resume to continue).' : 'Queues are running.'}${waits}`;
   const limit =
     snapshot.globalConcurrency === null
       ? 'no global limit (each worker uses its own concurrency)'

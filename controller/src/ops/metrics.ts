@@ -6,7 +6,12 @@ import type { QueueManager } from '../queue/manager.js';
 
 export interface Metrics {
   registry: Registry;
-  jobFinished(queue: QueueName, outcome: 'completed' | 'failed', durationSeconds?: number): void;
+  jobFinished(
+    queue: QueueName,
+    outcome: 'completed' | 'failed',
+    durationSeconds?: number,
+    spend?: { costUsd?: number; tokens?: number },
+  ): void;
   routed(decision: RoutingDecision): void;
   llmCall(outcome: 'ok' | 'error'): void;
   /** One Slack call of the delivery service and how it ended. */
@@ -98,15 +103,29 @@ export function createMetrics(manager: QueueManager, sources: MetricSources = {}
     help: 'Slack answers of 429 (rate limited) to the delivery service',
     registers: [registry],
   });
+  const cost = new Counter({
+    name: 'agentops_claude_cost_usd_total',
+    help: 'What finished Claude jobs cost, in US dollars, per queue',
+    labelNames: ['queue'],
+    registers: [registry],
+  });
+  const tokens = new Counter({
+    name: 'agentops_claude_tokens_total',
+    help: 'Tokens finished Claude jobs used (input, cache and output), per queue',
+    labelNames: ['queue'],
+    registers: [registry],
+  });
   return {
     registry,
     delivery(method, outcome) {
       deliveries.inc({ method, outcome });
       if (outcome === 'rate_limited') rateLimited.inc();
     },
-    jobFinished(queue, outcome, durationSeconds) {
+    jobFinished(queue, outcome, durationSeconds, spend) {
       finished.inc({ queue, outcome });
       if (durationSeconds !== undefined && durationSeconds >= 0) duration.observe({ queue, outcome }, durationSeconds);
+      if (spend?.costUsd !== undefined && spend.costUsd > 0) cost.inc({ queue }, spend.costUsd);
+      if (spend?.tokens !== undefined && spend.tokens > 0) tokens.inc({ queue }, spend.tokens);
     },
     routed: (decision) => routing.inc({ method: decision.method, queue: decision.queue }),
     llmCall: (outcome) => llm.inc({ outcome }),

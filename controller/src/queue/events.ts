@@ -10,6 +10,9 @@ export interface FinishedJob {
   bullId: string;
   outcome: 'completed' | 'failed';
   durationSeconds?: number;
+  /** A Claude job's cost and tokens (from its result's stats). */
+  costUsd?: number;
+  tokens?: number;
 }
 
 export interface JobEvents {
@@ -33,11 +36,14 @@ export function listenForFinishedJobs(
         try {
           const job = await manager.queues[queue].getJob(jobId);
           const duration = job?.finishedOn && job.processedOn ? (job.finishedOn - job.processedOn) / 1_000 : undefined;
+          const stats = (job?.returnvalue as { stats?: { costUsd?: unknown; tokens?: unknown } } | undefined)?.stats;
           onFinished({
             queue,
             bullId: jobId,
             outcome,
             ...(duration === undefined ? {} : { durationSeconds: duration }),
+            ...(typeof stats?.costUsd === 'number' ? { costUsd: stats.costUsd } : {}),
+            ...(typeof stats?.tokens === 'number' ? { tokens: stats.tokens } : {}),
           });
         } catch (error) {
           logger.debug({ err: toCodedError(error) }, `[events] Could not read finished job ${jobId}`);

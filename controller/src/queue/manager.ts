@@ -20,7 +20,12 @@ import {
   jobDataSchema,
   toBullJobId,
   toJobStatus,
+  createLimitStore,
+  createSpendStore,
+  type SpendStore,
   type CancelRecord,
+  type LimitStore,
+  type QueueLimit,
   type JobData,
   type JobPriority,
   type JobResult,
@@ -63,6 +68,8 @@ export interface QueueStatus {
   /** Jobs allowed to run at once across all workers; null when not set. */
   globalConcurrency: number | null;
   workers: number;
+  /** Waiting out Claude's usage or rate limit until `resetAt`: claims nothing meanwhile. */
+  limit?: { kind: QueueLimit['kind']; resetAt: number };
 }
 
 export interface StatusSnapshot {
@@ -217,10 +224,16 @@ export const PARKED_DELAY_MS = 14 * 24 * 3_600_000;
 export class QueueManager {
   readonly queues: Record<QueueName, Queue<JobData>>;
   private readonly redis: Redis;
+  /** Queues waiting out Claude's limits (written by the workers that hit them). */
+  readonly limits: LimitStore;
+  /** What Claude jobs cost per day (written by the workers that ran them). */
+  readonly spend: SpendStore;
   private readonly keys: RedisKeys;
 
   constructor(options: QueueManagerOptions) {
     this.redis = options.connection;
+    this.limits = createLimitStore(options.connection, options.prefix);
+    this.spend = createSpendStore(options.connection, options.prefix);
     this.keys = redisKeys(options.prefix);
     const defaultJobOptions =
       options.backoffMs === undefined
@@ -289,6 +302,60 @@ export class QueueManager {
     }
   }
 
+  /**
+   * Moves a job that has not started to another queue, keeping its id and
+   * text (the card's "Run on the local model instead" while code waits for a
+   * limit). JOB_INVALID_STATE when it is running or over.
+   */
+  async moveToQueue(id: string, to: QueueName, reason: string): Promise<JobDetails> {
+    return this.exclusive(id, async () => {
+      const job = await this.findReadable(id, 'promoted');
+      if (!job) throw notFound(id);
+      const state = await job.getState();
+      if (!['waiting', 'prioritized', 'delayed', 'paused'].includes(state))
+        throw new AgentOpsError(
+          ErrorCode.JobInvalidState,
+          `Job ${id} is ${toJobStatus(state)}; only a job that has not started can move to another queue.`,
+          { details: { id, state } },
+        );
+      const data: JobData = {
+        ...job.data,
+        queue: to,
+        routing: { queue: to, method: 'explicit', confidence: 1, patterns: [], reason },
+      };
+      await job.remove();
+      await this.add([data]);
+      return this.inspect(id);
+    });
+  }
+
+  /** Why a daily budget holds job `id` back, if it does. */
+  async budgetHold(
+    id: string,
+  ): Promise<{ which: 'code' | 'user'; limitUsd: number; spentUsd: number; until: number } | undefined> {
+    const raw = await this.redis.get(this.keys.budgetHold(id));
+    if (!raw) return undefined;
+    try {
+      const hold = JSON.parse(raw) as { which?: unknown; limitUsd?: unknown; spentUsd?: unknown; until?: unknown };
+      if (typeof hold.until !== 'number' || hold.until <= Date.now()) return undefined;
+      return {
+        which: hold.which === 'user' ? 'user' : 'code',
+        limitUsd: Number(hold.limitUsd) || 0,
+        spentUsd: Number(hold.spentUsd) || 0,
+        until: hold.until,
+      };
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** Lets job `id` run though a daily budget is spent ("Allow anyway"); false when it is not held. */
+  async allowOverBudget(id: string): Promise<boolean> {
+    await this.redis.set(this.keys.budgetAllowed(id), '1', 'EX', 2 * 86_400);
+    await this.redis.del(this.keys.budgetHold(id));
+    return this.releaseParked(id);
+  }
+
   /** Whether job `id` has ended: finished, failed, or gone (cancelled while waiting, removed). */
   async hasEnded(id: string): Promise<boolean> {
     const job = await this.findJob(id);
@@ -340,6 +407,12 @@ export class QueueManager {
   }
 
   async status(): Promise<StatusSnapshot> {
+    const now = Date.now();
+    const limits = new Map(
+      (await this.limits.all().catch(() => []))
+        .filter((limit) => limit.resetAt > now)
+        .map((limit) => [limit.queue, limit]),
+    );
     const queues = await Promise.all(
       QUEUE_NAMES.map(async (name): Promise<QueueStatus> => {
         const queue = this.queues[name];
@@ -362,6 +435,9 @@ export class QueueManager {
           paused,
           globalConcurrency: globalConcurrency ?? null,
           workers,
+          ...(limits.get(name)
+            ? { limit: { kind: limits.get(name)?.kind ?? 'usage_limit', resetAt: limits.get(name)?.resetAt ?? now } }
+            : {}),
         };
       }),
     );

@@ -216,6 +216,14 @@ export function startJobThreads(options: JobThreadsOptions): JobThreads {
         if (kind === 'waiting' && event.fields.prev !== 'active') return [];
         if (job.attemptsMade > 0 && job.failedReason)
           return [await edit({ kind: 'retrying', attempt, reason: job.failedReason })];
+        // Held by a spent daily budget (the worker moved it to delayed until the next UTC day).
+        const budget = kind === 'delayed' ? await manager.budgetHold(data.id) : undefined;
+        if (budget) return [await edit({ kind: 'queued', budget })];
+        // Back in line because its queue waits out Claude's limit (no attempt used).
+        const limit = (await manager.limits.all()).find(
+          (entry) => entry.queue === event.queue && entry.resetAt > Date.now(),
+        );
+        if (limit) return [await edit({ kind: 'queued', limit: { kind: limit.kind, resetAt: limit.resetAt } })];
         return [await edit({ kind: 'interrupted' })];
       }
       default:

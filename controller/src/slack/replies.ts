@@ -19,6 +19,7 @@ import { findAnswerText, memoryOffText } from '../memory/format.js';
 import type { SlackDeps, SlackOrigin } from './context.js';
 import { jobThread, receiptKey } from './messenger.js';
 import { noHandoff } from '../conversations/handoff.js';
+import { formatUsage } from '../commands/usage.js';
 import { scheduleAddedText, scheduleChangedText, scheduleListText } from '../schedules/format.js';
 import { bulkQuestionMessage } from './messages/bulk.js';
 
@@ -173,6 +174,9 @@ export async function presentOutcome(
       return;
     case 'audit':
       await ephemeralText(deps, origin, codeBlock(formatAudit(outcome.records), SLACK_LIMITS.sectionText), threadTs);
+      return;
+    case 'usage':
+      await ephemeralText(deps, origin, codeBlock(formatUsage(outcome.report), SLACK_LIMITS.sectionText), threadTs);
       return;
     case 'history':
       await ephemeralText(

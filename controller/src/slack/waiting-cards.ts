@@ -1,6 +1,8 @@
 // Keeps the cards of waiting jobs current: once a minute, the first ten
 // waiting jobs of each queue get their place in line and start estimate drawn
-// again, only when their place changed. At most 30 edits a minute in the worst
+// again, only when their place changed (or their queue began or stopped
+// waiting out Claude's limit: then the card says until when, with "Run on the
+// local model instead"). At most 30 edits a minute in the worst
 // case, inside the chat.update budget; the edit is dated before the list was
 // read, so a job that started meanwhile keeps its "Working" card.
 import { QUEUE_NAMES, jobDataSchema, toCodedError, type Config, type Logger } from '@agentops/core';
@@ -32,14 +34,18 @@ export interface WaitingCards {
 export function startWaitingCards(options: WaitingCardsOptions): WaitingCards {
   const { manager, outbox, logger } = options;
   const perQueue = options.perQueue ?? 10;
-  /** The place each waiting job's card shows, as last drawn here. */
-  const drawn = new Map<string, number>();
+  /** What each waiting job's card shows (its place, and its queue's limit), as last drawn here. */
+  const drawn = new Map<string, string>();
 
   const refresh = async (): Promise<number> => {
     const at = Date.now();
     const deliveries: Delivery[] = [];
     const stillWaiting = new Set<string>();
+    const limits = new Map(
+      (await manager.limits.all()).filter((limit) => limit.resetAt > at).map((limit) => [limit.queue, limit]),
+    );
     for (const queue of QUEUE_NAMES) {
+      const limit = limits.get(queue);
       const [jobs, line, recent] = await Promise.all([
         manager.nextUp(queue, perQueue),
         manager.lineUp(queue, 1, options.config.workers[queue].concurrency),
@@ -51,8 +57,9 @@ export function startWaitingCards(options: WaitingCardsOptions): WaitingCards {
         const data = parsed.data;
         const position = index + 1;
         stillWaiting.add(data.id);
-        if (drawn.get(data.id) === position) continue;
-        drawn.set(data.id, position);
+        const shown = `${position}:${limit?.resetAt ?? ''}`;
+        if (drawn.get(data.id) === shown) continue;
+        drawn.set(data.id, shown);
         const etaMs = estimateStart(index, line.active, line.slots, recent);
         const similar = (await options.memoryView?.receipts.load(data.id)) ?? [];
         const workspaceUrl = options.memoryView?.workspaceUrl;
@@ -62,7 +69,12 @@ export function startWaitingCards(options: WaitingCardsOptions): WaitingCards {
           target: { key: receiptKey(data.id) },
           message: jobCard({
             data,
-            state: { kind: 'queued', position, ...(etaMs === undefined ? {} : { etaMs }) },
+            state: {
+              kind: 'queued',
+              position,
+              ...(etaMs === undefined ? {} : { etaMs }),
+              ...(limit ? { limit: { kind: limit.kind, resetAt: limit.resetAt } } : {}),
+            },
             priority: (job.priority || data.priority) as typeof data.priority,
             similar,
             ...(workspaceUrl ? { workspaceUrl } : {}),

@@ -17,6 +17,10 @@ export const ACTION_IDS = {
   approveAll: 'agentops_tool_approve_all',
   /** A plan job's "Run it": queue the plan's execution as a follow-up of the same session. */
   runPlan: 'agentops_plan_run',
+  /** A code job waiting out Claude's limit: run it on the local model instead. */
+  spill: 'agentops_job_spill',
+  /** A job held by a spent daily budget: an admin lets it run anyway. */
+  allowBudget: 'agentops_job_allow_budget',
   dropPlan: 'agentops_plan_drop',
   /** A failure digest's group: retry every job in it, or discard it (and remove its failed jobs). */
   digestRetry: 'agentops_digest_retry',

@@ -13,3 +13,4 @@ export * from './workdir.js';
 export * from './orphans.js';
 export * from './processor.js';
 export * from './continuation.js';
+export * from './limits.js';

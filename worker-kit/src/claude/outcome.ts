@@ -16,7 +16,25 @@ import {
   type JobResult,
   type JobStats,
 } from '@agentops/core';
+import { DEFAULT_LIMIT_WAITS, limitFromResult, type LimitHit, type LimitWaits } from './limits.js';
 import { permissionDenials, type ClaudeResultEvent, type ClaudeRunState } from './run-state.js';
+
+const LIMIT_WORDS: Record<LimitHit['kind'], string> = {
+  usage_limit: "Claude's usage limit",
+  rate_limit: "the Anthropic API's rate limit",
+  overloaded: 'an overloaded Anthropic API',
+};
+
+/** A run stopped by a limit: not a failure of the job, which waits for the reset (runtime.ts). */
+function limited(hit: LimitHit, details: Record<string, unknown>): ClaudeOutcome {
+  const when = new Date(hit.resetAt).toISOString().slice(11, 16);
+  return fail(
+    ErrorCode.UsageLimited,
+    `Claude Code stopped at ${LIMIT_WORDS[hit.kind]} (${hit.said || hit.kind}); the job waits until ${when} UTC${hit.known ? '' : ' (a default wait: the limit did not say when it lifts)'} and then runs again.`,
+    true,
+    { ...details, reason: 'limit', limit: hit.kind, resetAt: hit.resetAt, known: hit.known },
+  );
+}
 
 export interface ClaudeExit {
   exitCode?: number;
@@ -34,6 +52,10 @@ export interface OutcomeContext {
   maxBudgetUsd?: number;
   /** Values that must never appear in a message (config.secrets). */
   secrets?: readonly string[];
+  /** How long to wait out a limit that does not say when it lifts. */
+  limitWaits?: LimitWaits;
+  /** The clock, for limits' reset times. */
+  now?: number;
 }
 
 export type ClaudeOutcome = { ok: true; result: JobResult } | { ok: false; error: AgentOpsError };
@@ -62,6 +84,7 @@ function statsOf(state: ClaudeRunState, result: ClaudeResultEvent | undefined): 
   return {
     ...(result?.durationMs === undefined ? {} : { durationMs: result.durationMs }),
     ...(result?.totalCostUsd === undefined ? {} : { costUsd: result.totalCostUsd }),
+    ...(result?.tokens === undefined ? {} : { tokens: result.tokens }),
     ...(turns === undefined ? {} : { turns }),
     ...(sessionId ? { sessionId } : {}),
     ...(state.model ? { model: state.model } : {}),
@@ -79,7 +102,12 @@ const fail = (
   error: new AgentOpsError(code, message, { retryable, details }),
 });
 
-function failedResult(result: ClaudeResultEvent, stats: JobStats, context: OutcomeContext): ClaudeOutcome {
+function failedResult(
+  result: ClaudeResultEvent,
+  stats: JobStats,
+  context: OutcomeContext,
+  rateLimit?: ClaudeRunState['rateLimit'],
+): ClaudeOutcome {
   const said = clip(
     scrubSecrets((result.result ?? result.errors.join('; ')).trim() || result.subtype, context.secrets ?? []),
   );
@@ -90,6 +118,18 @@ function failedResult(result: ClaudeResultEvent, stats: JobStats, context: Outco
     ...stats,
   };
   const spent = stats.costUsd === undefined ? '' : ` after spending ${usd(stats.costUsd)}`;
+  const hit = limitFromResult(
+    {
+      ...(result.result === undefined ? {} : { result: scrubSecrets(result.result, context.secrets ?? []) }),
+      ...(result.apiErrorStatus === undefined ? {} : { apiErrorStatus: result.apiErrorStatus }),
+      ...(result.apiErrorType === undefined ? {} : { apiErrorType: result.apiErrorType }),
+      ...(result.apiError === undefined ? {} : { apiError: result.apiError }),
+      ...(rateLimit ? { rateLimit } : {}),
+    },
+    context.now ?? Date.now(),
+    context.limitWaits ?? DEFAULT_LIMIT_WAITS,
+  );
+  if (hit) return limited(hit, details);
 
   if (result.subtype === 'error_max_turns' || result.terminalReason === 'max_turns') {
     const limit =
@@ -190,7 +230,7 @@ export function decideOutcome(state: ClaudeRunState, exit: ClaudeExit, context: 
   const { result } = state;
   const stats = statsOf(state, result);
   if (result) {
-    if (result.isError) return failedResult(result, stats, context);
+    if (result.isError) return failedResult(result, stats, context, state.rateLimit);
     const text = result.result?.trim() ? result.result : '_(Claude Code finished without a written answer.)_';
     return { ok: true, result: scrubSecretsDeep({ text, stats }, secrets) };
   }

@@ -14,6 +14,7 @@ import type { ApprovalDesk } from '../approvals/desk.js';
 import type { Processor, ProcessorContext } from '../runtime/runtime.js';
 import type { ClaudeFlags } from './args.js';
 import { continuationPrompt, pickResume } from './continuation.js';
+import { DEFAULT_LIMIT_WAITS } from './limits.js';
 import { reapOrphansAtStart } from './orphans.js';
 import { runClaude } from './run.js';
 import type { WorkdirVariable } from './workdir.js';
@@ -97,6 +98,11 @@ export async function createClaudeProcessor(
         logPrefix,
         secrets: config.secrets,
         runDir: config.paths.runDir,
+        limitWaits: {
+          ...DEFAULT_LIMIT_WAITS,
+          rateLimitMs: config.claude.rateLimitWaitMs,
+          overloadedMs: Math.min(DEFAULT_LIMIT_WAITS.overloadedMs, config.claude.rateLimitWaitMs),
+        },
         ...(approvals && asksPeople(data.mode === 'plan' ? 'plan' : flags.permissionMode)
           ? { approve: approvals.forJob(context) }
           : {}),

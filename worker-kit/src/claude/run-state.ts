@@ -18,12 +18,16 @@ export interface ClaudeResultEvent {
   result?: string;
   numTurns?: number;
   totalCostUsd?: number;
+  /** input + cache creation + cache read + output tokens of the whole run. */
+  tokens?: number;
   durationMs?: number;
   sessionId?: string;
   terminalReason?: string;
   apiErrorStatus?: number;
-  /** e.g. "connection_failed" when no HTTP status came back. */
+  /** e.g. "connection_failed" when no HTTP status came back, "usage_limit_reached" at a subscription limit. */
   apiError?: string;
+  /** The API's error type, e.g. "rate_limit_error". */
+  apiErrorType?: string;
   errors: string[];
   permissionDenials: PermissionDenial[];
   deniedToolUseIds: string[];
@@ -39,6 +43,8 @@ export interface ClaudeRunState {
   invalidLines: number;
   invalidSamples: string[];
   result?: ClaudeResultEvent;
+  /** The run's last `rate_limit_event` (`rate_limit_info`): a subscription limit and when it resets. */
+  rateLimit?: { status?: string; resetsAt?: number; rateLimitType?: string };
   /** Tools removed from this run, whose calls come back as errors rather than permission denials. */
   readonly unavailable: ReadonlySet<string>;
   readonly available?: ReadonlySet<string>;
@@ -113,6 +119,14 @@ function deny(state: ClaudeRunState, toolUseId: string, toolName: string | undef
   state.denials.set(toolUseId, { tool, ...(shown === undefined ? {} : { input: summarizeInput(shown) }) });
 }
 
+/** All tokens of a result's `usage`, or undefined when it has none. */
+function tokensOf(usage: unknown): number | undefined {
+  if (!isRecord(usage)) return undefined;
+  const fields = ['input_tokens', 'cache_creation_input_tokens', 'cache_read_input_tokens', 'output_tokens'];
+  const counts = fields.map((field) => num(usage[field])).filter((count): count is number => count !== undefined);
+  return counts.length === 0 ? undefined : counts.reduce((sum, count) => sum + count, 0);
+}
+
 function readResult(event: StreamEvent): ClaudeResultEvent {
   const denials = Array.isArray(event.permission_denials) ? event.permission_denials.filter(isRecord) : [];
   const errors = Array.isArray(event.errors) ? event.errors.filter((e): e is string => typeof e === 'string') : [];
@@ -124,11 +138,13 @@ function readResult(event: StreamEvent): ClaudeResultEvent {
     ...optional('result', str(event.result)),
     ...optional('numTurns', num(event.num_turns)),
     ...optional('totalCostUsd', num(event.total_cost_usd)),
+    ...optional('tokens', tokensOf(event.usage)),
     ...optional('durationMs', num(event.duration_ms)),
     ...optional('sessionId', str(event.session_id)),
     ...optional('terminalReason', str(event.terminal_reason)),
     ...optional('apiErrorStatus', num(event.api_error_status)),
     ...optional('apiError', str(event.api_error)),
+    ...optional('apiErrorType', str(event.api_error_type)),
     errors,
     permissionDenials: denials.map((d) => ({
       tool: str(d.tool_name) ?? 'unknown tool',
@@ -188,6 +204,20 @@ export function applyEvent(state: ClaudeRunState, event: StreamEvent): ProgressU
         const missing =
           state.unavailable.has(call.name) || (state.available !== undefined && !state.available.has(call.name));
         if (missing) deny(state, toolUseId, call.name);
+      }
+      return undefined;
+    }
+    case 'rate_limit_event': {
+      const info = isRecord(event.rate_limit_info) ? event.rate_limit_info : undefined;
+      if (info) {
+        const status = str(info.status);
+        const resetsAt = num(info.resetsAt);
+        const rateLimitType = str(info.rateLimitType);
+        state.rateLimit = {
+          ...(status ? { status } : {}),
+          ...(resetsAt === undefined ? {} : { resetsAt }),
+          ...(rateLimitType ? { rateLimitType } : {}),
+        };
       }
       return undefined;
     }

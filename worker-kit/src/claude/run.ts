@@ -28,6 +28,7 @@ import {
 import { promptForStdin, resolveClaudeBin, type ClaudeFlags } from './args.js';
 import { createClaudeChild } from './claude-child.js';
 import { claudeChildEnv } from './env.js';
+import type { LimitWaits } from './limits.js';
 import { decideOutcome } from './outcome.js';
 import { endLeftovers, endProcessTree, trackChild } from './process-group.js';
 import { applyEvent, createRunState, noteInvalidLine } from './run-state.js';
@@ -73,6 +74,8 @@ export interface RunClaudeOptions extends ClaudeFlags {
   killGraceMs?: number;
   /** Asked about each tool use the permission mode leaves undecided. */
   approve?: ToolUseApprover;
+  /** How long to wait out a limit that does not say when it lifts. */
+  limitWaits?: LimitWaits;
 }
 
 const DEFAULT_KILL_GRACE_MS = 3_000;
@@ -197,6 +200,7 @@ export async function runClaude(options: RunClaudeOptions): Promise<JobResult> {
         ...(options.maxTurns === undefined ? {} : { maxTurns: options.maxTurns }),
         ...(options.maxBudgetUsd === undefined ? {} : { maxBudgetUsd: options.maxBudgetUsd }),
         ...(options.secrets ? { secrets: options.secrets } : {}),
+        ...(options.limitWaits ? { limitWaits: options.limitWaits } : {}),
       },
     );
     const facts = {

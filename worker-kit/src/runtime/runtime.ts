@@ -15,7 +15,7 @@
 // returns it, so a crash between the two never means running it again; a job
 // started a second time first looks for that result. Quicker jobs cost nothing
 // extra: their rerun is as cheap as the extra write.
-import { DelayedError, UnrecoverableError, type Job, type Worker } from 'bullmq';
+import { DelayedError, RateLimitError, UnrecoverableError, type Job, type Worker } from 'bullmq';
 import { Redis } from 'ioredis';
 import {
   AgentOpsError,
@@ -30,6 +30,11 @@ import {
   toCodedError,
   conversationRoot,
   createConversationStore,
+  createLimitStore,
+  createSpendStore,
+  nextSpendDay,
+  queueRunsClaude,
+  type QueueLimit,
   keepsConversation,
   type ConversationTurn,
   type Config,
@@ -88,6 +93,25 @@ const RESULT_TTL_SEC = KEY_TTL_SEC.result;
 export const LONG_JOB_MS = 1_000;
 /** When a first run reads its cancel flag, in case a request came between its claim and its subscription. */
 const CANCEL_FLAG_CHECK_MS = 500;
+/** The limiter of a queue that waits out Claude's limits: high enough never to hold a job back by itself. */
+const UNLIMITED_JOBS = 1_000_000_000;
+
+/** The limit a USAGE_LIMITED error reports, as the record the controller reads. */
+function limitOf(error: AgentOpsError, queue: QueueName, job: string): QueueLimit {
+  const details = error.details;
+  const kind = details.limit === 'rate_limit' || details.limit === 'overloaded' ? details.limit : 'usage_limit';
+  const resetAt = typeof details.resetAt === 'number' ? details.resetAt : Date.now() + 60_000;
+  return {
+    queue,
+    kind,
+    resetAt,
+    known: details.known === true,
+    said: error.message.slice(0, 300),
+    job,
+    at: Date.now(),
+  };
+}
+
 /** How long an aborted processor may take to wind down before the runtime moves on. */
 const ABORT_SETTLE_MS = 5_000;
 
@@ -108,6 +132,33 @@ export async function startWorkerRuntime(options: WorkerRuntimeOptions): Promise
   const keys = redisKeys(prefix);
   const resultKey = keys.result;
   const conversations = createConversationStore(store, prefix, config.conversations.days);
+  const waitsOutLimits = queueRunsClaude(config, queue);
+  const limits = createLimitStore(store, prefix);
+  const spend = createSpendStore(store, prefix);
+  const budgeted =
+    waitsOutLimits && (config.budgets.codeDailyUsd !== undefined || config.budgets.userDailyUsd !== undefined);
+  /** Whether a daily budget holds `data` back (until the next UTC day), unless an admin let it through. */
+  const budgetHold = async (data: JobData) => {
+    if (await store.exists(keys.budgetAllowed(data.id))) return undefined;
+    const check = await spend.check(queue, data.requestedBy, config.budgets);
+    if (!check.over) return undefined;
+    const hold = { ...check.over, until: nextSpendDay(Date.now()), at: Date.now() };
+    await store.set(keys.budgetHold(data.id), JSON.stringify(hold), 'EX', 2 * 86_400);
+    return hold;
+  };
+  /** Adds a Claude run's cost and tokens to the day's counters; `finished` counts it as a job. */
+  const recordSpend = async (data: JobData, stats: unknown, finished: boolean) => {
+    if (!waitsOutLimits) return;
+    const facts = (stats ?? {}) as { costUsd?: unknown; tokens?: unknown };
+    const costUsd = typeof facts.costUsd === 'number' ? facts.costUsd : 0;
+    const tokens = typeof facts.tokens === 'number' ? facts.tokens : 0;
+    if (costUsd === 0 && tokens === 0 && !finished) return;
+    await spend
+      .add({ queue, requester: data.requestedBy, costUsd, tokens, jobs: finished ? 1 : 0 })
+      .catch((error: unknown) =>
+        logger.warn({ err: toCodedError(error) }, `[${options.name}] Could not record job ${data.id}'s spend`),
+      );
+  };
   // Released in reverse: the cancel watcher, then the store.
   const releasers = new Releasers();
   releasers.add('result store', () => store.disconnect());
@@ -128,6 +179,17 @@ export async function startWorkerRuntime(options: WorkerRuntimeOptions): Promise
     }
     const data = parsed.data;
     const started = Date.now();
+    if (budgeted && token) {
+      const hold = await budgetHold(data);
+      if (hold) {
+        jobLogger.info(
+          { budget: hold.which, spentUsd: hold.spentUsd, limitUsd: hold.limitUsd },
+          `[${options.name}] Job ${data.id} waits: the ${hold.which === 'code' ? 'code queue' : "requester's"} daily budget is spent`,
+        );
+        await job.moveToDelayed(hold.until, token);
+        throw new DelayedError();
+      }
+    }
 
     const controller = new AbortController();
     const abort = (reason: AbortReason) => {
@@ -209,6 +271,7 @@ export async function startWorkerRuntime(options: WorkerRuntimeOptions): Promise
       const result = config.secrets.length > 0 ? scrubSecretsDeep(raw, config.secrets) : raw;
       if (Date.now() - started > LONG_JOB_MS)
         await store.set(resultKey(data.id), JSON.stringify(result), 'EX', RESULT_TTL_SEC);
+      await recordSpend(data, result.stats, true);
       // Written before the job completes: a follow-up that starts after it finds this turn.
       if (keepsConversation(data))
         await conversations.saveTurn(conversationRoot(data), {
@@ -251,6 +314,24 @@ export async function startWorkerRuntime(options: WorkerRuntimeOptions): Promise
       const scrubbed = scrubSecrets(error.message, config.secrets);
       if (scrubbed !== error.message)
         error = new AgentOpsError(error.code, scrubbed, { retryable: error.retryable, details: error.details });
+      if (error.code !== ErrorCode.Cancelled || error.details.costUsd !== undefined)
+        await recordSpend(
+          data,
+          error.details,
+          error.code !== ErrorCode.UsageLimited && (!decideFailure(error).retry || attempt.n >= attempt.max),
+        );
+      if (error.code === ErrorCode.UsageLimited && waitsOutLimits) {
+        // Not the job's failure: back to waiting without using an attempt, and the whole queue (every host) waits for the reset.
+        const limit = limitOf(error, queue, data.id);
+        const waitMs = Math.max(1_000, limit.resetAt - Date.now());
+        await limits.record(limit);
+        await worker.rateLimit(waitMs);
+        jobLogger.warn(
+          { code: error.code, limit: limit.kind, resetAt: new Date(limit.resetAt).toISOString(), waitMs },
+          `[${options.name}] Job ${data.id} hit ${limit.kind}; the ${queue} queue waits ${minutes(waitMs)} and the job runs again then`,
+        );
+        throw new RateLimitError();
+      }
       const decision = decideFailure(error);
       const final = !decision.retry || attempt.n >= attempt.max;
       jobLogger.warn(
@@ -273,6 +354,8 @@ export async function startWorkerRuntime(options: WorkerRuntimeOptions): Promise
     connection: connectionOptions,
     prefix,
     concurrency,
+    // BullMQ honours a manual rate limit (worker.rateLimit) only with a limiter set; this one never limits by itself.
+    ...(waitsOutLimits ? { limiter: { max: UNLIMITED_JOBS, duration: 1_000 } } : {}),
     lockDuration: config.workers.lockMs,
     stalledInterval: config.workers.stalledIntervalMs,
     maxStalledCount: 1,

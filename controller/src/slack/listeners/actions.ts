@@ -21,7 +21,7 @@ import { queueFollowUp } from '../follow-ups.js';
 import { execute, type Outcome } from '../../commands/execute.js';
 import type { Command } from '../../commands/grammar.js';
 import type { SlackDeps, SlackOrigin } from '../context.js';
-import { presentOutcome, refuse } from '../replies.js';
+import { announceInThread, presentOutcome, refuse } from '../replies.js';
 import { accept } from './accept.js';
 import { answerApproval } from './approval-actions.js';
 import { confirmBulkAction, discardDigestGroup, dismissBulkAction, retryDigestGroup } from '../bulk-actions.js';
@@ -114,7 +114,61 @@ async function decidePlan(input: ActionInput, choice: 'run' | 'drop'): Promise<v
   }
 }
 
+/** "Run on the local model instead": a waiting job of a queue that waits out Claude's limit moves to local. */
+async function spillToLocal(input: ActionInput): Promise<void> {
+  const { deps, origin } = input;
+  const id = jobId(input);
+  const job = await deps.manager.inspect(id);
+  const actor = { id: origin.user, source: 'button' as const };
+  // Moving a job is like promoting it: its requester or an admin, who may use the local queue.
+  const owner = await deps.guard.check(actor, 'promote', {
+    job: { id, queue: 'local', requestedBy: job.data.requestedBy },
+  });
+  if (!owner.allowed) throw new AgentOpsError(ErrorCode.Forbidden, owner.message);
+  const moved = await deps.manager.moveToQueue(
+    id,
+    'local',
+    `moved to the local model by ${origin.user} while ${job.queue} waited for a limit`,
+  );
+  await deps.guard.done(actor, 'promote', id);
+  await announceInThread(
+    deps,
+    moved,
+    `:twisted_rightwards_arrows: Job #${id} moved from *${job.queue}* to *local* by ${mention(origin.user)}: the local model answers it instead.`,
+    { state: { kind: 'queued' }, note: `Moved to local by ${mention(origin.user)}` },
+  );
+}
+
+/** "Allow anyway": an admin lets one job through a spent daily budget. */
+async function allowOverBudget(input: ActionInput): Promise<void> {
+  const { deps, origin } = input;
+  const id = jobId(input);
+  const job = await deps.manager.inspect(id);
+  const actor = { id: origin.user, source: 'button' as const };
+  const subject = { job: { id, queue: job.queue, requestedBy: job.data.requestedBy } };
+  const access = await deps.guard.check(actor, 'overrideBudget', subject);
+  if (!access.allowed) throw new AgentOpsError(ErrorCode.Forbidden, access.message);
+  const released = await deps.manager.allowOverBudget(id);
+  await deps.guard.done(actor, 'overrideBudget', id);
+  if (!released) {
+    await deps.messenger.ephemeral(
+      origin.channel,
+      origin.user,
+      plainMessage(`Job #${id} is not held by a budget any more (${job.status}); nothing to allow.`),
+    );
+    return;
+  }
+  await announceInThread(
+    deps,
+    job,
+    `:money_with_wings: Job #${id} may run over the daily budget: allowed by ${mention(origin.user)}.`,
+    { state: { kind: 'queued' }, note: `Allowed over budget by ${mention(origin.user)}` },
+  );
+}
+
 const HANDLERS: Record<string, Handler> = {
+  [ACTION_IDS.allowBudget]: allowOverBudget,
+  [ACTION_IDS.spill]: spillToLocal,
   [ACTION_IDS.bulkConfirm]: (input) => confirmBulkAction(input.deps, input.origin, input.value),
   [ACTION_IDS.bulkDismiss]: (input) => dismissBulkAction(input.deps, input.origin, input.value),
   [ACTION_IDS.digestRetry]: (input) => retryDigestGroup(input.deps, input.origin, input.value),

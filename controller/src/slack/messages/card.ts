@@ -34,8 +34,16 @@ export interface Attempt {
 }
 
 export type CardState =
-  /** `after`: a follow-up waiting for that job of its thread to end. */
-  | { kind: 'queued'; position?: number; etaMs?: number; after?: string }
+  /** `after`: a follow-up waiting for that job of its thread to end; `limit`: its queue waits out Claude's limit. */
+  | {
+      kind: 'queued';
+      position?: number;
+      etaMs?: number;
+      after?: string;
+      limit?: { kind: 'usage_limit' | 'rate_limit' | 'overloaded'; resetAt: number };
+      /** Held by a spent daily budget until `until` (the next UTC day), unless an admin allows it. */
+      budget?: { which: 'code' | 'user'; limitUsd: number; spentUsd: number; until: number };
+    }
   | { kind: 'running'; since: number; attempt: Attempt; step?: string; turns?: number }
   /** Its run asked to use a tool; the question is in the thread. The time limit does not count the wait. */
   | { kind: 'awaiting-approval'; tool: string; since: number }
@@ -82,6 +90,12 @@ function slackTime(ms: number): string {
   return `<!date^${seconds}^{time_secs}|${new Date(ms).toISOString().slice(11, 19)} UTC>`;
 }
 
+const LIMIT_NAMES = {
+  usage_limit: "Claude's usage limit",
+  rate_limit: "the Anthropic API's rate limit",
+  overloaded: 'the overloaded Anthropic API',
+} as const;
+
 /** The card's state line, and its plain-text form for notifications. */
 function stateLine(state: CardState, queue: string): { mrkdwn: string; text: string } {
   switch (state.kind) {
@@ -93,6 +107,18 @@ function stateLine(state: CardState, queue: string): { mrkdwn: string; text: str
           : state.etaMs === 0
             ? 'starting now'
             : `starts in about ${formatDuration(state.etaMs)}`;
+      if (state.budget) {
+        const whose = state.budget.which === 'code' ? "the code queue's" : "the requester's";
+        return {
+          mrkdwn: `:money_with_wings: Waiting: ${whose} daily budget of ${escapeMrkdwn(formatCost(state.budget.limitUsd))} is spent (${escapeMrkdwn(formatCost(state.budget.spentUsd))} today); it runs at ${slackTime(state.budget.until)}, or now if an admin allows it`,
+          text: `waiting for ${state.budget.which === 'code' ? 'the code' : 'a personal'} budget`,
+        };
+      }
+      if (state.limit)
+        return {
+          mrkdwn: `:hourglass: Waiting on *${queue}* for ${LIMIT_NAMES[state.limit.kind]} to lift at ${slackTime(state.limit.resetAt)}; it runs then by itself`,
+          text: `waiting on ${queue} for ${LIMIT_NAMES[state.limit.kind]}`,
+        };
       const details = joinDetails([state.after ? `waits for job #${state.after} in this thread` : place, eta]);
       return {
         mrkdwn: `:inbox_tray: Queued on *${queue}*${details ? ` · ${details}` : ''}`,
@@ -166,6 +192,10 @@ function cardButtons(view: CardView, priority: JobPriority): ActionsBlock | unde
     buttons.push(button('Cancel', ACTION_IDS.cancel, value, 'danger'));
   if ((kind === 'queued' || kind === 'interrupted') && priority > 1)
     buttons.push(button('Promote', ACTION_IDS.promote, value, 'primary'));
+  if (view.state.kind === 'queued' && view.state.limit && view.data.queue !== 'local')
+    buttons.push(button('Run on the local model instead', ACTION_IDS.spill, value));
+  if (view.state.kind === 'queued' && view.state.budget)
+    buttons.push(button('Allow anyway', ACTION_IDS.allowBudget, value, 'primary'));
   if (kind === 'failed' || kind === 'cancelled') buttons.push(button('Retry', ACTION_IDS.retry, value, 'primary'));
   if (buttons.length === 0) return undefined;
   return { type: 'actions', block_id: `agentops_job_${view.data.id}`, elements: buttons };

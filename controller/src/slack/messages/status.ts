@@ -7,7 +7,11 @@ import { button, context, withinLimits, type ControllerMessage } from './blocks.
 
 function queueLine(queue: StatusSnapshot['queues'][number]): string {
   const { counts } = queue;
-  const state = queue.paused ? ' · :double_vertical_bar: paused' : '';
+  const paused = queue.paused ? ' · :double_vertical_bar: paused' : '';
+  const limit = queue.limit
+    ? ` · :hourglass: waits for ${queue.limit.kind === 'usage_limit' ? "Claude's usage limit" : queue.limit.kind === 'rate_limit' ? 'the API rate limit' : 'the overloaded API'} until <!date^${Math.floor(queue.limit.resetAt / 1_000)}^{time}|${new Date(queue.limit.resetAt).toISOString().slice(11, 16)} UTC>`
+    : '';
+  const state = `${paused}${limit}`;
   const workers = queue.workers === 1 ? '1 worker' : `${queue.workers} workers`;
   return `*${queue.name}*${state}\n${counts.waiting} waiting · ${counts.active} active · ${counts.delayed} delayed · ${counts.completed} done · ${counts.failed} failed · ${workers}`;
 }
