@@ -52,6 +52,7 @@ import { createPlans } from './intake/plans.js';
 import { createThreadChain } from './conversations/chain.js';
 import { createDurations } from './queue/durations.js';
 import { startJobThreads } from './slack/job-threads.js';
+import { startLimitNotices } from './slack/limit-notices.js';
 import { startWaitingCards } from './slack/waiting-cards.js';
 import { createBulkConfirmations } from './commands/bulk.js';
 import { startFailureFeed, type FailureFeedOptions } from './digest/feed.js';
@@ -151,6 +152,16 @@ async function startSlackSide(side: SlackSide): Promise<SlackDeps> {
     everyMs: config.delivery.waitingRefreshMs,
   });
   releasers.add('waiting cards', () => waitingCards.close());
+  const limitNotices = startLimitNotices({
+    redis: side.redis,
+    prefix: config.redis.prefix,
+    manager,
+    outbox,
+    channel: side.slack.channelId,
+    waitingCards,
+    logger,
+  });
+  releasers.add('limit notices', () => limitNotices.close());
   const approvals = createApprovalStore(side.redis, config.redis.prefix);
   const approvalFeed = startApprovalFeed({
     reader: side.newConnection(),
@@ -184,7 +195,11 @@ async function main(): Promise<void> {
   if (!config) return;
   // A mistake in the hooks file stops the controller here, naming the file, the hook and the field.
   const hooks = config.webhooks.file
-    ? loadHooksFile(config.webhooks.file, process.env, config.workspaces.map((entry) => entry.name))
+    ? loadHooksFile(
+        config.webhooks.file,
+        process.env,
+        config.workspaces.map((entry) => entry.name),
+      )
     : [];
   const logger = createLogger({
     name: 'controller',
@@ -277,7 +292,7 @@ async function main(): Promise<void> {
     onLlmCall: metrics.llmCall,
   });
   const jobEvents = listenForFinishedJobs(config, manager, logger, (job) =>
-    metrics.jobFinished(job.queue, job.outcome, job.durationSeconds),
+    metrics.jobFinished(job.queue, job.outcome, job.durationSeconds, job),
   );
   releasers.add('job events', () => jobEvents.close());
   // Optional: runs without Qdrant and turns itself on when it appears.

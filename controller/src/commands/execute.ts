@@ -8,6 +8,7 @@ import {
   type JobData,
   type JobPriority,
   type JobSource,
+  type Config,
   type JobStats,
   type QueueName,
   type SlackOrigin,
@@ -22,14 +23,15 @@ import { submitJobs } from '../intake/submit.js';
 import type { FindResult, JobMemory } from '../memory/index.js';
 import type { Router } from '../router/index.js';
 import type { ThreadChain } from '../conversations/chain.js';
+import { gatherUsage, type UsageReport } from './usage.js';
 import { handoffCommand } from '../conversations/handoff.js';
 import { releaseFollower } from '../conversations/release.js';
 import type { Command, ListState } from './grammar.js';
+import type { HistoryQueries } from '../history/types.js';
+import { hideCliJobs, historyPage, historyStats, inspectOrPast, type HistoryCommandOutcome } from './history.js';
 import type { ScheduleAction } from './schedule-grammar.js';
 import { askBulk, type BulkConfirmations, type BulkQuestion } from './bulk.js';
 import type { Schedules, ScheduleView } from '../schedules/service.js';
-import type { HistoryQueries } from '../history/types.js';
-import { hideCliJobs, historyPage, historyStats, inspectOrPast, type HistoryCommandOutcome } from './history.js';
 import { chooseForItems, findWorkspace, unknownWorkspace, type Workspaces } from '../workspaces/index.js';
 import {
   isUnreadable,
@@ -56,6 +58,7 @@ export type Outcome =
   | { kind: 'inspect'; job: JobDetails }
   | { kind: 'find'; query: string; result: FindResult }
   | { kind: 'audit'; records: AuditRecord[] }
+  | { kind: 'usage'; report: UsageReport }
   /** `history`, `stats`, and `inspect` of a job only the history still knows (history.ts). */
   | HistoryCommandOutcome
   /** `command` is undefined when the job left no Claude session (not a code or research job, or not finished). */
@@ -92,6 +95,8 @@ export interface OperationDeps {
   history?: HistoryQueries;
   /** The order of job threads: a follow-up waiting for a cancelled job is let go. */
   threads?: ThreadChain;
+  /** The configuration: `usage` reports against its daily budgets. */
+  config?: Pick<Config, 'budgets'>;
   /** CODE_WORKSPACES names, channel defaults and worktree cleaning; absent: no workspaces. */
   workspaces?: Workspaces;
   /** Schedules (`schedule …`); absent where none were set up. */
@@ -373,6 +378,8 @@ async function run(command: Command, deps: OperationDeps, actor: Actor, options:
       return historyStats(deps.history);
     case 'audit':
       return { kind: 'audit', records: deps.audit ? await deps.audit.recent(options.listLimit ?? AUDIT_LIMIT) : [] };
+    case 'usage':
+      return { kind: 'usage', report: await gatherUsage(manager.spend, deps.config?.budgets ?? {}) };
     case 'find': {
       const result: FindResult = deps.memory
         ? await deps.memory.find(command.text, options.listLimit ?? FIND_LIMIT)

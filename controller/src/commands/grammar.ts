@@ -20,9 +20,9 @@ import {
   type QueueName,
 } from '@agentops/core';
 
-import { parseHistoryArgs, type HistoryQuery } from './history-args.js';
-
 import { parseScheduleLine, type ScheduleCommand } from './schedule-grammar.js';
+
+import { parseHistoryArgs, type HistoryQuery } from './history-args.js';
 
 export { LIST_STATES, type JobRequest, type ListState } from '@agentops/core';
 
@@ -43,6 +43,8 @@ export type Command =
   | { kind: 'inspect'; id: string }
   | { kind: 'find'; text: string }
   | { kind: 'audit' }
+  /** Today's and this month's Claude spend per person and queue, and the daily budgets. */
+  | { kind: 'usage' }
   /** Past jobs from the job history: search words, @person, outcome, queue (history-args.ts). */
   | { kind: 'history'; query: HistoryQuery }
   /** Per queue and day (the last 7): jobs, success rate, p50 and p95 run time, cost. */
@@ -150,6 +152,11 @@ export const SUBCOMMANDS: readonly Subcommand[] = [
     description: 'Per queue and day (last 7 days): jobs, success rate, p50 and p95 run time, cost',
   },
   { name: 'audit', args: '', description: 'Show the latest control actions and refusals (admins)' },
+  {
+    name: 'usage',
+    args: '',
+    description: "Today's and this month's Claude spend, tokens and jobs per person and queue, and the daily budgets",
+  },
   {
     name: 'plan',
     args: '<text>',
@@ -433,6 +440,7 @@ export function parseSubcommand(text: string, context: ParseContext = 'slash'): 
     case 'status':
     case 'pause':
     case 'audit':
+    case 'usage':
     case 'stats': {
       if (rest.trim())
         return fail(

@@ -6,7 +6,14 @@
 // up beside routing and waited for at most QDRANT_RECEIPT_BUDGET_MS (from the
 // start of the intake), so the job memory adds at most that budget to a
 // receipt, and nothing when it is off.
-import { escapeMrkdwn, toCodedError, type JobData, type JobRequest, type QueueName } from '@agentops/core';
+import {
+  escapeMrkdwn,
+  toCodedError,
+  type JobData,
+  type JobRequest,
+  type QueueLimit,
+  type QueueName,
+} from '@agentops/core';
 import type { ServiceRequest } from '../intake/inbox.js';
 import { submitJobs } from '../intake/submit.js';
 import type { MemoryDeps, PastJob } from '../memory/index.js';
@@ -119,6 +126,22 @@ export async function intakeJobs(
   const admittedItems: JobRequest[] = [];
   const shown = new Map<string, PastJob[]>();
   const lineUp = createLineUp(deps);
+  // A queue waiting out Claude's limit says so on the receipt, with "Run on the local model instead".
+  let limits: Promise<Map<string, { kind: QueueLimit['kind']; resetAt: number }>> | undefined;
+  const limitOf = async (queue: string) => {
+    limits ??= deps.manager.limits
+      .all()
+      .catch(() => [])
+      .then(
+        (all) =>
+          new Map(
+            all
+              .filter((limit) => limit.resetAt > Date.now())
+              .map((limit) => [limit.queue, { kind: limit.kind, resetAt: limit.resetAt }] as const),
+          ),
+      );
+    return (await limits).get(queue);
+  };
   return submitJobs(
     deps,
     {
@@ -153,13 +176,17 @@ export async function intakeJobs(
         async beforeEnqueue(job, index) {
           // Never rejects: the memory answers [] when it is off, failing or late.
           const item = admittedItems[index];
-          const [found, place] = await Promise.all([(item && lookups.get(item)) ?? [], lineUp(job)]);
+          const [found, place, limit] = await Promise.all([
+            (item && lookups.get(item)) ?? [],
+            lineUp(job),
+            limitOf(job.queue),
+          ]);
           const matches = await withOutcomes(deps.history, found);
           if (matches.length > 0) shown.set(job.id, matches);
           const workspaceUrl = deps.memoryView?.workspaceUrl;
           const card = jobCard({
             data: job,
-            state: { kind: 'queued', ...place },
+            state: { kind: 'queued', ...place, ...(limit ? { limit } : {}) },
             similar: matches,
             ...(workspaceUrl ? { workspaceUrl } : {}),
           });
