@@ -105,7 +105,7 @@ export function startHistoryFeed(options: HistoryFeedOptions): StreamFollower {
     const cursors = await loadCursors();
     while (!signal.aborted) {
       const reply = await readStreams(reader, options.streams, cursors, {
-        count: options.count ?? 500,
+        count: options.count ?? 2_000,
         blockMs: options.blockMs ?? 5_000,
         signal,
         blocking,
