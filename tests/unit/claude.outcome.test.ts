@@ -229,7 +229,7 @@ describe('a failed run', () => {
     expect(error.message).toContain('Raise CLAUDE_MAX_BUDGET_USD');
   });
 
-  it.each([429, 500, 529])('HTTP %i from the API: retried', (status) => {
+  it.each([500, 502, 503])('HTTP %i from the API: retried', (status) => {
     const { state } = run([
       init(),
       result({
@@ -243,6 +243,26 @@ describe('a failed run', () => {
     const { error, retry } = failure(state);
     expect(retry).toBe(true);
     expect(error.message).toContain(`HTTP ${status} (API Error: ${status} boom)`);
+  });
+
+  it.each([
+    [429, 'rate limit'],
+    [529, 'overloaded'],
+  ])('HTTP %i from the API: a limit the queue waits out, not a failure', (status, words) => {
+    const { state } = run([
+      init(),
+      result({
+        is_error: true,
+        api_error_status: status,
+        terminal_reason: 'api_error',
+        total_cost_usd: 0,
+        result: `API Error: ${status} boom`,
+      }),
+    ]);
+    const { error } = failure(state);
+    expect(error.code).toBe('USAGE_LIMITED');
+    expect(error.details).toMatchObject({ reason: 'limit', known: false, resetAt: expect.any(Number) });
+    expect(error.message).toContain(words);
   });
 
   it.each([

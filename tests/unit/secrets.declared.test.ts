@@ -29,6 +29,7 @@ const VALUES: Record<string, string> = {
   ANTHROPIC_AUTH_TOKEN: 'declared-anthropic-auth-token',
   CLAUDE_CODE_OAUTH_TOKEN: 'declared-claude-oauth-token',
   API_TOKENS: 'ci=write:declared-api-token-0123456789',
+  DATABASE_URL: 'postgres://agentops:declared-db-password@127.0.0.1:5432/agentops',
 };
 const SLACK_REST = { SLACK_CHANNEL_ID: 'C0ABKSQ3TKQ' };
 /** The forms a secret takes in output, worked out here rather than taken from the code under test. */
@@ -133,9 +134,7 @@ describe('secret families (a webhook secret in HOOK_SECRET_<name>)', () => {
     const { secrets } = loadConfig({
       API_TOKENS: 'ci=write:first-token-0123456789abcdef,dash=read:second-token-0123456789abcd',
     });
-    expect(secrets).toEqual(
-      expect.arrayContaining(['first-token-0123456789abcdef', 'second-token-0123456789abcd']),
-    );
+    expect(secrets).toEqual(expect.arrayContaining(['first-token-0123456789abcdef', 'second-token-0123456789abcd']));
   });
 });
 
