@@ -222,7 +222,8 @@ describe('the code worker under acceptEdits', () => {
     worker = await startCodeWorker({
       // A deployment's one .env gives every process the Slack variables (npm start passes its environment
       // on): the worker has no use for them and must keep them from Claude.
-      env: { CLAUDE_ALLOWED_TOOLS: 'Bash', ...simSlackEnv(sim) },
+      // A short wait after a limit that does not say when it lifts (an overloaded API).
+      env: { CLAUDE_ALLOWED_TOOLS: 'Bash', CLAUDE_RATE_LIMIT_WAIT_MS: '2000', ...simSlackEnv(sim) },
       // Progress edits every second instead of every 3 s, so a step shows while Claude is still working.
       controllerEnv: { SLACK_CARD_EDIT_INTERVAL_MS: '1000' },
     });
@@ -316,24 +317,23 @@ describe('the code worker under acceptEdits', () => {
     expect(edits(receiptTs).some((edit) => edit.shown.includes('retrying'))).toBe(false);
   });
 
-  it('retries when the API is overloaded (529), saying so on the job card, and then succeeds', async () => {
+  it('waits out an overloaded API (529) without using an attempt, saying so on the job card, and then succeeds', async () => {
     const text = 'fix the flaky test while the API is busy';
     scripts.set(text, (call) =>
-      call === 1 ? reply.error(529, 'overloaded_error', 'Overloaded') : reply.text('Fixed on the second attempt.'),
+      call === 1 ? reply.error(529, 'overloaded_error', 'Overloaded') : reply.text('Fixed after the wait.'),
     );
     const { job, receiptTs } = await enqueue(worker.harness, text);
     const details = await finished(worker.harness, job.id);
 
     expect(details.status).toBe('completed');
-    expect(details.attemptsMade).toBe(2);
-    expect(details.result).toMatchObject({ text: 'Fixed on the second attempt.' });
+    // The wait used no attempt: one attempt made, the one that succeeded.
+    expect(details.attemptsMade).toBe(1);
+    expect(details.result).toMatchObject({ text: 'Fixed after the wait.' });
     expect(requestsFor(text)).toHaveLength(2);
-    const retrying = await cardEdit(receiptTs, 'the retry', (edit) => edit.shown.includes('attempt 1/3 failed'));
-    expect(retrying.shown).toContain('HTTP 529');
-    expect(retrying.text).toMatch(new RegExp(`^Job #${job.id} \\(code, P3\\) attempt 1/3 failed; retrying`));
+    const waiting = await cardEdit(receiptTs, 'the wait', (edit) => edit.text.includes('waiting on code for'));
+    expect(waiting.text).toContain('the overloaded Anthropic API');
     await outcome(receiptTs, job.id, 'done in');
-    expect(shown(await answerIn(receiptTs, job.id))).toContain('Fixed on the second attempt.');
-    // A failed attempt that is retried is not a failure notice.
+    expect(shown(await answerIn(receiptTs, job.id))).toContain('Fixed after the wait.');
     expect(thread(receiptTs).filter((message) => message.text.startsWith(`Job #${job.id} failed`))).toEqual([]);
   });
 

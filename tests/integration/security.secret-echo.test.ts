@@ -47,7 +47,11 @@ const SECRETS = {
   ANTHROPIC_API_KEY: 'anthropic-api-key-echo-5c5c5c5c',
   ANTHROPIC_AUTH_TOKEN: 'anthropic-auth-token-echo-6d6d6d',
   CLAUDE_CODE_OAUTH_TOKEN: 'claude-oauth-token-echo-7e7e7e7e',
+  API_TOKENS: 'ci=write:api-token-echo-8f8f8f8f8f8f8f8f8f8f',
+  // The local server trusts every loopback connection of a known role, so the password is carried, never checked.
+  DATABASE_URL: 'postgres://postgres:db-password-echo-9a9a@127.0.0.1:5432/test',
 } as const;
+const API_TOKEN = SECRETS.API_TOKENS.slice('ci=write:'.length);
 type SecretName = keyof typeof SECRETS;
 
 /** Each form a secret could take in output: as is, in a JSON string, in a URL, and its first characters. */
@@ -69,6 +73,10 @@ let stack: SlackStack;
 let anthropic: AnthropicStandin;
 let workers: RunningProcess[];
 let dashboard: { right: number; wrong: number };
+/** The REST API's answer to a job posted with the token, and one with a wrong token. */
+let api: { right: number; wrong: number };
+/** Whether PostgreSQL answered on 127.0.0.1:5432 (DATABASE_URL is in play only then). */
+let postgresUp = false;
 /** Every place a secret must never reach, by name. */
 let sinks: Record<string, string>;
 /** What the Claude child saw: its printed environment and everything it sent to the API. */
@@ -86,6 +94,14 @@ beforeAll(async () => {
   const redis = await startRedisServer({ dir, password: SECRETS.REDIS_PASSWORD });
   releaseAfter(() => redis.stop());
 
+  postgresUp = await new Promise<boolean>((resolve) => {
+    const socket = connect(5432, '127.0.0.1');
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
+  });
   stack = await startSlackStack({
     sim: { botToken: SECRETS.SLACK_BOT_TOKEN, appToken: SECRETS.SLACK_APP_TOKEN },
     redis: { host: redis.host, port: redis.port, password: SECRETS.REDIS_PASSWORD },
@@ -94,6 +110,8 @@ beforeAll(async () => {
       BULLBOARD_USERNAME: 'ops',
       BULLBOARD_PASSWORD: SECRETS.BULLBOARD_PASSWORD,
       LM_STUDIO_API_KEY: SECRETS.LM_STUDIO_API_KEY,
+      API_TOKENS: SECRETS.API_TOKENS,
+      ...(postgresUp ? { DATABASE_URL: SECRETS.DATABASE_URL } : {}),
       LOG_LEVEL: 'trace',
     },
     // Every LM Studio call (the router's fallback, the local worker, embeddings) is refused with the key repeated.
@@ -158,6 +176,14 @@ beforeAll(async () => {
     60_000,
     'all four jobs to finish',
   );
+  // The REST API, called with the token and with a wrong one (whose refusal must not quote the right one).
+  const postJob = (token: string) =>
+    fetch(`http://127.0.0.1:${String(ops?.port)}/api/jobs`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ text: 'draft a note about the API', queue: 'local' }),
+    }).then((response) => response.status);
+  api = { right: await postJob(API_TOKEN), wrong: await postJob(`${API_TOKEN}x`) };
   const details = await Promise.all(jobs.map((job) => stack.queues.manager.inspect(job.id)));
   const byText = (text: string) => details.find((job) => job.data.text === text);
   expect(byText(JOBS.local)).toMatchObject({ queue: 'local', status: 'failed' });
@@ -212,6 +238,16 @@ interface SecretRow {
 }
 
 const ROWS: SecretRow[] = [
+  {
+    name: 'API_TOKENS',
+    echoedBy: 'a REST API request made with it, one with a wrong token, and a Claude child given the whole .env',
+    inPlay: () => api.right === 201 && api.wrong === 401,
+  },
+  {
+    name: 'DATABASE_URL',
+    echoedBy: 'the job history on PostgreSQL, and a Claude child given the whole .env',
+    inPlay: () => stack.logRecords({ history: 'ready' }).some((record) => String(record.msg).includes('PostgreSQL')),
+  },
   {
     name: 'SLACK_BOT_TOKEN',
     echoedBy: 'Slack answering chat.update with an error that quotes the token',
@@ -268,7 +304,8 @@ describe('each secret, echoed back by an upstream', () => {
     expect(ROWS.map((row) => row.name).sort()).toEqual(Object.keys(SECRET_VARIABLES).sort());
   });
 
-  it.each(ROWS)('$name ($echoedBy) reaches no failure reason, result, Slack post or log', async (row) => {
+  it.for(ROWS)('$name ($echoedBy) reaches no failure reason, result, Slack post or log', async (row, { skip }) => {
+    if (row.name === 'DATABASE_URL' && !postgresUp) skip('PostgreSQL does not answer on 127.0.0.1:5432');
     const value = SECRETS[row.name];
     expect(await row.inPlay(), `${row.name} was in play`).toBe(true);
     for (const [where, content] of Object.entries(sinks))
