@@ -540,6 +540,8 @@ describe('job memory end to end (controller, worker, Slack simulator, Qdrant sta
       `Request: summarize the quarterly sales report for ACME\nOutcome: completed on local (P3)\nAnswer: done ${id}`,
     );
     expect(Date.parse(String(point.payload.completedAt))).toBeGreaterThan(Date.now() - 60_000);
+    // The line is logged once the upsert has answered: on a busy machine a moment after the point is there.
+    await waitFor(() => stack.logRecords({ memory: 'stored', jobId: id }).length > 0, 5_000, 'the stored log line');
     expect(stack.logRecords({ memory: 'stored', jobId: id })).toHaveLength(1);
   });
 

@@ -67,7 +67,8 @@ export async function startApiServer(queues: QueueHarness, options: ApiServerOpt
     audit: createAuditLog(queues.redis, queues.prefix, config.access.auditDays, logger),
     hooks,
     ...(options.history ? { history: options.history } : {}),
-    newConnection: () => queues.redis.duplicate(),
+    // Connected now: the feeds' first command must not meet a lazy connection that refuses to queue it.
+    newConnection: () => queues.redis.duplicate({ lazyConnect: false, enableOfflineQueue: true }),
     logger,
     releasers,
     version: '0.0.0-test',

@@ -98,6 +98,34 @@ export interface StreamRead {
   blocking: (on: boolean) => void;
 }
 
+/**
+ * The loop of a feed that keeps its places in Redis: reads each queue's
+ * stream from its cursor key, hands each queue's batch to `handle`, and moves
+ * that queue's cursor past the batch once `handle` has resolved, until
+ * `read.signal` aborts. A batch whose handling throws is read again (from the
+ * unmoved cursor) when the follower starts over.
+ */
+export async function forEachBatch<Q extends string>(
+  reader: Redis,
+  streams: Record<Q, string>,
+  cursorKey: (queue: Q) => string,
+  read: StreamRead,
+  handle: (queue: Q, entries: [string, string[]][]) => Promise<void>,
+): Promise<void> {
+  const queueOfKey = new Map((Object.entries(streams) as [Q, string][]).map(([queue, key]) => [key, queue]));
+  while (!read.signal.aborted) {
+    const reply = await readFromCursors(reader, streams, cursorKey, read);
+    if (read.signal.aborted) return;
+    for (const [key, entries] of reply ?? []) {
+      const queue = queueOfKey.get(key);
+      const last = entries[entries.length - 1]?.[0];
+      if (!queue || !last) continue;
+      await handle(queue, entries);
+      await reader.set(cursorKey(queue), last);
+    }
+  }
+}
+
 /** readFromCursors with the cursors in hand, for a feed that keeps them elsewhere (the job history, in SQL). */
 export async function readStreams<Q extends string>(
   reader: Redis,

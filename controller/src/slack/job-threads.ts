@@ -31,7 +31,7 @@ import type { Delivery } from '../delivery/types.js';
 import type { SlackMemoryView } from '../memory/index.js';
 import type { Durations } from '../queue/durations.js';
 import type { QueueManager, StoredJob } from '../queue/manager.js';
-import { fieldsOf, followStreams, readFromCursors, streamIdTime } from '../queue/streams.js';
+import { fieldsOf, followStreams, forEachBatch, streamIdTime } from '../queue/streams.js';
 import {
   answerMessages,
   cancelledNotice,
@@ -84,7 +84,6 @@ function parseJson<T>(raw: string | undefined): T | undefined {
 export function startJobThreads(options: JobThreadsOptions): JobThreads {
   const { reader, manager, outbox, logger } = options;
   const names = redisKeys(options.prefix);
-  const queueOfKey = new Map(QUEUE_NAMES.map((queue) => [options.streams[queue], queue] as const));
 
   const initCursors = async () => {
     for (const queue of QUEUE_NAMES) {
@@ -286,22 +285,13 @@ export function startJobThreads(options: JobThreadsOptions): JobThreads {
 
   const run = async (signal: AbortSignal, blocking: (on: boolean) => void) => {
     await initCursors();
-    while (!signal.aborted) {
-      const reply = await readFromCursors(reader, options.streams, names.threadCursor, {
-        count: 200,
-        blockMs: options.blockMs ?? 5_000,
-        signal,
-        blocking,
-      });
-      if (signal.aborted) return;
-      for (const [key, entries] of reply ?? []) {
-        const queue = queueOfKey.get(key);
-        const last = entries[entries.length - 1]?.[0];
-        if (!queue || !last) continue;
-        await handleBatch(queue, entries);
-        await reader.set(names.threadCursor(queue), last);
-      }
-    }
+    await forEachBatch(
+      reader,
+      options.streams,
+      names.threadCursor,
+      { count: 200, blockMs: options.blockMs ?? 5_000, signal, blocking },
+      handleBatch,
+    );
   };
 
   return followStreams(reader, run, (error) =>

@@ -15,7 +15,7 @@ import {
   type Redis,
 } from '@agentops/core';
 import type { QueueManager } from '../queue/manager.js';
-import { fieldsOf, followStreams, readFromCursors, type StreamFollower } from '../queue/streams.js';
+import { fieldsOf, followStreams, forEachBatch, type StreamFollower } from '../queue/streams.js';
 import { callbackPayload, type EndedJob } from './callback-payload.js';
 import type { CallbackStore } from './callback-store.js';
 
@@ -46,7 +46,6 @@ export function startCallbackFeed(options: CallbackFeedOptions): StreamFollower 
   const { reader, manager, store, logger } = options;
   const names = redisKeys(options.prefix);
   const streams = manager.eventStreamKeys();
-  const queueOfKey = new Map(QUEUE_NAMES.map((queue) => [streams[queue], queue] as const));
 
   const initCursors = async () => {
     for (const queue of QUEUE_NAMES) {
@@ -76,18 +75,12 @@ export function startCallbackFeed(options: CallbackFeedOptions): StreamFollower 
 
   const run = async (signal: AbortSignal, blocking: (on: boolean) => void) => {
     await initCursors();
-    while (!signal.aborted) {
-      const reply = await readFromCursors(reader, streams, names.callbackCursor, {
-        count: 200,
-        blockMs: options.blockMs ?? 5_000,
-        signal,
-        blocking,
-      });
-      if (signal.aborted) return;
-      for (const [key, entries] of reply ?? []) {
-        const queue = queueOfKey.get(key);
-        const last = entries[entries.length - 1]?.[0];
-        if (!queue || !last) continue;
+    await forEachBatch(
+      reader,
+      streams,
+      names.callbackCursor,
+      { count: 200, blockMs: options.blockMs ?? 5_000, signal, blocking },
+      async (queue, entries) => {
         for (const [id, list] of entries) {
           try {
             await handle(queue, fieldsOf(list));
@@ -96,9 +89,8 @@ export function startCallbackFeed(options: CallbackFeedOptions): StreamFollower 
             logger.warn({ err: toCodedError(error), entry: id, queue }, '[callbacks] Could not schedule a callback');
           }
         }
-        await reader.set(names.callbackCursor(queue), last);
-      }
-    }
+      },
+    );
   };
 
   return followStreams(reader, run, (error) =>
