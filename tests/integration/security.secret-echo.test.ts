@@ -11,10 +11,12 @@
 // AgentOps' own secrets, the Claude child's environment. The Claude CLI's
 // credentials (child: true) are passed to the child on purpose, so for them
 // the test checks that they got there and went no further.
+import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import pg from 'pg';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { SECRET_VARIABLES } from '@agentops/core';
 import { startRedisServer } from '@agentops/scripts';
@@ -37,6 +39,7 @@ import { startSlackStack, type SlackStack } from '../support/slack-stack.js';
  * prefixes), so only the declaration can hide them. Some hold characters a
  * JSON log line escapes or a URL encodes.
  */
+const ECHO_SCHEMA = `secret_echo_${randomUUID().slice(0, 8)}`;
 const SECRETS = {
   SLACK_BOT_TOKEN: 'xoxb-5150-SECRETBOTTOKEN-echoed',
   SLACK_APP_TOKEN: 'xapp-1-A5150-SECRETAPPTOKEN-echoed',
@@ -48,8 +51,9 @@ const SECRETS = {
   ANTHROPIC_AUTH_TOKEN: 'anthropic-auth-token-echo-6d6d6d',
   CLAUDE_CODE_OAUTH_TOKEN: 'claude-oauth-token-echo-7e7e7e7e',
   API_TOKENS: 'ci=write:api-token-echo-8f8f8f8f8f8f8f8f8f8f',
-  // The local server trusts every loopback connection of a known role, so the password is carried, never checked.
-  DATABASE_URL: 'postgres://postgres:db-password-echo-9a9a@127.0.0.1:5432/test',
+  // The local server trusts every loopback connection of a known role, so the password is carried, never checked;
+  // the history gets a schema of its own, made and dropped by this file.
+  DATABASE_URL: `postgres://postgres:db-password-echo-9a9a@127.0.0.1:5432/test?options=-c%20search_path%3D${ECHO_SCHEMA}`,
 } as const;
 const API_TOKEN = SECRETS.API_TOKENS.slice('ci=write:'.length);
 type SecretName = keyof typeof SECRETS;
@@ -102,6 +106,18 @@ beforeAll(async () => {
     });
     socket.once('error', () => resolve(false));
   });
+  if (postgresUp) {
+    const admin = new pg.Client({ connectionString: 'postgres://postgres@127.0.0.1:5432/test' });
+    await admin.connect();
+    await admin.query(`create schema ${ECHO_SCHEMA}`);
+    await admin.end();
+    releaseAfter(async () => {
+      const client = new pg.Client({ connectionString: 'postgres://postgres@127.0.0.1:5432/test' });
+      await client.connect();
+      await client.query(`drop schema ${ECHO_SCHEMA} cascade`);
+      await client.end();
+    });
+  }
   stack = await startSlackStack({
     sim: { botToken: SECRETS.SLACK_BOT_TOKEN, appToken: SECRETS.SLACK_APP_TOKEN },
     redis: { host: redis.host, port: redis.port, password: SECRETS.REDIS_PASSWORD },

@@ -84,7 +84,19 @@ function migrations(dialect: HistoryDialect): Record<string, Migration> {
 /** Brings the schema up to date; throws HISTORY_UNAVAILABLE saying which migration failed. */
 export async function migrateHistory(db: Kysely<HistorySchema>, dialect: HistoryDialect): Promise<void> {
   const provider: MigrationProvider = { getMigrations: async () => migrations(dialect) };
-  const { error, results } = await new Migrator({ db, provider }).migrateToLatest();
+  // PostgreSQL: the Migrator's own tables in the schema the history uses (the first of search_path). Without
+  // it, it looks for them in any schema of the database, and another schema's tables fool it.
+  const schema =
+    dialect === 'postgres'
+      ? String(
+          (await sql<{ schema: string }>`select current_schema() as schema`.execute(db)).rows[0]?.schema ?? 'public',
+        )
+      : undefined;
+  const { error, results } = await new Migrator({
+    db,
+    provider,
+    ...(schema ? { migrationTableSchema: schema } : {}),
+  }).migrateToLatest();
   if (!error) return;
   const failed = results?.find((result) => result.status === 'Error')?.migrationName ?? 'the migration lock';
   throw new AgentOpsError(
