@@ -1,7 +1,14 @@
 // The one access decision as a table: every role against every action, on a
 // queue, on one's own job and on someone else's, with and without admins.
 import { describe, expect, it } from 'vitest';
-import { authorize, type AccessAction, type AccessPolicy, type AccessActor, type Target } from '@agentops/controller';
+import {
+  ACCESS_ACTIONS,
+  authorize,
+  type AccessAction,
+  type AccessPolicy,
+  type AccessActor,
+  type Target,
+} from '@agentops/controller';
 
 const STRANGER: AccessActor = { id: 'U0STRANGE', source: 'slash' };
 const MEMBER: AccessActor = { id: 'U0MEMBER1', source: 'message' };
@@ -35,25 +42,7 @@ const POLICIES: Record<string, AccessPolicy> = { withAdmins, noAdmins, open };
 // expected: 'ok' or the refusal reason.
 const TABLE: Row[] = [
   // Not on the allow list: nothing at all.
-  ...(
-    [
-      'submit',
-      'retry',
-      'promote',
-      'cancel',
-      'pause',
-      'resume',
-      'workers',
-      'read',
-      'audit',
-      'followUp',
-      'approve',
-      'setWorkspace',
-      'clean',
-      'schedule',
-      'discard',
-    ] as const
-  ).map((action): Row => ['withAdmins', STRANGER, action, localQueue, 'not_allowed']),
+  ...ACCESS_ACTIONS.map((action): Row => ['withAdmins', STRANGER, action, localQueue, 'not_allowed']),
   ['open', STRANGER, 'read', undefined, 'ok'],
   ['open', STRANGER, 'submit', codeQueue, 'ok'],
   // Starting a job needs its queue.
