@@ -97,6 +97,9 @@ export async function presentOutcome(
 ): Promise<void> {
   const who = mention(origin.user);
   const post = (message: ControllerMessage) => deps.messenger.post(origin.channel, message, threadTs);
+  /** Tables (jobs, history, spend, audit) are for the one who asked: privately, in a code block. */
+  const privateTable = (table: string) =>
+    ephemeralText(deps, origin, codeBlock(table, SLACK_LIMITS.sectionText), threadTs);
   switch (outcome.kind) {
     case 'help':
       await deps.messenger.ephemeral(origin.channel, origin.user, helpMessage(), threadTs);
@@ -167,35 +170,25 @@ export async function presentOutcome(
       return;
     }
     case 'list':
-      await ephemeralText(deps, origin, codeBlock(formatList(outcome.jobs), SLACK_LIMITS.sectionText), threadTs);
+      await privateTable(formatList(outcome.jobs));
       return;
     case 'inspect':
-      await ephemeralText(deps, origin, codeBlock(formatDetails(outcome.job), SLACK_LIMITS.sectionText), threadTs);
+      await privateTable(formatDetails(outcome.job));
       return;
     case 'audit':
-      await ephemeralText(deps, origin, codeBlock(formatAudit(outcome.records), SLACK_LIMITS.sectionText), threadTs);
+      await privateTable(formatAudit(outcome.records));
       return;
     case 'usage':
-      await ephemeralText(deps, origin, codeBlock(formatUsage(outcome.report), SLACK_LIMITS.sectionText), threadTs);
+      await privateTable(formatUsage(outcome.report));
       return;
     case 'history':
-      await ephemeralText(
-        deps,
-        origin,
-        codeBlock(formatHistory(outcome.query, outcome.page), SLACK_LIMITS.sectionText),
-        threadTs,
-      );
+      await privateTable(formatHistory(outcome.query, outcome.page));
       return;
     case 'stats':
-      await ephemeralText(
-        deps,
-        origin,
-        codeBlock(formatStats(outcome.days, outcome.stats), SLACK_LIMITS.sectionText),
-        threadTs,
-      );
+      await privateTable(formatStats(outcome.days, outcome.stats));
       return;
     case 'past':
-      await ephemeralText(deps, origin, codeBlock(formatPastDetails(outcome.job), SLACK_LIMITS.sectionText), threadTs);
+      await privateTable(formatPastDetails(outcome.job));
       return;
     case 'find': {
       const { result } = outcome;

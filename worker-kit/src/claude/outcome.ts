@@ -60,8 +60,8 @@ export interface OutcomeContext {
 
 export type ClaudeOutcome = { ok: true; result: JobResult } | { ok: false; error: AgentOpsError };
 
-/** Statuses worth waiting for: rate limits, server errors, overload. */
-const RETRYABLE_STATUSES = new Set([408, 429, 500, 502, 503, 504, 529]);
+/** Statuses worth a retry with backoff: timeouts and server errors (429 and 529 are limits, waited out: limits.ts). */
+const RETRYABLE_STATUSES = new Set([408, 500, 502, 503, 504]);
 const STDERR_LINES = 8;
 const MESSAGE_MAX = 600;
 

@@ -314,13 +314,12 @@ export async function startWorkerRuntime(options: WorkerRuntimeOptions): Promise
       const scrubbed = scrubSecrets(error.message, config.secrets);
       if (scrubbed !== error.message)
         error = new AgentOpsError(error.code, scrubbed, { retryable: error.retryable, details: error.details });
-      if (error.code !== ErrorCode.Cancelled || error.details.costUsd !== undefined)
-        await recordSpend(
-          data,
-          error.details,
-          error.code !== ErrorCode.UsageLimited && (!decideFailure(error).retry || attempt.n >= attempt.max),
-        );
-      if (error.code === ErrorCode.UsageLimited && waitsOutLimits) {
+      const decision = decideFailure(error);
+      const limited = error.code === ErrorCode.UsageLimited && waitsOutLimits;
+      const final = !limited && (!decision.retry || attempt.n >= attempt.max);
+      // A failed run was paid for too; it counts as a job once it has ended for good.
+      await recordSpend(data, error.details, final);
+      if (limited) {
         // Not the job's failure: back to waiting without using an attempt, and the whole queue (every host) waits for the reset.
         const limit = limitOf(error, queue, data.id);
         const waitMs = Math.max(1_000, limit.resetAt - Date.now());
@@ -332,8 +331,6 @@ export async function startWorkerRuntime(options: WorkerRuntimeOptions): Promise
         );
         throw new RateLimitError();
       }
-      const decision = decideFailure(error);
-      const final = !decision.retry || attempt.n >= attempt.max;
       jobLogger.warn(
         { code: error.code, final, durationMs: Date.now() - started },
         `[${options.name}] Job ${data.id} failed (${error.code}): ${error.message}${final ? '' : '; will retry'}`,
